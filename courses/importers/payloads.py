@@ -1,0 +1,137 @@
+"""What every importer produces: one ``RacePayload`` per race, in the model's own units.
+
+Parsers only read their format and fill these; ``courses.importers.writer`` is the one
+place that writes races to the database (atomically, idempotently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from courses.models import RaceStatus, RunnerStatus, Sex
+
+
+class RejectRace(Exception):
+    """The race cannot be imported as it stands; the message says why."""
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    source_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HorseRef:
+    source_id: str
+    name: str
+    sex: str = Sex.UNKNOWN
+    birth_year: int | None = None
+    country: str = ""
+    sire: str = ""
+    dam: str = ""
+
+
+@dataclass
+class RunnerPayload:
+    saddle_number: int
+    horse: HorseRef
+    jockey: PersonRef | None = None
+    trainer: PersonRef | None = None
+    draw: int | None = None
+    weight_kg: Decimal | None = None
+    handicap_distance: int | None = None
+    age: int | None = None
+    rating: int | None = None
+    career_earnings: Decimal | None = None
+    musique: str = ""
+    shoeing: str = ""
+    equipment: str = ""
+    morning_odds: Decimal | None = None
+    final_odds: Decimal | None = None
+    final_place_odds: Decimal | None = None
+    rated_price: Decimal | None = None
+    status: str = RunnerStatus.RUNNER
+    position: int | None = None
+    placed: bool | None = None
+    finish_time: Decimal | None = None
+    reduction_km: Decimal | None = None
+    lengths_behind: Decimal | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class DividendPayload:
+    bet_type: str
+    combination: str
+    amount: Decimal
+    label: str = ""
+
+
+@dataclass
+class RacePayload:
+    source: str
+    source_id: str
+    location: str  # where the race came from, for error reports: "runs.csv.gz line 12 (race_id 3)"
+    date: dt.date
+    racecourse_code: str
+    racecourse_name: str
+    number: int
+    discipline: str
+    distance: int
+    meeting_number: int | None = None  # None: the writer gives the meeting the next free R on the date
+    country: str = ""
+    name: str = ""
+    going: str = ""
+    surface: str = ""
+    race_class: str = ""
+    prize: Decimal | None = None
+    currency: str = ""
+    start_time: dt.datetime | None = None
+    is_quinte: bool = False
+    status: str = RaceStatus.FINISHED
+    declared_runners: int | None = None
+    extra: dict = field(default_factory=dict)
+    runners: list[RunnerPayload] = field(default_factory=list)
+    dividends: list[DividendPayload] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A race a parser could not read; reported with where it is and why."""
+
+    location: str
+    reason: str
+
+
+# Small parsing helpers shared by the parsers: each raises RejectRace with the field name.
+
+
+def to_decimal(value, name: str, *, places: int = 2, blank_ok: bool = True) -> Decimal | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if blank_ok:
+            return None
+        raise RejectRace(f"{name} is missing")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise RejectRace(f"{name}={value!r} is not a number") from None
+    if not number.is_finite():
+        raise RejectRace(f"{name}={value!r} is not a finite number")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def to_int(value, name: str, *, blank_ok: bool = True) -> int | None:
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if blank_ok:
+            return None
+        raise RejectRace(f"{name} is missing")
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise RejectRace(f"{name}={value!r} is not a whole number") from None
+    if number != number or number != int(number):
+        raise RejectRace(f"{name}={value!r} is not a whole number")
+    return int(number)

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from turf import api
+
+api_v1 = [
+    path("", include("turf.api_urls")),
+    # Last: anything else under /api/v1/ is an unknown endpoint, answered in the envelope.
+    re_path(r"^.*$", api.api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+]
+
+admin.site.site_header = "Turf administration"
+admin.site.site_title = "Turf admin"
+admin.site.index_title = "Races, horses and subscribers"
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api.api_not_found(request)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return api.api_server_error(request)
+    from django.views.defaults import server_error
+
+    return server_error(request)
