@@ -23,7 +23,6 @@ from courses.models import (
     Race,
     Racecourse,
     Runner,
-    RunnerStatus,
     Trainer,
 )
 
@@ -89,8 +88,6 @@ def validate(payload: RacePayload) -> None:
         raise RejectRace(f"distance {payload.distance!r} must be a positive number of metres")
     if not payload.racecourse_code:
         raise RejectRace("racecourse is missing")
-    if not payload.runners:
-        raise RejectRace("the race has no runners")
     saddles = Counter(r.saddle_number for r in payload.runners)
     duplicates = sorted(n for n, c in saddles.items() if c > 1)
     if duplicates:
