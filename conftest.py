@@ -1,4 +1,4 @@
-"""Fixtures every app's tests share: personas and the real data sets."""
+"""Fixtures every app's tests share: personas, API clients and the real data sets."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit and quota counters live in the cache: every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -21,17 +30,59 @@ def data_dir() -> Path:
     return path
 
 
+def _user(django_user_model, email: str, plan: str | None = "free", **extra):
+    from billing.models import Plan
+
+    user = django_user_model.objects.create_user(email=email, password="s3cret-Pass!", **extra)
+    if plan:
+        user.plan = Plan.objects.get(code=plan)
+        user.save(update_fields=["plan"])
+    return user
+
+
 @pytest.fixture
 def staff(django_user_model):
-    return django_user_model.objects.create_user(email="staff@turf.test", password="s3cret-Staff!", is_staff=True,
-                                                 is_superuser=True)
+    return _user(django_user_model, "staff@turf.test", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def free_user(django_user_model):
-    return django_user_model.objects.create_user(email="alice@turf.test", password="s3cret-Alice!")
+    return _user(django_user_model, "alice@turf.test", "free")
+
+
+@pytest.fixture
+def premium_user(django_user_model):
+    return _user(django_user_model, "paula@turf.test", "premium")
+
+
+@pytest.fixture
+def pro_user(django_user_model):
+    return _user(django_user_model, "pierre@turf.test", "pro")
 
 
 @pytest.fixture
 def other_user(django_user_model):
-    return django_user_model.objects.create_user(email="bob@turf.test", password="s3cret-Bob!")
+    return _user(django_user_model, "bob@turf.test", "free")
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` sends that user's Bearer access token."""
+    from rest_framework.test import APIClient
+
+    from accounts.services import tokens_issue
+
+    class Client(APIClient):
+        def as_user(self, user):
+            if user is None:
+                self.credentials()
+            else:
+                self.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_issue(user=user)['access_token']}")
+            return self
+
+    return Client()
+
+
+@pytest.fixture
+def personas(free_user, premium_user, pro_user):
+    return {"anonymous": None, "free": free_user, "premium": premium_user, "pro": pro_user}

@@ -11,6 +11,11 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra) -> "User":
         if not email:
             raise ValueError("An e-mail address is required")
+        if "plan" not in extra and "plan_id" not in extra:
+            from billing.models import Plan
+
+            # Every account starts on the cheapest plan (free).
+            extra["plan"] = Plan.objects.filter(is_active=True).order_by("rank").first()
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -35,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    plan = models.ForeignKey(
+        "billing.Plan", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
 
     objects = UserManager()
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import InvalidToken
 
 logger = logging.getLogger("turf.api")
 
@@ -51,6 +52,8 @@ def exception_handler(exc, context):
             headers["Retry-After"] = str(int(exc.wait))
         if isinstance(exc, exceptions.ParseError):
             message = f"Malformed request body: {exc.detail}"
+        elif isinstance(exc, InvalidToken):
+            message = "The access token is invalid or expired."
         else:
             message = _message(exc.detail)
         set_rollback()

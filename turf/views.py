@@ -10,9 +10,9 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from turf.apiviews import PublicAPIView
 
 logger = logging.getLogger("turf.health")
 
@@ -36,11 +36,8 @@ def _cache_ok() -> bool:
         return False
 
 
-class HealthView(APIView):
+class HealthView(PublicAPIView):
     """Public liveness and readiness: 200 when the database answers, 503 when it does not."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(
         summary="Service health",

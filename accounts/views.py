@@ -1,0 +1,132 @@
+"""Auth endpoints: register, login, refresh (rotating), logout (blacklist), me."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from billing import counters
+from billing.selectors import plan_for_user
+from turf.apiviews import PublicAPIView, TurfAPIView
+
+from . import serializers as s
+from .services import tokens_issue, user_register
+
+INVALID_CREDENTIALS = "Invalid e-mail or password."
+INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
+
+
+def _user_body(user) -> dict:
+    return {"user": s.UserSerializer(user).data}
+
+
+class RegisterView(PublicAPIView):
+    @extend_schema(summary="Create an account (free plan)", request=s.RegisterSerializer,
+                   responses={201: s.UserSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(email=data.validated_data["email"], password=data.validated_data["password"])
+        body = s.UserSerializer(user).data
+        return Response({**body, "user": body}, status=status.HTTP_201_CREATED)
+
+
+class LoginView(PublicAPIView):
+    @extend_schema(summary="Log in: an access and a refresh token", request=s.LoginSerializer,
+                   responses={200: s.TokensSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request, username=data.validated_data["email"].strip().lower(), password=data.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(INVALID_CREDENTIALS)
+        return Response(tokens_issue(user=user))
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class RefreshView(PublicAPIView):
+    @extend_schema(summary="Exchange a refresh token for new tokens (the old one is revoked)",
+                   request=s.RefreshSerializer, responses={200: s.TokensSerializer}, tags=["auth"])
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        refresh = TokenRefreshSerializer(data={"refresh": data.validated_data["refresh_token"]})
+        try:
+            refresh.is_valid(raise_exception=True)
+        except (TokenError, AuthenticationFailed, serializers.ValidationError):
+            # Malformed, expired, blacklisted (already rotated or logged out) or a deactivated user.
+            raise AuthenticationFailed(INVALID_REFRESH) from None
+        tokens = refresh.validated_data
+        return Response(
+            {
+                "access_token": tokens["access"],
+                "refresh_token": tokens["refresh"],  # ROTATE_REFRESH_TOKENS: the old one is now blacklisted
+                "token_type": "Bearer",
+                "expires_in": int(jwt_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
+            }
+        )
+
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class LogoutView(TurfAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Revoke a refresh token", request=s.RefreshSerializer,
+                   responses={200: inline_serializer("LoggedOut", {"status": serializers.CharField()})},
+                   tags=["auth"])
+    def post(self, request):
+        data = s.RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(data.validated_data["refresh_token"])
+        except TokenError:
+            raise AuthenticationFailed(INVALID_REFRESH) from None
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise AuthenticationFailed(INVALID_REFRESH)
+        token.blacklist()
+        return Response({"status": "ok", "message": "Logged out: the refresh token is revoked."})
+
+
+class MeView(TurfAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Your profile, plan and today's usage", tags=["auth"],
+                   responses={200: inline_serializer("Me", {"user": s.UserSerializer(), "plan": s.PlanSerializer(),
+                                                            "usage": serializers.DictField()})})
+    def get(self, request):
+        user = request.user
+        plan = plan_for_user(user)
+        day = counters.day_window()
+        state = request.rate_state
+        quotas = {
+            feature: {"limit": limit, "used": min(limit, counters.peek(f"quota:{user.pk}:{feature}:{day}"))}
+            for feature, limit in (plan.daily_quotas or {}).items()
+        } if plan else {}
+        return Response(
+            {
+                "user": s.UserSerializer(user).data,
+                "plan": s.PlanSerializer(plan).data if plan else None,
+                "usage": {
+                    "date": day,
+                    "requests_today": state.day_limit - state.day_remaining,
+                    "requests_per_day": state.day_limit,
+                    "requests_this_minute": state.limit - state.remaining,
+                    "requests_per_minute": state.limit,
+                    "quotas": quotas,
+                },
+            }
+        )

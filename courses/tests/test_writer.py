@@ -1,0 +1,123 @@
+"""The one writer every importer goes through: atomic, idempotent, R allocation, dead heats."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from courses.importers.payloads import RejectRace
+from courses.importers.run import import_races
+from courses.importers.payloads import Rejected
+from courses.importers.writer import RaceWriter
+from courses.models import Dividend, Horse, Meeting, Race, Runner, Source
+
+from .factories import race_payload, runner_payload
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_a_race_with_its_meeting_runners_and_rapports():
+    writer = RaceWriter(Source.MANUAL)
+    assert writer.write(race_payload()) == "created"
+    race = Race.objects.get()
+    assert race.code == "R1C1"
+    assert race.runners.count() == 4
+    assert race.dividends.get().amount == Decimal("3.10")
+    assert Horse.objects.count() == 4
+
+
+def test_a_second_write_of_the_same_race_changes_nothing():
+    RaceWriter(Source.MANUAL).write(race_payload())
+    before = list(Runner.objects.order_by("pk").values())
+    outcome = RaceWriter(Source.MANUAL).write(race_payload())
+    assert outcome == "unchanged"
+    assert list(Runner.objects.order_by("pk").values()) == before
+    assert Race.objects.count() == 1 and Dividend.objects.count() == 1
+
+
+def test_a_changed_result_updates_the_race_in_place():
+    RaceWriter(Source.MANUAL).write(race_payload(positions=(1, 2, 3, 4)))
+    outcome = RaceWriter(Source.MANUAL).write(race_payload(positions=(2, 1, 4, 3)))
+    assert outcome == "updated"
+    positions = dict(Runner.objects.values_list("saddle_number", "position"))
+    assert positions == {1: 2, 2: 1, 3: 4, 4: 3}
+
+
+def test_shared_positions_are_flagged_as_dead_heats():
+    RaceWriter(Source.MANUAL).write(race_payload(positions=(1, 2, 2, 4)))
+    flags = dict(Runner.objects.values_list("saddle_number", "dead_heat"))
+    assert flags == {1: False, 2: True, 3: True, 4: False}
+
+
+def test_meetings_get_the_next_free_reunion_number_on_their_date():
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(source_id="a", course="VIN"))
+    writer.write(race_payload(source_id="b", course="ENG"))
+    writer.write(race_payload(source_id="c", course="VIN", number=2))
+    numbers = dict(Meeting.objects.values_list("racecourse__code", "number"))
+    assert numbers == {"VIN": 1, "ENG": 2}
+    assert Race.objects.filter(meeting__number=1).count() == 2
+
+
+def test_a_source_reunion_number_taken_by_another_racecourse_is_rejected():
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(source_id="a", course="VIN", meeting_number=1))
+    with pytest.raises(RejectRace, match="R1 on 2025-11-05 is already another réunion"):
+        writer.write(race_payload(source_id="b", course="ENG", meeting_number=1))
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda p: p.runners.append(runner_payload(1)), "saddle number 1 appears more than once"),
+        (lambda p: setattr(p, "distance", 0), "distance"),
+        (lambda p: setattr(p.runners[0], "final_odds", Decimal("0.5")), "below 1.0"),
+        (lambda p: setattr(p.runners[0], "position", 0), "position 0"),
+    ],
+)
+def test_it_rejects_a_malformed_race_whole(change, reason):
+    payload = race_payload()
+    change(payload)
+    with pytest.raises(RejectRace, match=reason):
+        RaceWriter(Source.MANUAL).write(payload)
+    assert Race.objects.count() == 0
+    assert Horse.objects.count() == 0
+
+
+def test_a_rejected_race_leaves_the_others_imported():
+    bad = race_payload(source_id="bad", number=2)
+    bad.runners.append(runner_payload(1))
+    items = [race_payload(source_id="good"), bad, Rejected("file.csv line 9", "no distance"),
+             race_payload(source_id="good2", number=3)]
+    report = import_races(source=Source.MANUAL, items=items, progress=False)
+    assert sorted(Race.objects.values_list("source_id", flat=True)) == ["good", "good2"]
+    assert [r.location for r in report.rejected] == ["test bad", "file.csv line 9"]
+    assert "created=2" in report.summary() and "rejected=2" in report.summary()
+
+
+def test_a_horse_created_in_a_rejected_race_is_rolled_back_and_recreated_later():
+    # The race passes validation but breaks the database (a clash on the race number).
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(source_id="first"))
+    clash = race_payload(source_id="second")
+    clash.runners[0].horse = clash.runners[0].horse.__class__(source_id="new-horse", name="New")
+    with pytest.raises(RejectRace):
+        writer.write(clash)
+    assert not Horse.objects.filter(source_id="new-horse").exists()
+    ok = race_payload(source_id="third", number=2)
+    ok.runners[0].horse = ok.runners[0].horse.__class__(source_id="new-horse", name="New")
+    writer.write(ok)
+    assert Horse.objects.filter(source_id="new-horse").count() == 1
+
+
+def test_runners_dropped_by_the_source_are_removed_on_update():
+    RaceWriter(Source.MANUAL).write(race_payload(positions=(1, 2, 3, 4)))
+    RaceWriter(Source.MANUAL).write(race_payload(positions=(1, 2, 3)))
+    assert sorted(Runner.objects.values_list("saddle_number", flat=True)) == [1, 2, 3]
+
+
+def test_dates_keep_their_own_reunion_numbering():
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(source_id="a", date=dt.date(2025, 1, 1)))
+    writer.write(race_payload(source_id="b", date=dt.date(2025, 1, 2)))
+    assert list(Meeting.objects.values_list("number", flat=True)) == [1, 1]

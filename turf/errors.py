@@ -1,0 +1,24 @@
+"""API exceptions with stable codes; the envelope handler in turf.api renders them."""
+
+from rest_framework import status
+from rest_framework.exceptions import APIException, Throttled
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This resource already exists."
+    default_code = "conflict"
+
+
+class PlanRequired(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Your plan does not open this endpoint."
+    default_code = "plan_required"
+
+
+class QuotaExceeded(Throttled):
+    default_code = "quota_exceeded"
+
+    def __init__(self, detail: str, wait: int):
+        super().__init__(wait=wait, detail=detail)
+        self.detail = detail  # keep our sentence; DRF would append its own "expected available in" text
