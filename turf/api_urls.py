@@ -14,4 +14,5 @@ urlpatterns = [
         name="docs",
     ),
     path("", include("accounts.urls")),
+    path("", include("courses.urls")),
 ]

@@ -57,8 +57,13 @@ class PublicAPIView(TurfAPIView):
 
 
 class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    limit = serializers.IntegerField(
+        min_value=0, default=DEFAULT_LIMIT, help_text=f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"
+    )
     offset = serializers.IntegerField(min_value=0, default=0)
+
+    def validate_limit(self, value: int) -> int:
+        return min(value, MAX_LIMIT)  # a larger page is served at the maximum, as DRF's paginators do
 
 
 def parse_params(serializer_class, request) -> dict:

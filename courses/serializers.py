@@ -1,0 +1,44 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from turf.apiviews import PageParams
+
+
+class DayParams(serializers.Serializer):
+    date = serializers.DateField(input_formats=["%Y-%m-%d"], required=False)
+
+    def validate(self, attrs):
+        attrs.setdefault("date", timezone.localdate())
+        return attrs
+
+
+class RaceListParams(DayParams, PageParams):
+    FILTERS = ("all", "quinte", "trot", "plat", "obstacle")
+    filter = serializers.ChoiceField(choices=FILTERS, default="all")
+
+
+class RacecourseSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+
+
+class RaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField(source="meeting.date")
+    code = serializers.CharField(help_text="R{réunion}C{course}, e.g. R1C3")
+    reunion = serializers.IntegerField(source="meeting.number")
+    course = serializers.IntegerField(source="number")
+    name = serializers.CharField()
+    racecourse = RacecourseSerializer(source="meeting.racecourse")
+    discipline = serializers.CharField()
+    distance = serializers.IntegerField(help_text="metres")
+    going = serializers.CharField()
+    start_time = serializers.DateTimeField(allow_null=True)
+    is_quinte = serializers.BooleanField()
+    status = serializers.CharField()
+    runners = serializers.IntegerField(source="runner_count", help_text="declared runners still running")
+    prize = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    currency = serializers.CharField()
+    source = serializers.CharField()
+    synthetic = serializers.BooleanField(source="is_synthetic", help_text="true for the generated demo programme")

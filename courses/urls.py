@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("courses/today", views.TodayRacesView.as_view(), name="courses-today"),
+]
