@@ -188,6 +188,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Horse-racing programmes, calibrated win probabilities, value bets and backtests.",
     "VERSION": "v1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "turf.schema.add_error_envelope",
+    ],
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {
