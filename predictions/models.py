@@ -1,3 +1,96 @@
-from django.db import models
+"""The model registry and the predictions each model version made.
 
-# Create your models here.
+Predictions are stored per runner *and* model version: a new model adds rows of its own and
+never rewrites what an older version said, so the history a subscriber saw stays reproducible.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ModelKind(models.TextChoices):
+    MARKET = "market", "Market baseline (normalised 1/odds)"
+    FUNDAMENTAL = "fundamental", "Fundamental (form, people, conditions)"
+    COMBINED = "combined", "Combined (fundamental + market, Benter)"
+
+
+class ModelStatus(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class ModelVersion(models.Model):
+    """One trained (or rule-based) model. At most one is active: the one the API serves."""
+
+    version = models.CharField(max_length=60, unique=True, help_text='e.g. "market-baseline-1"')
+    kind = models.CharField(max_length=12, choices=ModelKind.choices)
+    status = models.CharField(max_length=10, choices=ModelStatus.choices, default=ModelStatus.CANDIDATE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    trained_from = models.DateField(null=True, blank=True, help_text="First race date of the training window")
+    trained_until = models.DateField(null=True, blank=True, help_text="Last race date of the training window")
+    races_used = models.PositiveIntegerField(null=True, blank=True)
+    runners_used = models.PositiveIntegerField(null=True, blank=True)
+    features = models.JSONField(default=list, blank=True, help_text="Names of the inputs, in order")
+    params = models.JSONField(default=dict, blank=True, help_text="Hyper-parameters and rules")
+    metrics = models.JSONField(default=dict, blank=True, help_text="Held-out evaluation, as computed")
+    artifact = models.TextField(blank=True, help_text="Serialised model (XGBoost JSON); empty for rule-based ones")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="modelversion_at_most_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.status})"
+
+
+class Prediction(models.Model):
+    """What one model version said about one runner before its race."""
+
+    # No index of its own: the unique (runner, model_version) index starts with runner.
+    runner = models.ForeignKey(
+        "courses.Runner", on_delete=models.CASCADE, related_name="predictions", db_index=False
+    )
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="predictions")
+    win_probability = models.FloatField(help_text="Normalised within the race: the race's runners sum to 1")
+    place_probability = models.FloatField(help_text="P(finishing in the places paid), Harville")
+    market_probability = models.FloatField(null=True, blank=True, help_text="Normalised 1/odds, where odds exist")
+    rank = models.PositiveSmallIntegerField(help_text="1 = the model's top pick in the race")
+    odds = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="The odds the market view used"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    scored_at = models.DateTimeField(
+        default=timezone.now, help_text="Last (re)scoring; rows a rescore did not touch are stale"
+    )
+
+    class Meta:
+        ordering = ["runner_id", "model_version_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "model_version"], name="prediction_unique_runner_version"),
+            models.CheckConstraint(
+                condition=Q(win_probability__gte=0) & Q(win_probability__lte=1),
+                name="prediction_win_probability_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(place_probability__gte=0) & Q(place_probability__lte=1),
+                name="prediction_place_probability_0_1",
+            ),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="prediction_rank_positive"),
+        ]
+        indexes = [
+            # A day's races for one version reach predictions from the runner side through the unique
+            # (runner, model_version) index; this one serves version-first reads (top picks, metrics).
+            models.Index(fields=["model_version", "rank", "runner"], name="prediction_version_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner_id} {self.model_version_id}: {self.win_probability:.3f}"

@@ -136,6 +136,8 @@ class RaceWriter:
         self.counts = Counts()
         self._racecourses: dict[str, int] = dict(Racecourse.objects.values_list("code", "id"))
         self._meetings_by_date: dict[dt.date, dict[int, tuple[int, int, str]]] = {}
+        # (meeting id, C) -> (race id, source, source id), filled a date at a time with the meetings.
+        self._slots: dict[tuple[int, int], tuple[int, str, str]] = {}
         self._races: dict[str, int] = dict(
             Race.objects.filter(source=source).exclude(source_id="").values_list("source_id", "id")
         )
@@ -172,13 +174,15 @@ class RaceWriter:
 
         race_id = self._races.get(payload.source_id) if payload.source_id else None
         if race_id is None:
-            clash = Race.objects.filter(meeting_id=meeting_id, number=payload.number).first()
+            self._meetings_on(payload.date)  # loads the date's race slots too
+            clash = pending.slots.get((meeting_id, payload.number)) or self._slots.get((meeting_id, payload.number))
             if clash is not None:
-                if clash.source == self.source and (not payload.source_id or clash.source_id == payload.source_id):
-                    race_id = clash.id
+                clash_id, clash_source, clash_source_id = clash
+                if clash_source == self.source and (not payload.source_id or clash_source_id == payload.source_id):
+                    race_id = clash_id
                 else:
                     raise RejectRace(
-                        f"C{payload.number} of that réunion is already race {clash.source}:{clash.source_id or clash.id}"
+                        f"C{payload.number} of that réunion is already race {clash_source}:{clash_source_id or clash_id}"
                     )
         if race_id is None:
             race = Race.objects.create(
@@ -189,8 +193,9 @@ class RaceWriter:
                 **race_values,
             )
             pending.races[payload.source_id] = race.id
+            pending.slots[(meeting_id, payload.number)] = (race.id, self.source, payload.source_id)
             self._write_runners(race.id, payload, existing={}, pending=pending)
-            self._write_dividends(race.id, payload, existing=set())
+            self._write_dividends(race.id, payload, existing=set(), pending=pending)
             return CREATED
 
         race = Race.objects.get(pk=race_id)
@@ -198,6 +203,7 @@ class RaceWriter:
         if race.meeting_id != meeting_id or race.number != payload.number:
             race.meeting_id, race.number = meeting_id, payload.number
             changed += ["meeting", "number"]
+            pending.slots[(meeting_id, payload.number)] = (race.id, self.source, payload.source_id)
         if changed:
             for name in changed:
                 if name in race_values:
@@ -208,7 +214,7 @@ class RaceWriter:
             Dividend.objects.filter(race_id=race.id).values_list("bet_type", "combination", "amount", "label")
         )
         runners_changed = self._write_runners(race.id, payload, existing=existing_runners, pending=pending)
-        dividends_changed = self._write_dividends(race.id, payload, existing=existing_dividends)
+        dividends_changed = self._write_dividends(race.id, payload, existing=existing_dividends, pending=pending)
         return UPDATED if (changed or runners_changed or dividends_changed) else UNCHANGED
 
     def _racecourse(self, payload: RacePayload, pending: "_Pending") -> int:
@@ -232,6 +238,10 @@ class RaceWriter:
                     "id", "number", "racecourse_id", "source"
                 )
             }
+            for pk, meeting_id, number, source, source_id in Race.objects.filter(meeting__date=date).values_list(
+                "id", "meeting_id", "number", "source", "source_id"
+            ):
+                self._slots[(meeting_id, number)] = (pk, source, source_id)
         return self._meetings_by_date[date]
 
     def _meeting(self, payload: RacePayload, racecourse_id: int, pending: "_Pending") -> int:
@@ -269,7 +279,7 @@ class RaceWriter:
         if known is None:
             horse = Horse.objects.create(source=self.source, source_id=ref.source_id, **values)
             pending.horses[ref.source_id] = {"id": horse.id, "source_id": ref.source_id, **values}
-            self.counts.horses_created += 1
+            pending.counts.horses_created += 1
             return horse.id
         # Later sources may know more (a sex, a birth year): fill blanks, never erase.
         update = {
@@ -323,12 +333,12 @@ class RaceWriter:
             Runner.objects.bulk_update(to_update, sorted(changed_fields))
         if to_create:
             Runner.objects.bulk_create(to_create)
-        self.counts.runners[CREATED] += len(to_create)
-        self.counts.runners[UPDATED] += len(to_update)
-        self.counts.runners["deleted"] += len(removed)
+        pending.counts.runners[CREATED] += len(to_create)
+        pending.counts.runners[UPDATED] += len(to_update)
+        pending.counts.runners["deleted"] += len(removed)
         return bool(to_create or to_update or removed)
 
-    def _write_dividends(self, race_id: int, payload: RacePayload, *, existing: set) -> bool:
+    def _write_dividends(self, race_id: int, payload: RacePayload, *, existing: set, pending: "_Pending") -> bool:
         wanted = {(d.bet_type, d.combination, d.amount, d.label) for d in payload.dividends}
         if _same_dividends(existing, wanted):
             return False
@@ -339,8 +349,8 @@ class RaceWriter:
                 for (t, c, a, label) in sorted(wanted, key=lambda row: (row[0], row[1]))
             ]
         )
-        self.counts.dividends[CREATED] += len(wanted)
-        self.counts.dividends["deleted"] += len(existing)
+        pending.counts.dividends[CREATED] += len(wanted)
+        pending.counts.dividends["deleted"] += len(existing)
         return True
 
 
@@ -360,8 +370,14 @@ class _Pending:
         self.races: dict[str, int] = {}
         self.horses: dict[str, dict] = {}
         self.people = {Jockey: {}, Trainer: {}}
+        self.slots: dict[tuple[int, int], tuple[int, str, str]] = {}
+        self.counts = Counts()
 
     def commit_into(self, writer: RaceWriter) -> None:
+        writer.counts.horses_created += self.counts.horses_created
+        for name in ("runners", "dividends"):
+            getattr(writer.counts, name).update(getattr(self.counts, name))
+        writer._slots.update(self.slots)
         writer._racecourses.update(self.racecourses)
         for date, rows in self.meetings.items():
             writer._meetings_on(date).update(rows)

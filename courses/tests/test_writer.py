@@ -121,3 +121,16 @@ def test_dates_keep_their_own_reunion_numbering():
     writer.write(race_payload(source_id="a", date=dt.date(2025, 1, 1)))
     writer.write(race_payload(source_id="b", date=dt.date(2025, 1, 2)))
     assert list(Meeting.objects.values_list("number", flat=True)) == [1, 1]
+
+
+def test_a_rejected_race_adds_nothing_to_the_counts():
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(source_id="first"))
+    bad = race_payload(source_id="second", number=2)
+    bad.runners[0].horse = bad.runners[0].horse.__class__(source_id="new-horse", name="New")
+    bad.runners[1].age = -1  # passes validation, refused by the database after the horse was inserted
+    with pytest.raises(RejectRace):
+        writer.write(bad)
+    assert writer.counts.horses_created == 4
+    assert writer.counts.runners["created"] == 4
+    assert writer.counts.races["created"] == 1

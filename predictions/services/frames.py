@@ -1,0 +1,229 @@
+"""Runners of a set of races as numpy columns, loaded in one query whatever the number of races.
+
+Scoring, metrics, value bets and backtests all start from the same frame: one row per runner in
+programme order (date, R, C, saddle), the race's details beside it, and, when a model version
+is given, that version's prediction for the runner (NaN where it made none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import FilteredRelation, Q
+
+from courses.models import BetType, Dividend, RaceStatus, Runner, RunnerStatus
+
+from ..models import ModelVersion
+
+_RUNNER_COLUMNS = (
+    "id",
+    "race_id",
+    "saddle_number",
+    "status",
+    "position",
+    "dead_heat",
+    "morning_odds",
+    "final_odds",
+    "horse_id",
+    "horse__name",
+    "race__status",
+)
+_RACE_COLUMNS = (
+    "race__meeting__date",
+    "race__meeting__number",
+    "race__number",
+    "race__name",
+    "race__start_time",
+    "race__meeting__racecourse__name",
+    "race__meeting__racecourse__code",
+)
+_PEOPLE_COLUMNS = ("jockey__name", "trainer__name")
+_PREDICTION_COLUMNS = (
+    "pred__win_probability",
+    "pred__place_probability",
+    "pred__market_probability",
+    "pred__rank",
+    "pred__odds",
+)
+
+
+@dataclass(frozen=True)
+class RaceInfo:
+    race_id: int
+    date: dt.date
+    code: str
+    name: str
+    racecourse: str
+    racecourse_code: str
+    start_time: dt.datetime | None
+    status: str
+
+
+@dataclass
+class RunnerFrame:
+    """One row per runner; floats are NaN where the database has NULL."""
+
+    runner_id: np.ndarray
+    race_id: np.ndarray
+    saddle: np.ndarray
+    status: np.ndarray
+    position: np.ndarray
+    dead_heat: np.ndarray
+    morning_odds: np.ndarray
+    final_odds: np.ndarray
+    race_status: np.ndarray
+    # Decimals exactly as stored, for the rows that keep them (Prediction.odds).
+    morning_odds_decimal: list[Decimal | None]
+    final_odds_decimal: list[Decimal | None]
+    horse: list[str]
+    races: dict[int, RaceInfo]
+    jockey: list[str | None] = field(default_factory=list)
+    trainer: list[str | None] = field(default_factory=list)
+    win_probability: np.ndarray | None = None
+    place_probability: np.ndarray | None = None
+    market_probability: np.ndarray | None = None
+    rank: np.ndarray | None = None
+    prediction_odds: list[Decimal | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.runner_id.size)
+
+    @property
+    def runs(self) -> np.ndarray:
+        """Runners that take part: everyone but the non-partants, in races that were not cancelled."""
+        return (self.status != RunnerStatus.NON_PARTANT) & (self.race_status != RaceStatus.CANCELLED)
+
+    def market_odds(self) -> tuple[np.ndarray, list[Decimal | None]]:
+        """The odds the market view uses, per runner that runs (NaN / None otherwise).
+
+        Final odds where every runner that runs in the race has them, else morning odds where
+        every one has those (today's races), else none: odds are never mixed within a race, and
+        a partially priced race has no market view (see ``market_probabilities``).
+        """
+        runs = self.runs
+        codes = np.unique(self.race_id, return_inverse=True)[1].reshape(-1)
+        n_races = int(codes.max()) + 1 if codes.size else 0
+
+        def complete(column: np.ndarray) -> np.ndarray:
+            missing = np.bincount(codes, weights=runs & np.isnan(column), minlength=n_races)
+            return (missing == 0)[codes]
+
+        use_final = complete(self.final_odds)
+        use_morning = ~use_final & complete(self.morning_odds)
+        odds = np.where(use_final, self.final_odds, np.where(use_morning, self.morning_odds, np.nan))
+        odds = np.where(runs, odds, np.nan)
+        decimals = [
+            (final if f else morning if m else None) if r else None
+            for final, morning, f, m, r in zip(
+                self.final_odds_decimal, self.morning_odds_decimal, use_final, use_morning, runs, strict=True
+            )
+        ]
+        return odds, decimals
+
+    def take(self, mask: np.ndarray) -> "RunnerFrame":
+        """The rows where ``mask`` is true (races dict shared)."""
+        index = np.flatnonzero(mask)
+
+        def pick(values):
+            if values is None:
+                return None
+            if isinstance(values, np.ndarray):
+                return values[index]
+            return [values[i] for i in index] if values else values
+
+        return RunnerFrame(
+            **{
+                name: (self.races if name == "races" else pick(getattr(self, name)))
+                for name in self.__dataclass_fields__
+            }
+        )
+
+
+def _float(values: list) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
+
+def runner_frame(
+    races: Q, *, model_version: ModelVersion | None = None, people: bool = False
+) -> RunnerFrame:
+    """Every runner of the races matching ``races`` (a Q on Runner), in one query.
+
+    With ``model_version``, that version's prediction columns come along through a LEFT JOIN;
+    with ``people``, the jockey's and trainer's names.
+    """
+    columns = [*_RUNNER_COLUMNS, *_RACE_COLUMNS]
+    queryset = Runner.objects.filter(races)
+    if people:
+        columns += _PEOPLE_COLUMNS
+    if model_version is not None:
+        queryset = queryset.annotate(
+            pred=FilteredRelation("predictions", condition=Q(predictions__model_version=model_version))
+        )
+        columns += _PREDICTION_COLUMNS
+    rows = list(
+        queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number")
+        .values_list(*columns)
+    )
+    column = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
+    at = {name: i for i, name in enumerate(columns)}
+    races: dict[int, RaceInfo] = {}
+    for row in rows:
+        race_id = row[at["race_id"]]
+        if race_id not in races:
+            races[race_id] = RaceInfo(
+                race_id=race_id,
+                date=row[at["race__meeting__date"]],
+                code=f"R{row[at['race__meeting__number']]}C{row[at['race__number']]}",
+                name=row[at["race__name"]],
+                racecourse=row[at["race__meeting__racecourse__name"]],
+                racecourse_code=row[at["race__meeting__racecourse__code"]],
+                start_time=row[at["race__start_time"]],
+                status=row[at["race__status"]],
+            )
+
+    frame = RunnerFrame(
+        runner_id=np.array(column["id"], dtype=np.int64),
+        race_id=np.array(column["race_id"], dtype=np.int64),
+        saddle=np.array(column["saddle_number"], dtype=np.int64),
+        status=np.array(column["status"], dtype=object),
+        position=_float(column["position"]),
+        dead_heat=np.array(column["dead_heat"], dtype=bool),
+        morning_odds=_float(column["morning_odds"]),
+        final_odds=_float(column["final_odds"]),
+        race_status=np.array(column["race__status"], dtype=object),
+        morning_odds_decimal=column["morning_odds"],
+        final_odds_decimal=column["final_odds"],
+        horse=column["horse__name"],
+        races=races,
+    )
+    if people:
+        frame.jockey = column["jockey__name"]
+        frame.trainer = column["trainer__name"]
+    if model_version is not None:
+        frame.win_probability = _float(column["pred__win_probability"])
+        frame.place_probability = _float(column["pred__place_probability"])
+        frame.market_probability = _float(column["pred__market_probability"])
+        frame.rank = _float(column["pred__rank"])
+        frame.prediction_odds = column["pred__odds"]
+    return frame
+
+
+def win_dividends(races: Q) -> dict[int, dict[int, Decimal]]:
+    """Simple gagnant rapports per race: race id -> {saddle number: amount per 1 unit}, one query.
+
+    A dead heat has one line per winner, each with its (split) rapport. Refund lines ("NP")
+    concern non-partants, who are never bet on here, and are left out.
+    """
+    paid: dict[int, dict[int, Decimal]] = {}
+    rows = Dividend.objects.filter(races, bet_type=BetType.SIMPLE_GAGNANT).values_list(
+        "race_id", "combination", "amount"
+    )
+    for race_id, combination, amount in rows:
+        paid.setdefault(race_id, {})
+        saddle = combination.strip()
+        if saddle.isdigit():
+            paid[race_id][int(saddle)] = amount
+    return paid

@@ -1,0 +1,176 @@
+"""Win and place probabilities, expected value and Kelly stakes: pure numpy, no database.
+
+Every function works on one race (1-D arrays) or on a whole batch of races at once: pass
+``groups``, an array of race ids aligned with the runners (any integers, in any order), and
+each race is computed on its own. Missing odds and padding are NaN, never a made-up number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+# Harville divides by 1 - p_j and 1 - p_j - p_k: below this the pair takes every chance there
+# is, the runners it would multiply have p = 0, and the term is 0 (not 0 × inf = nan).
+_EPS = 1e-12
+# Races per dense block in the third-place sum: blocks × field² × field floats stays small.
+_BLOCK = 2048
+
+
+def _as_float(values: ArrayLike) -> np.ndarray:
+    """A new float array from numbers, Decimals or None (None -> NaN)."""
+    array = np.asarray(values)
+    if array.dtype == object:
+        flat = [np.nan if value is None else float(value) for value in array.ravel()]
+        return np.array(flat, dtype=float).reshape(array.shape)
+    return array.astype(float)
+
+
+def group_codes(groups: ArrayLike | None, size: int) -> tuple[np.ndarray, int]:
+    """Dense race codes 0..R-1 for each runner, and R. ``None`` = all runners in one race."""
+    if groups is None:
+        return np.zeros(size, dtype=np.int64), 1 if size else 0
+    _, codes = np.unique(np.asarray(groups), return_inverse=True)
+    codes = codes.reshape(-1).astype(np.int64)
+    return codes, int(codes.max()) + 1 if size else 0
+
+
+def normalise_within_races(values: ArrayLike, groups: ArrayLike | None = None) -> np.ndarray:
+    """Scale non-negative scores so that each race sums to 1; a race with any NaN is all NaN."""
+    values = _as_float(values)
+    codes, n_races = group_codes(groups, values.size)
+    incomplete = np.bincount(codes, weights=np.isnan(values), minlength=n_races) > 0
+    totals = np.bincount(codes, weights=np.nan_to_num(values), minlength=n_races)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = values / totals[codes]
+    out[incomplete[codes] | (totals[codes] <= 0)] = np.nan
+    return out
+
+
+def market_probabilities(odds: ArrayLike, groups: ArrayLike | None = None) -> np.ndarray:
+    """The market's view: p_i = (1/odds_i) / Σ_j (1/odds_j) within each race (takeout removed).
+
+    A runner with no odds (None, NaN, or below 1.0, which no market quotes) gets NaN. A race in
+    which *any* runner lacks odds gets NaN for every runner: normalising over the priced runners
+    alone would give the unpriced ones an implicit 0 (an infinite log loss when one wins) and
+    inflate the others, so a partially priced race has no market view at all.
+    """
+    odds = _as_float(odds)
+    usable = np.isfinite(odds) & (odds >= 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = np.where(usable, 1.0 / odds, np.nan)
+    return normalise_within_races(implied, groups)
+
+
+def places_paid(field_size: ArrayLike) -> int | np.ndarray:
+    """Places a simple placé pays: 3 with 8 or more runners, 2 with 4 to 7, 1 below (DOMAIN.md)."""
+    size = np.asarray(field_size)
+    paid = np.where(size >= 8, 3, np.where(size >= 4, 2, 1))
+    return int(paid) if paid.ndim == 0 else paid
+
+
+def _positions(codes: np.ndarray, n_races: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each runner's slot within its race (stable order) and the largest field."""
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=n_races)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    slots = np.empty(codes.size, dtype=np.int64)
+    slots[order] = np.arange(codes.size) - starts[codes[order]]
+    return slots, int(counts.max()) if counts.size else 0
+
+
+def _top3_extra(dense: np.ndarray) -> np.ndarray:
+    """For each runner i: Σ over ordered pairs (j, k) of others of P(j 1st, k 2nd, i 3rd) / p_i."""
+    p_j = dense[:, :, None]
+    p_k = dense[:, None, :]
+    first = 1.0 - p_j
+    second = 1.0 - p_j - p_k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pair = np.where((first > _EPS) & (second > _EPS), p_j * p_k / (first * second), 0.0)
+    diagonal = np.arange(dense.shape[1])
+    pair[:, diagonal, diagonal] = 0.0
+    total = pair.sum(axis=(1, 2))
+    # Orderings where i itself came first (row i) or second (column i) do not put i third.
+    return total[:, None] - pair.sum(axis=2) - pair.sum(axis=1)
+
+
+def harville_place_probabilities(
+    p: ArrayLike, places: int | ArrayLike, groups: ArrayLike | None = None
+) -> np.ndarray:
+    """P(runner finishes in the first ``places``) under Harville, exact over the orderings.
+
+    Harville: P(i 1st, j 2nd) = p_i p_j / (1 - p_i); P(i, j, k in order) = p_i p_j p_k /
+    ((1 - p_i)(1 - p_i - p_j)). ``places`` is 1, 2 or 3, for all runners or per runner
+    (constant within a race). A race with a NaN probability is NaN throughout.
+    """
+    probs = _as_float(p)
+    codes, n_races = group_codes(groups, probs.size)
+    wanted = np.broadcast_to(np.asarray(places, dtype=np.int64), probs.shape)
+    if wanted.size and (wanted.min() < 1 or wanted.max() > 3):
+        raise ValueError("Harville place probabilities are computed for 1, 2 or 3 places")
+    if probs.size == 0:
+        return probs.copy()
+
+    clean = np.nan_to_num(probs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds_against = np.where(1.0 - clean > _EPS, clean / (1.0 - clean), 0.0)
+    others = np.bincount(codes, weights=odds_against, minlength=n_races)[codes] - odds_against
+    top2 = clean + clean * others
+
+    top3 = top2.copy()
+    need3 = wanted == 3
+    if need3.any():
+        races3 = np.unique(codes[need3])
+        in3 = np.isin(codes, races3)
+        sub_codes = np.searchsorted(races3, codes[in3])
+        slots, width = _positions(sub_codes, races3.size)
+        extra = np.empty(sub_codes.size)
+        for start in range(0, races3.size, _BLOCK):
+            block = (sub_codes >= start) & (sub_codes < start + _BLOCK)
+            dense = np.zeros((min(_BLOCK, races3.size - start), width))
+            dense[sub_codes[block] - start, slots[block]] = clean[in3][block]
+            extra[block] = _top3_extra(dense)[sub_codes[block] - start, slots[block]]
+        top3[in3] = top2[in3] + clean[in3] * extra
+
+    out = np.select([wanted == 1, wanted == 2], [clean, top2], top3)
+    out = np.clip(out, 0.0, 1.0)
+    broken = np.bincount(codes, weights=np.isnan(probs), minlength=n_races) > 0
+    out[broken[codes]] = np.nan
+    return out
+
+
+def expected_value(p: ArrayLike, odds: ArrayLike) -> np.ndarray | float:
+    """Expected profit of a 1-unit win bet at decimal odds (stake included): p × odds − 1."""
+    out = _as_float(p) * _as_float(odds) - 1.0
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def kelly_fraction(
+    p: ArrayLike, odds: ArrayLike, *, fraction: float = 0.25, cap: float = 0.05
+) -> np.ndarray | float:
+    """Share of the bankroll to stake: ``fraction`` × Kelly (p·O − 1)/(O − 1), at most ``cap``, 0 when no edge.
+
+    A fraction of Kelly with a cap, because overestimating the edge twofold already makes full
+    Kelly lose money. Missing probabilities or odds stake nothing.
+    """
+    probs, price = np.broadcast_arrays(_as_float(p), _as_float(odds))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        full = (probs * price - 1.0) / (price - 1.0)
+    full = np.where(np.isfinite(full) & (price > 1.0) & (full > 0), full, 0.0)
+    out = np.minimum(full * fraction, cap)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def rank_within_races(
+    scores: ArrayLike, groups: ArrayLike | None = None, tiebreak: ArrayLike | None = None
+) -> np.ndarray:
+    """1 for the highest score of each race, 2 for the next…; equal scores go by ``tiebreak`` ascending."""
+    scores = _as_float(scores)
+    codes, n_races = group_codes(groups, scores.size)
+    tie = np.arange(scores.size) if tiebreak is None else _as_float(tiebreak)
+    order = np.lexsort((tie, -np.nan_to_num(scores, nan=-np.inf), codes))
+    counts = np.bincount(codes, minlength=n_races)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    ranks = np.empty(scores.size, dtype=np.int64)
+    ranks[order] = np.arange(scores.size) - starts[codes[order]] + 1
+    return ranks

@@ -1,0 +1,144 @@
+"""Which model version is active, and writing its predictions for a window of race days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import ModelKind, ModelStatus, ModelVersion, Prediction
+from .frames import RunnerFrame, runner_frame
+from .probability import harville_place_probabilities, market_probabilities, places_paid, rank_within_races
+
+MARKET_BASELINE = "market-baseline-1"
+MARKET_BASELINE_DEFAULTS = {
+    "kind": ModelKind.MARKET,
+    "features": ["final_odds", "morning_odds"],
+    "params": {
+        "win": "normalised 1/odds within the race",
+        "odds": "final odds where every runner that runs has them, else morning odds; else not scored",
+        "place": "Harville, exact, over the places paid (3 with 8+ runners, 2 with 4-7, 1 below)",
+        "non_partants": "no prediction",
+    },
+    "notes": "The market's own view, takeout removed. Every other model has to beat it.",
+}
+
+
+def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
+    """Make ``model_version`` the active one and retire the one it replaces, atomically."""
+    with transaction.atomic():
+        # Retire first: the "at most one active" constraint is checked statement by statement.
+        ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(pk=model_version.pk).update(
+            status=ModelStatus.RETIRED
+        )
+        ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE)
+    model_version.status = ModelStatus.ACTIVE
+    return model_version
+
+
+def model_version_active() -> ModelVersion:
+    """The active model version; with none, the market baseline is created (if needed) and activated."""
+    active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).first()
+    if active is not None:
+        return active
+    try:
+        with transaction.atomic():
+            baseline, _ = ModelVersion.objects.get_or_create(version=MARKET_BASELINE, defaults=MARKET_BASELINE_DEFAULTS)
+            return model_version_activate(model_version=baseline)
+    except IntegrityError:
+        # Another process activated a version between our read and our write: use theirs.
+        return ModelVersion.objects.get(status=ModelStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    model_version: str
+    races: int  # races with runners in the window (cancelled ones included)
+    races_scored: int
+    races_unpriced: int  # some runner that runs has no odds: no market view, no predictions
+    predictions: int  # rows written (created or updated)
+    removed: int  # this version's rows in the window that no longer apply (non-partant since, unpriced)
+
+
+def _market_predictions(frame: RunnerFrame) -> dict[str, np.ndarray | list]:
+    """Win, place and rank for every runner of the frame the market can price (others: NaN)."""
+    odds, odds_decimal = frame.market_odds()
+    runs = frame.runs
+    win = np.full(len(frame), np.nan)
+    win[runs] = market_probabilities(odds[runs], groups=frame.race_id[runs])
+    scored = np.isfinite(win)
+
+    race_ids = frame.race_id[scored]
+    codes = np.unique(race_ids, return_inverse=True)[1].reshape(-1)
+    field_size = np.bincount(codes)[codes] if codes.size else codes
+    place = np.full(len(frame), np.nan)
+    place[scored] = harville_place_probabilities(win[scored], places_paid(field_size), groups=race_ids)
+    rank = np.zeros(len(frame), dtype=np.int64)
+    rank[scored] = rank_within_races(win[scored], groups=race_ids, tiebreak=frame.saddle[scored])
+    return {"scored": scored, "win": win, "place": place, "rank": rank, "odds": odds_decimal}
+
+
+_SCORERS = {ModelKind.MARKET: _market_predictions}
+
+
+def predictions_score_report(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> ScoreReport:
+    """Compute and upsert a version's predictions for every race dated ``start``..``end``, atomically."""
+    if end < start:
+        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+    version = model_version or model_version_active()
+    scorer = _SCORERS.get(version.kind)
+    if scorer is None:
+        raise NotImplementedError(f"{version.version}: no scorer for {version.kind} models yet")
+
+    window = Q(race__meeting__date__range=(start, end))
+    scored_at = timezone.now()
+    with transaction.atomic():
+        frame = runner_frame(window)
+        result = scorer(frame)
+        scored = result["scored"]
+        rows = [
+            Prediction(
+                runner_id=int(frame.runner_id[i]),
+                model_version=version,
+                win_probability=float(result["win"][i]),
+                place_probability=float(result["place"][i]),
+                market_probability=float(result["win"][i]) if version.kind == ModelKind.MARKET else None,
+                rank=int(result["rank"][i]),
+                odds=result["odds"][i],
+                scored_at=scored_at,
+            )
+            for i in np.flatnonzero(scored)
+        ]
+        Prediction.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["runner", "model_version"],
+            update_fields=["win_probability", "place_probability", "market_probability", "rank", "odds", "scored_at"],
+        )
+        # Whatever this version said in the window and did not say again is stale: drop it.
+        removed, _ = (
+            Prediction.objects.filter(runner__race__meeting__date__range=(start, end), model_version=version)
+            .exclude(scored_at=scored_at)
+            .delete()
+        )
+
+    races_all = set(frame.race_id.tolist())
+    races_scored = set(frame.race_id[scored].tolist())
+    races_run = set(frame.race_id[frame.runs].tolist())
+    return ScoreReport(
+        model_version=version.version,
+        races=len(races_all),
+        races_scored=len(races_scored),
+        races_unpriced=len(races_run - races_scored),
+        predictions=len(rows),
+        removed=removed,
+    )
+
+
+def predictions_score(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> int:
+    """Score every race dated ``start``..``end`` with the active (or given) version; returns rows written."""
+    return predictions_score_report(start=start, end=end, model_version=model_version).predictions

@@ -1,0 +1,104 @@
+"""Hand-made races, model versions and predictions for the predictions tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal
+
+from courses.models import (
+    BetType,
+    Discipline,
+    Dividend,
+    Horse,
+    Jockey,
+    Meeting,
+    Race,
+    Racecourse,
+    RaceStatus,
+    Runner,
+    RunnerStatus,
+    Trainer,
+)
+from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
+from predictions.services.probability import rank_within_races
+
+DAY = dt.date(2025, 11, 5)
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def race_with(
+    *,
+    final: Sequence[float | None] | None = (2.0, 4.0, 4.0),
+    morning: Sequence[float | None] | None = None,
+    positions: Sequence[int | None] | None = None,
+    statuses: Sequence[str] | None = None,
+    win_rapports: dict[int, str] | None = None,
+    date: dt.date = DAY,
+    reunion: int = 1,
+    course: int = 1,
+    status: str = RaceStatus.FINISHED,
+    racecourse: str = "VIN",
+) -> Race:
+    """A race whose runner i (saddle i+1) has final[i], morning[i], positions[i], statuses[i].
+
+    Positions shared by several runners are dead heats. ``win_rapports`` = {saddle: amount}
+    becomes the race's simple gagnant rapports.
+    """
+    size = len(final if final is not None else morning)
+    final = final if final is not None else [None] * size
+    morning = morning if morning is not None else [None] * size
+    positions = positions if positions is not None else [None] * size
+    statuses = statuses if statuses is not None else [RunnerStatus.RUNNER] * size
+    place, _ = Racecourse.objects.get_or_create(code=racecourse, defaults={"name": f"Hippodrome {racecourse}"})
+    meeting, _ = Meeting.objects.get_or_create(date=date, number=reunion, defaults={"racecourse": place})
+    race = Race.objects.create(
+        meeting=meeting, number=course, name=f"Prix R{reunion}C{course}", discipline=Discipline.PLAT,
+        distance=1600, status=status,
+    )
+    jockey, _ = Jockey.objects.get_or_create(name="J. Doe")
+    trainer, _ = Trainer.objects.get_or_create(name="T. Roe")
+    shared = {p for p, n in Counter(p for p in positions if p is not None).items() if n > 1}
+    Runner.objects.bulk_create(
+        Runner(
+            race=race,
+            horse=Horse.objects.create(name=f"Horse {date:%m%d}-{reunion}-{course}-{i + 1}"),
+            saddle_number=i + 1,
+            jockey=jockey,
+            trainer=trainer,
+            final_odds=_decimal(final[i]),
+            morning_odds=_decimal(morning[i]),
+            position=positions[i],
+            dead_heat=positions[i] in shared,
+            status=statuses[i],
+        )
+        for i in range(size)
+    )
+    for saddle, amount in (win_rapports or {}).items():
+        Dividend.objects.create(
+            race=race, bet_type=BetType.SIMPLE_GAGNANT, combination=str(saddle), amount=Decimal(amount)
+        )
+    return race
+
+
+def model_version(version: str = "test-model-1", *, kind: str = ModelKind.FUNDAMENTAL, active: bool = False):
+    return ModelVersion.objects.create(
+        version=version, kind=kind, status=ModelStatus.ACTIVE if active else ModelStatus.CANDIDATE
+    )
+
+
+def predict(version: ModelVersion, race: Race, probabilities: Sequence[float]) -> list[Prediction]:
+    """The version's predictions for the race's runners in saddle order, ranked by probability."""
+    runners = list(race.runners.order_by("saddle_number"))
+    ranks = rank_within_races(probabilities, tiebreak=[r.saddle_number for r in runners])
+    return Prediction.objects.bulk_create(
+        Prediction(
+            runner=runner, model_version=version, win_probability=p, place_probability=min(1.0, 2 * p),
+            rank=int(rank), odds=runner.final_odds or runner.morning_odds,
+        )
+        for runner, p, rank in zip(runners, probabilities, ranks, strict=True)
+    )
