@@ -342,3 +342,64 @@ def _backtest_summary(bets: list[dict], unsettled: list[dict], bankroll: Decimal
     summary["unsettled_bets"] = len(unsettled)
     summary["unsettled_races"] = len({bet["race_id"] for bet in unsettled})
     return summary
+
+
+def prediction_page(
+    *, day: dt.date, limit: int, offset: int, model_version: VersionArg = None
+) -> tuple[list[dict], int, str | None]:
+    """One page of the day's predictions, a row per runner in programme order: (rows, total, version)."""
+    version = _version(model_version)
+    if version is None:
+        return [], 0, None
+    predictions = Prediction.objects.filter(model_version=version, runner__race__meeting__date=day).exclude(
+        runner__race__status=RaceStatus.CANCELLED
+    )
+    total = predictions.count()
+    rows = predictions.order_by(
+        "runner__race__meeting__number", "runner__race__number", "runner__saddle_number"
+    ).values(
+        "runner__race_id",
+        "runner__race__meeting__number",
+        "runner__race__number",
+        "runner__race__name",
+        "runner__race__start_time",
+        "runner__race__source",
+        "runner__race__meeting__racecourse__name",
+        "runner_id",
+        "runner__saddle_number",
+        "runner__horse__name",
+        "runner__jockey__name",
+        "runner__trainer__name",
+        "odds",
+        "win_probability",
+        "place_probability",
+        "market_probability",
+        "rank",
+    )[offset : offset + limit]
+    return (
+        [
+            {
+                "race_id": row["runner__race_id"],
+                "date": day,
+                "race_code": f"R{row['runner__race__meeting__number']}C{row['runner__race__number']}",
+                "race_name": row["runner__race__name"],
+                "racecourse": row["runner__race__meeting__racecourse__name"],
+                "start_time": row["runner__race__start_time"],
+                "source": row["runner__race__source"],
+                "runner_id": row["runner_id"],
+                "saddle_number": row["runner__saddle_number"],
+                "horse": row["runner__horse__name"],
+                "jockey": row["runner__jockey__name"],
+                "trainer": row["runner__trainer__name"],
+                "odds": row["odds"],
+                "win_probability": row["win_probability"],
+                "place_probability": row["place_probability"],
+                "market_probability": row["market_probability"],
+                "rank": row["rank"],
+                "model_version": version.version,
+            }
+            for row in rows
+        ],
+        total,
+        version.version,
+    )

@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
+    path("", include("predictions.urls")),
 ]

@@ -1,0 +1,54 @@
+"""Rows for the CSV exports: the same rows the API shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from courses.models import RaceStatus
+
+from . import selectors
+from .models import Prediction
+
+PREDICTION_COLUMNS = [
+    "source", "source_race_id", "date", "race", "racecourse", "saddle_number", "source_horse_id", "horse",
+    "win_probability", "place_probability", "market_probability", "rank", "odds", "model_version",
+]
+BET_COLUMNS = [
+    "date", "race", "racecourse", "saddle_number", "horse", "odds", "probability", "expected_value", "stake",
+    "return", "profit", "bankroll",
+]
+
+
+def prediction_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
+    """The active model's predictions in the window, programme order, streamed from the database."""
+    version = selectors._version(None)
+    if version is None:
+        return iter(())
+    rows = (
+        Prediction.objects.filter(model_version=version, runner__race__meeting__date__range=(start, end))
+        .exclude(runner__race__status=RaceStatus.CANCELLED)
+        .order_by("runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number",
+                  "runner__saddle_number")
+        .values_list(
+            "runner__race__source", "runner__race__source_id", "runner__race__meeting__date",
+            "runner__race__meeting__number", "runner__race__number", "runner__race__meeting__racecourse__name",
+            "runner__saddle_number", "runner__horse__source_id", "runner__horse__name", "win_probability",
+            "place_probability", "market_probability", "rank", "odds",
+        )
+        .iterator(chunk_size=2000)
+    )
+    return (
+        [source, source_id, day.isoformat(), f"R{reunion}C{course}", racecourse, saddle, horse_id, horse,
+         win, place, market, rank, odds, version.version]
+        for (source, source_id, day, reunion, course, racecourse, saddle, horse_id, horse, win, place, market,
+             rank, odds) in rows
+    )
+
+
+def bet_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
+    """The default strategy's settled bets in the window, as ``GET /backtest`` lists them."""
+    for bet in selectors.backtest_run(start=start, end=end)["bets"]:
+        yield [bet["date"].isoformat(), bet["race_code"], bet["racecourse"], bet["saddle_number"], bet["horse"],
+               bet["odds"], bet["probability"], bet["expected_value"], bet["stake"], bet["return"], bet["profit"],
+               bet["bankroll"]]

@@ -1,0 +1,231 @@
+"""The v1 prediction endpoints through HTTP: plans, parameters, shapes, quotas, CSV, query counts."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.models import Horse, RaceStatus
+from predictions.services.scoring import model_version_active, predictions_score
+
+from .factories import DAY, model_version, predict, race_with
+
+pytestmark = pytest.mark.django_db
+
+# (url, who may call it): the permission table every plan is checked against.
+ENDPOINTS = {
+    "/api/v1/courses/today": "free",
+    "/api/v1/courses/1-1/predictions?date=2025-11-05": "free",
+    "/api/v1/predictions/top3": "free",
+    "/api/v1/predictions/all": "premium",
+    "/api/v1/valuebets": "premium",
+    "/api/v1/metrics": "premium",
+    "/api/v1/backtest": "pro",
+    "/api/v1/export/csv?type=predictions&date=2025-11-05": "pro",
+}
+RANK = {"anonymous": -1, "free": 0, "premium": 1, "pro": 2}
+
+
+@pytest.fixture
+def card():
+    """R1C1 on DAY, finished, priced, scored by the market baseline."""
+    race = race_with(final=(2.0, 3.5, 5.0, 8.0), positions=(2, 1, 3, 4), win_rapports={2: "3.40"})
+    model_version_active()
+    predictions_score(start=DAY, end=DAY)
+    return race
+
+
+@pytest.mark.parametrize("url, needs", ENDPOINTS.items())
+@pytest.mark.parametrize("persona", ["anonymous", "free", "premium", "pro"])
+def test_permission_table(api, personas, card, url, needs, persona):
+    response = api.as_user(personas[persona]).get(url)
+    if persona == "anonymous":
+        expected = 401
+    else:
+        expected = 200 if RANK[persona] >= RANK[needs] else 403
+    assert response.status_code == expected, response.content[:300]
+    if expected == 403:
+        body = response.json()
+        assert body["status"] == "error"
+        assert {"premium": "Premium", "pro": "Pro"}[needs] in body["message"]
+
+
+def test_a_race_card_lists_every_runner_with_probabilities_summing_to_one(api, free_user, card):
+    body = api.as_user(free_user).get("/api/v1/courses/1-1/predictions", {"date": "2025-11-05"}).json()
+    assert body["race"]["code"] == "R1C1"
+    rows = body["data"]
+    assert [r["saddle_number"] for r in rows] == [1, 2, 3, 4]
+    assert sum(r["win_probability"] for r in rows) == pytest.approx(1.0)
+    assert rows[0]["rank"] == 1 and rows[0]["model_version"] == "market-baseline-1"
+    assert rows[0]["win_probability"] == pytest.approx((1 / 2.0) / (1 / 2.0 + 1 / 3.5 + 1 / 5 + 1 / 8))
+    assert all(0 <= r["place_probability"] <= 1 for r in rows)
+    assert rows[0]["jockey"] == "J. Doe" and rows[0]["odds"] == 2.0
+
+
+@pytest.mark.parametrize("code", ["R1-C1", "R1C1", "1-1"])
+def test_a_race_is_reached_by_any_spelling_of_its_address(api, free_user, card, code):
+    response = api.as_user(free_user).get(f"/api/v1/courses/{code}/predictions", {"date": "2025-11-05"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("code", ["9-9", "R1C2", "abc"])
+def test_an_unknown_race_is_a_404_in_the_envelope(api, free_user, card, code):
+    response = api.as_user(free_user).get(f"/api/v1/courses/{code}/predictions", {"date": "2025-11-05"})
+    assert response.status_code == 404
+    assert response.json()["status"] == "error"
+
+
+def test_top3_gives_the_days_strongest_picks_one_per_race(api, premium_user):
+    version = model_version(active=True)
+    probabilities = [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)]
+    for course, p in enumerate(probabilities, start=1):
+        predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), p)
+    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
+    assert [(row["race_code"], row["win_probability"]) for row in body["data"]] == [
+        ("R1C4", 0.9), ("R1C2", 0.7), ("R1C1", 0.5)]
+
+
+def test_the_free_plan_gets_one_top3_call_a_day(api, free_user, premium_user, card):
+    assert api.as_user(free_user).get("/api/v1/predictions/top3").status_code == 200
+    refused = api.as_user(free_user).get("/api/v1/predictions/top3")
+    assert refused.status_code == 429
+    assert "1 top3 call" in refused.json()["message"] and "Premium" in refused.json()["message"]
+    assert int(refused["Retry-After"]) > 0
+    assert [api.as_user(premium_user).get("/api/v1/predictions/top3").status_code for _ in range(3)] == [200] * 3
+    me = api.as_user(free_user).get("/api/v1/auth/me").json()
+    assert me["usage"]["quotas"]["top3"] == {"limit": 1, "used": 1}
+
+
+def test_all_predictions_are_paginated_per_runner(api, premium_user, card):
+    body = api.as_user(premium_user).get("/api/v1/predictions/all", {"date": "2025-11-05", "limit": 3}).json()
+    assert body["pagination"] == {"total": 4, "limit": 3, "offset": 0, "has_more": True}
+    assert body["model_version"] == "market-baseline-1"
+    rest = api.as_user(premium_user).get("/api/v1/predictions/all", {"date": "2025-11-05", "offset": 3}).json()
+    assert [r["saddle_number"] for r in rest["data"]] == [4] and rest["pagination"]["has_more"] is False
+
+
+def test_value_bets_carry_ev_kelly_and_stake(api, premium_user):
+    version = model_version(active=True)
+    race = race_with(final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED)
+    predict(version, race, (0.5, 0.3, 0.2))
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05"}).json()
+    assert len(body["data"]) == 1
+    bet = body["data"][0]
+    assert bet["saddle_number"] == 1 and bet["odds"] == 3.0
+    assert bet["expected_value"] == pytest.approx(0.5)
+    assert bet["kelly_fraction"] == pytest.approx(0.05)  # ¼ Kelly = 0.0625, capped at 5 %
+    assert bet["stake"] == 5.0
+    higher = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05", "min_odds": "3.5"}).json()
+    assert higher["data"] == []
+
+
+def test_the_market_baseline_finds_no_value_against_its_own_odds(api, premium_user, card):
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05"}).json()
+    assert body["data"] == [] and body["pagination"]["total"] == 0
+
+
+def test_backtest_settles_value_bets_from_the_rapports(api, pro_user):
+    version = model_version(active=True)
+    won = race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3), win_rapports={1: "3.20"})
+    lost = race_with(course=2, final=(3.0, 3.0, 3.0), positions=(2, 1, 3), win_rapports={2: "2.90"})
+    predict(version, won, (0.5, 0.3, 0.2))
+    predict(version, lost, (0.5, 0.3, 0.2))
+    body = api.as_user(pro_user).get("/api/v1/backtest", {"start": "2025-11-01", "end": "2025-11-30"}).json()
+    assert [(b["race_code"], b["return"], b["profit"]) for b in body["data"]] == [("R1C1", 3.2, 2.2),
+                                                                                  ("R1C2", 0.0, -1.0)]
+    summary = body["summary"]
+    assert summary["bets"] == 2 and summary["winners"] == 1
+    assert summary["profit"] == pytest.approx(1.2) and summary["roi"] == pytest.approx(0.6)
+    assert summary["max_drawdown"] == pytest.approx(1.0)
+
+
+def test_metrics_compare_the_model_with_the_market(api, premium_user):
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    race_with(date=yesterday, final=(2.0, 4.0, 4.0), positions=(1, 2, 3))
+    model_version_active()
+    predictions_score(start=yesterday, end=yesterday)
+    body = api.as_user(premium_user).get("/api/v1/metrics", {"days": 7}).json()
+    assert body["races"] == 1
+    assert body["model"]["log_loss"] == pytest.approx(-__import__("math").log(0.5))
+    assert body["market"]["log_loss"] == pytest.approx(body["model"]["log_loss"])
+    assert body["window"]["days"] == 7
+
+
+def test_csv_export_streams_predictions_with_a_header(api, pro_user, card):
+    response = api.as_user(pro_user).get("/api/v1/export/csv", {"type": "predictions", "date": "2025-11-05"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["source", "source_race_id", "date", "race"]
+    assert len(rows) == 5 and rows[1][3] == "R1C1"
+
+
+def test_csv_export_neutralises_formulas(api, pro_user, card):
+    Horse.objects.filter(pk=card.runners.get(saddle_number=1).horse_id).update(name="=HYPERLINK(\"x\")")
+    response = api.as_user(pro_user).get("/api/v1/export/csv", {"type": "predictions", "date": "2025-11-05"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][7] == "'=HYPERLINK(\"x\")"
+
+
+def test_csv_export_of_bets_equals_the_backtest_rows(api, pro_user):
+    version = model_version(active=True)
+    predict(version, race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3), win_rapports={1: "3.20"}), (0.5, 0.3, 0.2))
+    api.as_user(pro_user)
+    params = {"start": "2025-11-05", "end": "2025-11-05"}
+    listed = api.get("/api/v1/backtest", params).json()["data"]
+    response = api.get("/api/v1/export/csv", {"type": "bets", **params})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["race"], float(r["profit"])) for r in rows] == [(b["race_code"], b["profit"]) for b in listed]
+
+
+@pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/valuebets", {"min_odds": "abc"}, "min_odds"),
+        ("/api/v1/valuebets", {"limit": "-2"}, "limit"),
+        ("/api/v1/metrics", {"days": "x"}, "days"),
+        ("/api/v1/metrics", {"days": "0"}, "days"),
+        ("/api/v1/backtest", {"start": "2025-13-01"}, "start"),
+        ("/api/v1/backtest", {"start": "2025-11-10", "end": "2025-11-01"}, "start"),
+        ("/api/v1/export/csv", {"type": "horses", "date": "2025-11-05"}, "type"),
+        ("/api/v1/export/csv", {"type": "bets"}, "date"),
+        ("/api/v1/predictions/all", {"offset": "-1"}, "offset"),
+        ("/api/v1/predictions/top3", {"date": "2025-02-29"}, "date"),
+    ],
+)
+def test_bad_parameters_are_400s_naming_the_parameter(api, pro_user, url, params, field):
+    response = api.as_user(pro_user).get(url, params)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(f"{field}:")
+
+
+@pytest.mark.parametrize("url", ["/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest?start=2025-11-01&end=2025-11-30"])
+def test_list_queries_do_not_grow_with_the_page(api, pro_user, url):
+    version = model_version(active=True)
+    predict(version, race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3)), (0.5, 0.3, 0.2))
+    sep = "&" if "?" in url else "?"
+    full = f"{url}{sep}date=2025-11-05"
+    api.as_user(pro_user)
+    with CaptureQueriesContext(connection) as one:
+        assert api.get(full).status_code == 200
+    for course in range(2, 10):
+        predict(version, race_with(course=course, final=(3.0, 3.0, 3.0), positions=(1, 2, 3)), (0.5, 0.3, 0.2))
+    with CaptureQueriesContext(connection) as many:
+        assert api.get(full).status_code == 200
+    assert len(many) == len(one)
+
+
+def test_the_openapi_schema_documents_every_endpoint_without_warnings():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    schema = out.getvalue()
+    for path in ["/api/v1/courses/today", "/api/v1/courses/{code}/predictions", "/api/v1/predictions/top3",
+                 "/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest", "/api/v1/export/csv",
+                 "/api/v1/metrics", "/api/v1/health", "/api/v1/auth/login"]:
+        assert path in schema
+    assert "Error" in schema and "429" in schema

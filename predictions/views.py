@@ -1,0 +1,144 @@
+"""Prediction endpoints: race cards, top picks, the day's predictions, value bets, backtest, metrics, CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from billing.models import Feature
+from courses.models import Race
+from courses.selectors import race_get
+from courses.serializers import DayParams, RaceSerializer
+from turf.apiviews import TurfAPIView, paginated, parse_params
+
+from . import selectors
+from . import serializers as s
+from .csv_export import csv_lines
+from .exports import bet_export_rows, prediction_export_rows, BET_COLUMNS, PREDICTION_COLUMNS
+
+
+class RacePredictionsView(TurfAPIView):
+    required_feature = Feature.RACE_PREDICTIONS
+
+    @extend_schema(
+        summary="One race's card with every runner's probabilities",
+        description="`code` is the race's réunion-course address: `1-3`, `R1-C3` or `R1C3` for R1C3.",
+        parameters=[DayParams, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={200: inline_serializer("RaceCard", {"race": RaceSerializer(), "model_version": serializers.CharField(),
+                                                       "data": s.RunnerPredictionSerializer(many=True)})},
+        tags=["predictions"],
+    )
+    def get(self, request, code: str):
+        params = parse_params(DayParams, request)
+        try:
+            race = race_get(day=params["date"], code=code)
+        except ValueError as exc:
+            raise NotFound(str(exc)) from None
+        except Race.DoesNotExist:
+            raise NotFound(f"No race {code} on {params['date']:%Y-%m-%d}.") from None
+        race.runner_count = race.runners.exclude(status="non_partant").count()
+        rows = selectors.race_prediction_rows(race=race)
+        return Response(
+            {
+                "race": RaceSerializer(race).data,
+                "model_version": rows[0]["model_version"] if rows else None,
+                "data": s.RunnerPredictionSerializer(rows, many=True).data,
+            }
+        )
+
+
+class Top3View(TurfAPIView):
+    required_feature = Feature.TOP3
+
+    @extend_schema(summary="The day's three strongest selections", parameters=[DayParams],
+                   responses={200: s.PickSerializer(many=True)}, tags=["predictions"])
+    def get(self, request):
+        params = parse_params(DayParams, request)
+        picks = selectors.top_picks(day=params["date"], n=3)
+        return paginated(s.PickSerializer(picks, many=True).data, total=len(picks), limit=3, offset=0,
+                         date=params["date"].isoformat())
+
+
+class AllPredictionsView(TurfAPIView):
+    required_feature = Feature.PREDICTIONS_ALL
+
+    @extend_schema(summary="Every runner's prediction for the day", parameters=[s.DayPageParams],
+                   responses={200: s.PredictionRowSerializer(many=True)}, tags=["predictions"])
+    def get(self, request):
+        params = parse_params(s.DayPageParams, request)
+        rows, total, version = selectors.prediction_page(
+            day=params["date"], limit=params["limit"], offset=params["offset"]
+        )
+        return paginated(s.PredictionRowSerializer(rows, many=True).data, total=total, limit=params["limit"],
+                         offset=params["offset"], date=params["date"].isoformat(), model_version=version)
+
+
+class ValueBetsView(TurfAPIView):
+    required_feature = Feature.VALUEBETS
+
+    @extend_schema(summary="Runners whose probability beats their odds", parameters=[s.ValueBetParams],
+                   responses={200: s.ValueBetSerializer(many=True)}, tags=["predictions"])
+    def get(self, request):
+        params = parse_params(s.ValueBetParams, request)
+        bets = selectors.value_bet_list(day=params["date"], min_odds=params["min_odds"], edge=params["edge"])
+        page = bets[params["offset"] : params["offset"] + params["limit"]]
+        return paginated(s.ValueBetSerializer(page, many=True).data, total=len(bets), limit=params["limit"],
+                         offset=params["offset"], date=params["date"].isoformat())
+
+
+class BacktestView(TurfAPIView):
+    required_feature = Feature.BACKTEST
+
+    @extend_schema(summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
+                   parameters=[s.BacktestParams], responses={200: s.BetSerializer(many=True)}, tags=["backtest"])
+    def get(self, request):
+        params = parse_params(s.BacktestParams, request)
+        result = selectors.backtest_run(start=params["start"], end=params["end"], min_odds=params["min_odds"],
+                                        edge=params["edge"])
+        page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
+        return paginated(
+            s.BetSerializer(page, many=True).data, total=len(result["bets"]), limit=params["limit"],
+            offset=params["offset"], summary=result["summary"], model_version=result["model_version"],
+            window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
+            strategy={"bet_type": "simple_gagnant", "selection": "value bets", "edge": params["edge"],
+                      "min_odds": params["min_odds"], "staking": "flat 1"},
+        )
+
+
+class MetricsView(TurfAPIView):
+    required_feature = Feature.METRICS
+
+    @extend_schema(summary="Model quality over the last days, beside the market baseline", parameters=[s.MetricsParams],
+                   responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
+                   tags=["predictions"])
+    def get(self, request):
+        params = parse_params(s.MetricsParams, request)
+        end = timezone.localdate() - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=params["days"] - 1)
+        metrics = selectors.metrics_compute(start=start, end=end)
+        return Response({"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]},
+                         **metrics})
+
+
+class ExportCsvView(TurfAPIView):
+    required_feature = Feature.EXPORT_CSV
+
+    @extend_schema(summary="Stream predictions or backtest bets as CSV", parameters=[s.ExportParams],
+                   responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["export"])
+    def get(self, request):
+        params = parse_params(s.ExportParams, request)
+        start, end = params["start"], params["end"]
+        if params["type"] == "predictions":
+            header, rows = PREDICTION_COLUMNS, prediction_export_rows(start=start, end=end)
+        else:
+            header, rows = BET_COLUMNS, bet_export_rows(start=start, end=end)
+        response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="turf-{params["type"]}-{start}-{end}.csv"'
+        return response
