@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "accounts",
     "billing",
@@ -194,6 +195,10 @@ SPECTACULAR_SETTINGS = {
         "turf.schema.add_error_envelope",
     ],
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Swagger UI is served from our own static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
