@@ -120,7 +120,10 @@ def to_decimal(value, name: str, *, places: int = 2, blank_ok: bool = True) -> D
         raise RejectRace(f"{name}={value!r} is not a number") from None
     if not number.is_finite():
         raise RejectRace(f"{name}={value!r} is not a finite number")
-    return number.quantize(Decimal(1).scaleb(-places))
+    try:
+        return number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        raise RejectRace(f"{name}={value!r} is out of range") from None
 
 
 def to_int(value, name: str, *, blank_ok: bool = True) -> int | None:
@@ -132,6 +135,8 @@ def to_int(value, name: str, *, blank_ok: bool = True) -> int | None:
         number = float(str(value).strip())
     except ValueError:
         raise RejectRace(f"{name}={value!r} is not a whole number") from None
-    if number != number or number != int(number):
+    if number != number or abs(number) == float("inf") or number != int(number):
         raise RejectRace(f"{name}={value!r} is not a whole number")
+    if abs(number) > 2**31 - 1:
+        raise RejectRace(f"{name}={value!r} is out of range")
     return int(number)

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from courses.models import (
     Dividend,
@@ -29,6 +29,7 @@ from courses.models import (
 from .payloads import HorseRef, PersonRef, RacePayload, RejectRace, RunnerPayload
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+MAX_ODDS = Decimal("1000000")  # the odds columns hold up to 999,999.99
 
 RACE_FIELDS = (
     "name",
@@ -101,6 +102,8 @@ def validate(payload: RacePayload) -> None:
             odds = getattr(runner, name)
             if odds is not None and odds < 1:
                 raise RejectRace(f"runner {runner.saddle_number}: {name} {odds} is below 1.0")
+            if odds is not None and odds >= MAX_ODDS:
+                raise RejectRace(f"runner {runner.saddle_number}: {name} {odds} is not a plausible price")
         if not runner.horse.source_id or not runner.horse.name:
             raise RejectRace(f"runner {runner.saddle_number}: the horse has no id or name")
     for dividend in payload.dividends:
@@ -159,8 +162,9 @@ class RaceWriter:
         try:
             with transaction.atomic():
                 outcome = self._write(payload, pending)
-        except IntegrityError as exc:
-            raise RejectRace(f"database constraint: {exc}".splitlines()[0][:300]) from None
+        except (IntegrityError, DataError) as exc:
+            # A rule only the database checks (a constraint, a value too large for its column).
+            raise RejectRace(f"database refused the race: {exc}".splitlines()[0][:300]) from None
         pending.commit_into(self)
         self.counts.races[outcome] += 1
         return outcome
@@ -303,8 +307,26 @@ class RaceWriter:
         pending.people[model][ref.source_id] = person.id
         return person.id
 
+    def _create_new_horses(self, payload: RacePayload, pending: "_Pending") -> None:
+        """Insert the race's unknown horses in one statement (a new meeting brings many at once)."""
+        new = {}
+        for item in payload.runners:
+            ref = item.horse
+            if ref.source_id not in new and not (pending.horses.get(ref.source_id) or self._horses.get(ref.source_id)):
+                new[ref.source_id] = Horse(
+                    source=self.source, source_id=ref.source_id, **{n: getattr(ref, n) for n in HORSE_FIELDS}
+                )
+        if not new:
+            return
+        for horse in Horse.objects.bulk_create(list(new.values())):
+            pending.horses[horse.source_id] = {
+                "id": horse.id, "source_id": horse.source_id, **{n: getattr(horse, n) for n in HORSE_FIELDS}
+            }
+        pending.counts.horses_created += len(new)
+
     def _write_runners(self, race_id: int, payload: RacePayload, *, existing: dict, pending: "_Pending") -> bool:
         dead_heats = _dead_heats(payload.runners)
+        self._create_new_horses(payload, pending)
         to_create, to_update, changed_fields = [], [], set()
         for item in payload.runners:
             values = {name: getattr(item, name) for name in RUNNER_FIELDS}

@@ -134,3 +134,21 @@ def test_a_rejected_race_adds_nothing_to_the_counts():
     assert writer.counts.horses_created == 4
     assert writer.counts.runners["created"] == 4
     assert writer.counts.races["created"] == 1
+
+
+@pytest.mark.parametrize("odds", ["1000000", "1e30"])
+def test_a_value_too_large_for_its_column_rejects_the_race_not_the_import(odds):
+    payload = race_payload()
+    payload.runners[0].final_odds = Decimal(odds)
+    report = import_races(source=Source.MANUAL, items=[payload, race_payload(source_id="ok", number=2)],
+                          progress=False)
+    assert list(Race.objects.values_list("source_id", flat=True)) == ["ok"]
+    assert len(report.rejected) == 1 and "plausible" in report.rejected[0].reason
+
+
+@pytest.mark.parametrize("value", ["1e400", "99999999999999999999"])
+def test_absurd_integers_are_a_clear_rejection(value):
+    from courses.importers.payloads import to_int
+
+    with pytest.raises(RejectRace, match="not a whole number|out of range"):
+        to_int(value, "distance")
