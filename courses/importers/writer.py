@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import DataError, IntegrityError, transaction
 
 from courses.models import (
+    SYNTHETIC_SOURCES,
     Dividend,
     Horse,
     Jockey,
@@ -257,6 +258,11 @@ class RaceWriter:
         ]
         wanted = payload.meeting_number
         if wanted is not None:
+            if wanted in on_date and on_date[wanted][2] in SYNTHETIC_SOURCES and self.source not in SYNTHETIC_SOURCES:
+                # Real data keeps its own réunion number: the synthetic demo meeting moves aside.
+                moved_to = max(on_date) + 1
+                self._renumber(payload.date, wanted, moved_to, on_date[wanted], pending)
+                on_date[moved_to] = on_date.pop(wanted)
             if wanted in on_date:
                 pk, course, source = on_date[wanted]
                 if course == racecourse_id and source == self.source:
@@ -276,6 +282,10 @@ class RaceWriter:
         )
         pending.meetings.setdefault(payload.date, {})[number] = (meeting.id, racecourse_id, self.source)
         return meeting.id
+
+    def _renumber(self, date: dt.date, old: int, new: int, row: tuple[int, int, str], pending: "_Pending") -> None:
+        Meeting.objects.filter(pk=row[0]).update(number=new)
+        pending.moved.append((date, old, new, row))
 
     def _horse_id(self, ref: HorseRef, pending: "_Pending") -> int:
         known = pending.horses.get(ref.source_id) or self._horses.get(ref.source_id)
@@ -394,8 +404,13 @@ class _Pending:
         self.people = {Jockey: {}, Trainer: {}}
         self.slots: dict[tuple[int, int], tuple[int, str, str]] = {}
         self.counts = Counts()
+        self.moved: list[tuple[dt.date, int, int, tuple[int, int, str]]] = []
 
     def commit_into(self, writer: RaceWriter) -> None:
+        for date, old, new, row in self.moved:
+            meetings = writer._meetings_on(date)
+            meetings.pop(old, None)
+            meetings[new] = row
         writer.counts.horses_created += self.counts.horses_created
         for name in ("runners", "dividends"):
             getattr(writer.counts, name).update(getattr(self.counts, name))

@@ -152,3 +152,19 @@ def test_absurd_integers_are_a_clear_rejection(value):
 
     with pytest.raises(RejectRace, match="not a whole number|out of range"):
         to_int(value, "distance")
+
+
+def test_real_data_takes_its_reunion_number_from_a_synthetic_demo_meeting():
+    RaceWriter(Source.DEMO).write(race_payload(source_id="demo-1", course="DEMO-VIN", meeting_number=1))
+    RaceWriter(Source.DEMO).write(race_payload(source_id="demo-2", course="DEMO-CHA", meeting_number=2))
+    outcome = RaceWriter(Source.PMU).write(race_payload(source_id="2025-11-05/R1/C1", course="PET", meeting_number=1))
+    assert outcome == "created"
+    numbers = dict(Meeting.objects.values_list("racecourse__code", "number"))
+    assert numbers == {"PET": 1, "DEMO-CHA": 2, "DEMO-VIN": 3}
+    assert Race.objects.get(source=Source.DEMO, source_id="demo-1").code == "R3C1"
+
+
+def test_real_data_never_moves_another_real_source():
+    RaceWriter(Source.PMU_CSV).write(race_payload(source_id="csv", course="ENG"))
+    with pytest.raises(RejectRace, match="already another réunion"):
+        RaceWriter(Source.PMU).write(race_payload(source_id="json", course="PET", meeting_number=1))
