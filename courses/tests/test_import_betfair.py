@@ -338,7 +338,7 @@ def _short_row(header: list[str], rows: list[list[str]]) -> None:
         (UK[1], UK_MARKETS, _set("WIN_BSP", "abc"), 14, "WIN_BSP='abc' is not a number"),
         (UK[1], UK_MARKETS, _set("WIN_RESULT", "2.0"), 14, "WIN_RESULT='2.0' is not 1.0"),
         (UK[1], UK_MARKETS, _set("WIN_BSP", "1000000.0"), 14, "WIN_BSP='1000000.0' is above the exchange's highest"),
-        (UK[1], UK_MARKETS, _set("RATED_PRICE", "1e30"), 13, "a number is out of range (InvalidOperation)"),
+        (UK[1], UK_MARKETS, _set("RATED_PRICE", "1e30"), 14, "RATED_PRICE='1e30' is out of range"),
         (UK[1], UK_MARKETS, _set_all("WIN_MARKET_NAME", "2x Hcap"), 13,
          "WIN_MARKET_NAME distance '2x' is not like 2m4f"),
         (UK[1], UK_MARKETS, _set_all("COUNTRY_ID", "7.0"), 13,
