@@ -67,6 +67,12 @@ class Prediction(models.Model):
     odds = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True, help_text="The odds the market view used"
     )
+    explanation = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The strongest reasons for the runner's chance: [{feature, label, contribution}], "
+        "contribution in log-odds against an average rival (XGBoost pred_contribs)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     scored_at = models.DateTimeField(
         default=timezone.now, help_text="Last (re)scoring; rows a rescore did not touch are stale"

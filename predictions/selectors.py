@@ -87,6 +87,8 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
                 "place_probability": float(frame.place_probability[i]) if predicted else None,
                 "market_probability": _none_if_nan(frame.market_probability[i]) if predicted else None,
                 "rank": int(frame.rank[i]) if predicted else None,
+                # The strongest reasons, [{feature, label, contribution}]; empty for the market baseline.
+                "explanation": (frame.explanation[i] or []) if predicted else [],
                 "model_version": version.version if version is not None else None,
             }
         )

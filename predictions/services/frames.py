@@ -47,6 +47,7 @@ _PREDICTION_COLUMNS = (
     "pred__market_probability",
     "pred__rank",
     "pred__odds",
+    "pred__explanation",
 )
 
 
@@ -87,6 +88,7 @@ class RunnerFrame:
     market_probability: np.ndarray | None = None
     rank: np.ndarray | None = None
     prediction_odds: list[Decimal | None] = field(default_factory=list)
+    explanation: list[list | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.runner_id.size)
@@ -208,6 +210,7 @@ def runner_frame(
         frame.market_probability = _float(column["pred__market_probability"])
         frame.rank = _float(column["pred__rank"])
         frame.prediction_odds = column["pred__odds"]
+        frame.explanation = column["pred__explanation"]
     return frame
 
 

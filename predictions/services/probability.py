@@ -79,29 +79,52 @@ def _positions(codes: np.ndarray, n_races: int) -> tuple[np.ndarray, np.ndarray]
     return slots, int(counts.max()) if counts.size else 0
 
 
-def _top3_extra(dense: np.ndarray) -> np.ndarray:
-    """For each runner i: Σ over ordered pairs (j, k) of others of P(j 1st, k 2nd, i 3rd) / p_i."""
-    p_j = dense[:, :, None]
-    p_k = dense[:, None, :]
-    first = 1.0 - p_j
-    second = 1.0 - p_j - p_k
+def _top3_extra(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """For each runner i: Σ over ordered pairs (j, k) of others of P(j 1st, k 2nd, i 3rd) / r_i.
+
+    P(j 1st, k 2nd, i 3rd) = p_j · q_k / (1 − q_j) · r_i / (1 − r_j − r_k); q = r = p is Harville.
+    """
+    p_j = p[:, :, None]
+    q_j, q_k = q[:, :, None], q[:, None, :]
+    r_j, r_k = r[:, :, None], r[:, None, :]
+    first = 1.0 - q_j
+    second = 1.0 - r_j - r_k
     with np.errstate(divide="ignore", invalid="ignore"):
-        pair = np.where((first > _EPS) & (second > _EPS), p_j * p_k / (first * second), 0.0)
-    diagonal = np.arange(dense.shape[1])
+        pair = np.where((first > _EPS) & (second > _EPS), p_j * q_k / (first * second), 0.0)
+    diagonal = np.arange(p.shape[1])
     pair[:, diagonal, diagonal] = 0.0
     total = pair.sum(axis=(1, 2))
     # Orderings where i itself came first (row i) or second (column i) do not put i third.
     return total[:, None] - pair.sum(axis=2) - pair.sum(axis=1)
 
 
+def _powered(p: np.ndarray, exponent: float, codes: np.ndarray, n_races: int) -> np.ndarray:
+    """p^exponent renormalised within each race (Benter's discount of the favourites' minor places)."""
+    if exponent == 1.0:
+        return p
+    with np.errstate(divide="ignore"):
+        raised = np.where(p > 0, p**exponent, 0.0)
+    total = np.bincount(codes, weights=raised, minlength=n_races)[codes]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, raised / total, 0.0)
+
+
 def harville_place_probabilities(
-    p: ArrayLike, places: int | ArrayLike, groups: ArrayLike | None = None
+    p: ArrayLike,
+    places: int | ArrayLike,
+    groups: ArrayLike | None = None,
+    *,
+    gamma: float = 1.0,
+    delta: float = 1.0,
 ) -> np.ndarray:
     """P(runner finishes in the first ``places``) under Harville, exact over the orderings.
 
     Harville: P(i 1st, j 2nd) = p_i p_j / (1 - p_i); P(i, j, k in order) = p_i p_j p_k /
-    ((1 - p_i)(1 - p_i - p_j)). ``places`` is 1, 2 or 3, for all runners or per runner
-    (constant within a race). A race with a NaN probability is NaN throughout.
+    ((1 - p_i)(1 - p_i - p_j)). It overrates favourites for the minor places; Benter's
+    correction draws second place from q = p^γ and third from r = p^δ (each renormalised in
+    the race): P(i, j, k) = p_i · q_j / (1 − q_i) · r_k / (1 − r_i − r_j). γ = δ = 1 is plain
+    Harville. ``places`` is 1, 2 or 3, for all runners or per runner (constant within a race).
+    A race with a NaN probability is NaN throughout.
     """
     probs = _as_float(p)
     codes, n_races = group_codes(groups, probs.size)
@@ -112,10 +135,13 @@ def harville_place_probabilities(
         return probs.copy()
 
     clean = np.nan_to_num(probs)
+    second = _powered(clean, float(gamma), codes, n_races)
+    third = _powered(clean, float(delta), codes, n_races)
     with np.errstate(divide="ignore", invalid="ignore"):
-        odds_against = np.where(1.0 - clean > _EPS, clean / (1.0 - clean), 0.0)
-    others = np.bincount(codes, weights=odds_against, minlength=n_races)[codes] - odds_against
-    top2 = clean + clean * others
+        # P(j first) · 1 / (1 − q_j): what j's win leaves for the others' second place.
+        leave = np.where(1.0 - second > _EPS, clean / (1.0 - second), 0.0)
+    others = np.bincount(codes, weights=leave, minlength=n_races)[codes] - leave
+    top2 = clean + second * others
 
     top3 = top2.copy()
     need3 = wanted == 3
@@ -127,10 +153,12 @@ def harville_place_probabilities(
         extra = np.empty(sub_codes.size)
         for start in range(0, races3.size, _BLOCK):
             block = (sub_codes >= start) & (sub_codes < start + _BLOCK)
-            dense = np.zeros((min(_BLOCK, races3.size - start), width))
-            dense[sub_codes[block] - start, slots[block]] = clean[in3][block]
-            extra[block] = _top3_extra(dense)[sub_codes[block] - start, slots[block]]
-        top3[in3] = top2[in3] + clean[in3] * extra
+            at = (sub_codes[block] - start, slots[block])
+            dense = [np.zeros((min(_BLOCK, races3.size - start), width)) for _ in range(3)]
+            for matrix, values in zip(dense, (clean, second, third), strict=True):
+                matrix[at] = values[in3][block]
+            extra[block] = _top3_extra(*dense)[at]
+        top3[in3] = top2[in3] + third[in3] * extra
 
     out = np.select([wanted == 1, wanted == 2], [clean, top2], top3)
     out = np.clip(out, 0.0, 1.0)

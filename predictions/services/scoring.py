@@ -1,4 +1,9 @@
-"""Which model version is active, and writing its predictions for a window of race days."""
+"""Which model version is active, and writing its predictions for a window of race days.
+
+The market baseline scores from the odds alone; trained versions (combined, fundamental) score
+with their stored XGBoost artifact and calibration (``registry.model_predict``), on features
+built for the window, and fall back to the market for races they cannot rate.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -54,6 +60,10 @@ def model_version_active() -> ModelVersion:
         return ModelVersion.objects.get(status=ModelStatus.ACTIVE)
 
 
+class UnscorableVersion(ValueError):
+    """A version that cannot produce predictions (a trained kind with no artifact)."""
+
+
 @dataclass(frozen=True)
 class ScoreReport:
     model_version: str
@@ -82,7 +92,50 @@ def _market_predictions(frame: RunnerFrame) -> dict[str, np.ndarray | list]:
     return {"scored": scored, "win": win, "place": place, "rank": rank, "odds": odds_decimal}
 
 
-_SCORERS = {ModelKind.MARKET: _market_predictions}
+def _trained_predictions(frame: RunnerFrame, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
+    """The stored model's win/place/rank and explanation per runner; the market where it cannot rate."""
+    from .features import feature_frame
+    from .registry import model_predict
+
+    result = _market_predictions(frame)
+    result["market"] = result["win"].copy()
+    result["explanation"] = [[] for _ in range(len(frame))]
+    features = feature_frame(start=start, end=end, source=version.params.get("source"))
+    if not len(features):
+        return result
+    predicted = model_predict(version, features, explain=True)
+    predicted = predicted.loc[predicted["rated"].to_numpy() & np.isfinite(predicted["win"].to_numpy())]
+    where = pd.Index(predicted["runner_id"].to_numpy()).get_indexer(frame.runner_id)
+    rows = np.flatnonzero(where >= 0)
+    taken = where[rows]
+    # A race is the model's whole or the market's whole: drop the market rows of rated races.
+    rated_races = np.isin(frame.race_id, frame.race_id[rows])
+    for name in ("win", "place", "market"):
+        result[name][rated_races] = np.nan
+    result["rank"][rated_races] = 0
+    result["win"][rows] = predicted["win"].to_numpy()[taken]
+    result["place"][rows] = predicted["place"].to_numpy()[taken]
+    result["market"][rows] = predicted["market"].to_numpy()[taken]
+    result["rank"][rows] = predicted["rank"].to_numpy()[taken]
+    explanations = predicted["explanation"].to_numpy()
+    for row, at in zip(rows.tolist(), taken.tolist(), strict=True):
+        result["explanation"][row] = explanations[at]
+    result["scored"] = np.isfinite(result["win"])
+    return result
+
+
+def _market_scorer(frame: RunnerFrame, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
+    result = _market_predictions(frame)
+    result["market"] = result["win"]
+    result["explanation"] = None
+    return result
+
+
+_SCORERS = {
+    ModelKind.MARKET: _market_scorer,
+    ModelKind.COMBINED: _trained_predictions,
+    ModelKind.FUNDAMENTAL: _trained_predictions,
+}
 
 
 def predictions_score_report(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> ScoreReport:
@@ -93,22 +146,27 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
     scorer = _SCORERS.get(version.kind)
     if scorer is None:
         raise NotImplementedError(f"{version.version}: no scorer for {version.kind} models yet")
+    if version.kind != ModelKind.MARKET and not version.artifact:
+        raise UnscorableVersion(f"{version.version}: a {version.kind} version without a trained artifact cannot score")
 
     window = Q(race__meeting__date__range=(start, end))
     scored_at = timezone.now()
     with transaction.atomic():
         frame = runner_frame(window)
-        result = scorer(frame)
+        result = scorer(frame, version, start, end)
         scored = result["scored"]
+        market = result["market"]
+        explanation = result["explanation"]
         rows = [
             Prediction(
                 runner_id=int(frame.runner_id[i]),
                 model_version=version,
                 win_probability=float(result["win"][i]),
                 place_probability=float(result["place"][i]),
-                market_probability=float(result["win"][i]) if version.kind == ModelKind.MARKET else None,
+                market_probability=float(market[i]) if np.isfinite(market[i]) else None,
                 rank=int(result["rank"][i]),
                 odds=result["odds"][i],
+                explanation=explanation[i] if explanation is not None else [],
                 scored_at=scored_at,
             )
             for i in np.flatnonzero(scored)
@@ -117,7 +175,10 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
             rows,
             update_conflicts=True,
             unique_fields=["runner", "model_version"],
-            update_fields=["win_probability", "place_probability", "market_probability", "rank", "odds", "scored_at"],
+            update_fields=[
+                "win_probability", "place_probability", "market_probability", "rank", "odds", "explanation",
+                "scored_at",
+            ],  # fmt: skip
         )
         # Whatever this version said in the window and did not say again is stale: drop it.
         removed, _ = (

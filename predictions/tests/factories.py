@@ -102,3 +102,47 @@ def predict(version: ModelVersion, race: Race, probabilities: Sequence[float]) -
         )
         for runner, p, rank in zip(runners, probabilities, ranks, strict=True)
     )
+
+
+def race_for(
+    horses: Sequence[Horse],
+    *,
+    date: dt.date = DAY,
+    reunion: int = 1,
+    course: int = 1,
+    positions: Sequence[int | None] | None = None,
+    final: Sequence[float | None] | None = None,
+    jockeys: Sequence[Jockey] | None = None,
+    status: str = RaceStatus.FINISHED,
+    distance: int = 1600,
+    racecourse: str = "VIN",
+) -> Race:
+    """A race run by the given horses (saddle i+1 = horses[i]), so that one horse can build a history."""
+    size = len(horses)
+    place, _ = Racecourse.objects.get_or_create(code=racecourse, defaults={"name": f"Hippodrome {racecourse}"})
+    meeting, _ = Meeting.objects.get_or_create(date=date, number=reunion, defaults={"racecourse": place})
+    race = Race.objects.create(
+        meeting=meeting, number=course, name=f"Prix R{reunion}C{course}", discipline=Discipline.PLAT,
+        distance=distance, status=status,
+    )
+    trainer, _ = Trainer.objects.get_or_create(name="T. Roe")
+    default_jockey, _ = Jockey.objects.get_or_create(name="J. Doe")
+    positions = positions if positions is not None else [None] * size
+    final = final if final is not None else [3.0] * size
+    shared = {p for p, n in Counter(p for p in positions if p is not None).items() if n > 1}
+    Runner.objects.bulk_create(
+        Runner(
+            race=race,
+            horse=horse,
+            saddle_number=i + 1,
+            jockey=jockeys[i] if jockeys else default_jockey,
+            trainer=trainer,
+            final_odds=_decimal(final[i]),
+            position=positions[i],
+            dead_heat=positions[i] in shared,
+            draw=i + 1,
+            weight_kg=Decimal("55.0") + i,
+        )
+        for i, horse in enumerate(horses)
+    )
+    return race

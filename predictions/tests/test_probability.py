@@ -115,3 +115,43 @@ def test_normalisation_and_ranks_are_per_race():
     assert normalise_within_races([1, 3, 2, 2], groups=[1, 1, 2, 2]) == pytest.approx([0.25, 0.75, 0.5, 0.5])
     # equal probabilities: the lower saddle number ranks first
     assert rank_within_races([0.2, 0.5, 0.5, 0.1], groups=[1, 1, 1, 2], tiebreak=[3, 2, 1, 1]).tolist() == [3, 2, 1, 1]
+
+
+def test_benters_correction_on_a_three_runner_race():
+    # Second place is drawn from q = p^γ renormalised, γ = 0.5: q ∝ (√.5, √.3, √.2).
+    # P(i in the first two) = p_i + Σ_j p_j q_i / (1 − q_j)
+    s = 0.5**0.5 + 0.3**0.5 + 0.2**0.5
+    qa, qb, qc = 0.5**0.5 / s, 0.3**0.5 / s, 0.2**0.5 / s  # 0.41545, 0.32180, 0.26275
+    expected = [
+        0.5 + 0.3 * qa / (1 - qb) + 0.2 * qa / (1 - qc),  # 0.79647
+        0.3 + 0.5 * qb / (1 - qa) + 0.2 * qb / (1 - qc),  # 0.66265
+        0.2 + 0.5 * qc / (1 - qa) + 0.3 * qc / (1 - qb),  # 0.54088
+    ]
+    place = harville_place_probabilities([0.5, 0.3, 0.2], 2, gamma=0.5)
+    assert place == pytest.approx(expected)
+    assert place.sum() == pytest.approx(2.0)
+    # The favourite's place chance drops below plain Harville's 47/56, the outsider's rises above 17/35.
+    assert place[0] < 47 / 56 and place[2] > 17 / 35
+
+
+def test_benters_correction_for_three_places_matches_every_ordering():
+    p = np.array([0.4, 0.25, 0.15, 0.12, 0.08])
+    gamma, delta = 0.81, 0.65
+    q, r = p**gamma / (p**gamma).sum(), p**delta / (p**delta).sum()
+    expected = np.zeros(5)
+    for i in range(5):
+        for j in range(5):
+            for k in range(5):
+                if len({i, j, k}) == 3:
+                    chance = p[i] * q[j] / (1 - q[i]) * r[k] / (1 - r[i] - r[j])
+                    expected[[i, j, k]] += chance
+    place = harville_place_probabilities(p, 3, gamma=gamma, delta=delta)
+    assert place == pytest.approx(expected)
+    assert place.sum() == pytest.approx(3.0)
+
+
+def test_benters_correction_with_exponents_of_one_is_plain_harville():
+    p, races = [0.5, 0.3, 0.2, 0.4, 0.3, 0.2, 0.1], [1, 1, 1, 2, 2, 2, 2]
+    assert harville_place_probabilities(p, 3, races, gamma=1.0, delta=1.0) == pytest.approx(
+        harville_place_probabilities(p, 3, races)
+    )

@@ -13,6 +13,7 @@ from courses.models import RaceStatus, Runner, RunnerStatus
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
 from predictions.services.scoring import (
     MARKET_BASELINE,
+    UnscorableVersion,
     model_version_activate,
     model_version_active,
     predictions_score,
@@ -173,9 +174,9 @@ def test_a_new_model_version_never_changes_an_older_versions_rows():
     assert Prediction.objects.count() == 6
 
 
-def test_a_model_kind_without_a_scorer_is_refused_clearly():
+def test_a_trained_kind_without_an_artifact_is_refused_clearly():
     race_with()
-    with pytest.raises(NotImplementedError, match="fundamental"):
+    with pytest.raises(UnscorableVersion, match="xgb-1: a fundamental version without a trained artifact"):
         predictions_score(start=DAY, end=DAY, model_version=model_version("xgb-1"))
 
 

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from courses.models import Meeting
 from predictions.models import ModelVersion
-from predictions.services.scoring import model_version_active, predictions_score_report
+from predictions.services.scoring import UnscorableVersion, model_version_active, predictions_score_report
 
 # Race days per call: each call is one transaction and a fixed handful of queries.
 DAYS_PER_CALL = 14
@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 window_end = end if first + DAYS_PER_CALL >= len(days) else chunk[-1]
                 try:
                     report = predictions_score_report(start=window_start, end=window_end, model_version=version)
-                except NotImplementedError as exc:
+                except (NotImplementedError, UnscorableVersion) as exc:
                     raise CommandError(str(exc)) from None
                 totals["races"] += report.races
                 totals["scored"] += report.races_scored

@@ -1,0 +1,54 @@
+"""Metrics of a model version against the market baseline on the same finished races, as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from courses.models import Source
+from predictions.models import ModelVersion
+from predictions.services.evaluation import EDGE, MIN_ODDS, model_evaluate
+from predictions.services.scoring import model_version_active
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate the active (or a named) model version on the finished races dated --start..--end: race log "
+        "loss, pseudo-R², Brier, top-1 and value-bet ROI, beside the market baseline's on the same races (JSON)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+        parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+        parser.add_argument("--source", choices=Source.values, help="only this source's races")
+        parser.add_argument("--model", help="model version (default: the active one)")
+        parser.add_argument("--edge", type=float, default=EDGE, help=f"value-bet edge (default {EDGE})")
+        parser.add_argument("--min-odds", type=float, default=MIN_ODDS, help=f"value-bet minimum odds ({MIN_ODDS})")
+        parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+
+    def handle(self, *args, **options):
+        start, end = _date(options["start"], "--start"), _date(options["end"], "--end")
+        if end < start:
+            raise CommandError(f"--end {end} is before --start {start}")
+        if options["model"]:
+            try:
+                version = ModelVersion.objects.get(version=options["model"])
+            except ModelVersion.DoesNotExist:
+                raise CommandError(f"no model version {options['model']!r}") from None
+        else:
+            version = model_version_active()
+        with tqdm(total=1, desc=f"evaluate {version.version}", unit="window", disable=options["no_progress"]) as bar:
+            result = model_evaluate(model_version=version, start=start, end=end, source=options["source"],
+                                    edge=options["edge"], min_odds=options["min_odds"])  # fmt: skip
+            bar.update(1)
+        self.stdout.write(json.dumps(result, indent=2, default=str))

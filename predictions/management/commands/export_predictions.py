@@ -1,0 +1,94 @@
+"""Write a model version's stored predictions for a window of race days to a CSV file."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from predictions.models import ModelVersion, Prediction
+from predictions.services.scoring import model_version_active
+
+COLUMNS = (
+    "source",
+    "source_race_id",
+    "date",
+    "race",
+    "saddle_number",
+    "source_horse_id",
+    "win_probability",
+    "place_probability",
+    "market_probability",
+    "odds",
+    "model_version",
+)
+
+
+def _date(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+class Command(BaseCommand):
+    help = "Export the active (or a named) version's predictions for the races dated --start..--end to --out (CSV)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+        parser.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
+        parser.add_argument("--out", required=True, help="the CSV file to write")
+        parser.add_argument("--model", help="model version (default: the active one)")
+        parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
+
+    def handle(self, *args, **options):
+        start, end = _date(options["start"], "--start"), _date(options["end"], "--end")
+        if end < start:
+            raise CommandError(f"--end {end} is before --start {start}")
+        if options["model"]:
+            try:
+                version = ModelVersion.objects.get(version=options["model"])
+            except ModelVersion.DoesNotExist:
+                raise CommandError(f"no model version {options['model']!r}") from None
+        else:
+            version = model_version_active()
+        rows = (
+            Prediction.objects.filter(model_version=version, runner__race__meeting__date__range=(start, end))
+            .order_by("runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number",
+                      "runner__saddle_number")  # fmt: skip
+            .values_list(
+                "runner__race__source",
+                "runner__race__source_id",
+                "runner__race__meeting__date",
+                "runner__race__meeting__number",
+                "runner__race__number",
+                "runner__saddle_number",
+                "runner__horse__source_id",
+                "win_probability",
+                "place_probability",
+                "market_probability",
+                "odds",
+            )
+        )
+        total = rows.count()
+        path = Path(options["out"])
+        try:
+            handle = path.open("w", newline="", encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+        written = 0
+        with handle, tqdm(total=total, desc="export", unit="row", disable=options["no_progress"]) as bar:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            for source, race_id, day, reunion, number, saddle, horse, win, place, market, odds in rows.iterator(2000):
+                writer.writerow([
+                    source, race_id, day.isoformat(), f"R{reunion}C{number}", saddle, horse,
+                    f"{win:.6f}", f"{place:.6f}", "" if market is None else f"{market:.6f}",
+                    "" if odds is None else str(odds), version.version,
+                ])  # fmt: skip
+                written += 1
+                bar.update(1)
+        self.stdout.write(f"export_predictions {version.version} {start}..{end}: rows={written} -> {path}")

@@ -1,0 +1,380 @@
+"""Model versions: train a candidate, score races with any version, promote a better one.
+
+``model_train`` fits a race model (see ``training``) on the finished races before a date and
+stores it as a *candidate*: nothing subscribers see changes. ``model_promote`` re-scores the
+active version on the candidate's validation races and activates the candidate only if its
+race log loss there is at least as good (the market baseline counts as a model), rescoring
+the coming races in the same transaction. ``model_predict`` is the one place where a stored
+version turns features into probabilities: scoring, evaluation and promotion all use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from courses.models import RaceStatus
+
+from ..models import ModelKind, ModelStatus, ModelVersion
+from .features import FUNDAMENTAL_FEATURES, FeatureFrame, feature_frame
+from .probability import harville_place_probabilities, places_paid
+from .training import (
+    CALIBRATION_FOLDS,
+    STAGES,
+    Races,
+    RaceModel,
+    TrainingData,
+    TrainingError,
+    market_view,
+    params_json,
+    race_metrics,
+    race_model_fit,
+)
+
+TRAINED_KINDS = (ModelKind.COMBINED, ModelKind.FUNDAMENTAL)
+# features, booster, one per calibration booster, calibration, stored
+TRAINING_STEPS = 4 + CALIBRATION_FOLDS
+
+
+# -- from features to the model's inputs --------------------------------------------------------------
+
+
+def training_data(features: FeatureFrame, columns: list[str] | tuple[str, ...] = FUNDAMENTAL_FEATURES) -> TrainingData:
+    """The finished races of the frame that have a winner and two runners or more, as model inputs."""
+    data = features.data
+    if not len(data):
+        raise TrainingError("no finished race in the training window")
+    sizes = data.groupby("race_id")["race_id"].transform("size").to_numpy()
+    keep = (data["race_status"] == RaceStatus.FINISHED).to_numpy() & data["has_winner"].to_numpy() & (sizes >= 2)
+    data = data.loc[keep]
+    races = Races.of(data["race_id"].to_numpy())
+    return TrainingData(
+        matrix=data.loc[:, list(columns)].to_numpy(dtype=np.float32),
+        race_id=data["race_id"].to_numpy(),
+        day=data["day"].to_numpy(),
+        position=data["position"].to_numpy(dtype=float),
+        won=data["won"].to_numpy(dtype=float),
+        market=market_view(data["final_odds"].to_numpy(), data["morning_odds"].to_numpy(), races),
+    )
+
+
+def strict_market(data: pd.DataFrame, races: Races) -> np.ndarray:
+    """The market baseline's view (as ``market-baseline-1`` scores): complete final odds, else
+    complete morning odds, else none. NaN for every runner of a race it cannot price."""
+    out = np.full(len(data), np.nan)
+    for column in ("final_odds", "morning_odds"):
+        odds = data[column].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            implied = np.where(np.isfinite(odds) & (odds >= 1.0), 1.0 / odds, np.nan)
+        complete = (races.sum(np.isnan(implied).astype(float)) == 0)[races.codes]
+        fill = complete & np.isnan(out)
+        total = races.sum(np.nan_to_num(implied))[races.codes]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[fill] = (implied / total)[fill]
+    return out
+
+
+# -- a version's predictions --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _load(pk: int, version: str, artifact_size: int) -> RaceModel:
+    stored = ModelVersion.objects.get(pk=pk)
+    return RaceModel.load(stored.artifact, features=stored.features, calibration=stored.params["calibration"],
+                          params=stored.params.get("hyperparameters"))  # fmt: skip
+
+
+def model_load(version: ModelVersion) -> RaceModel:
+    """The version's booster and calibration (cached: a version's artifact never changes)."""
+    if version.kind not in TRAINED_KINDS or not version.artifact:
+        raise ValueError(f"{version.version} is not a trained model")
+    return _load(version.pk, version.version, len(version.artifact))
+
+
+def _rated_sources(version: ModelVersion) -> list[str] | None:
+    sources = version.params.get("sources")
+    return list(sources) if sources else None
+
+
+def model_predict(version: ModelVersion, features: FeatureFrame, *, explain: bool = False) -> pd.DataFrame:
+    """The version's view of every runner of the frame: one row per runner, frame order.
+
+    Columns: runner_id, race_id, win, fundamental (trained kinds), market, place, rank,
+    rated (the model's own view, not the market fallback) and, with ``explain``, explanation.
+    A race the version cannot price at all has NaN win probabilities and rank 0.
+    """
+    data = features.data.reset_index(drop=True)
+    races = Races.of(data["race_id"].to_numpy())
+    out = pd.DataFrame({"runner_id": data["runner_id"].to_numpy(), "race_id": data["race_id"].to_numpy()})
+    baseline = strict_market(data, races)
+    partial = market_view(data["final_odds"].to_numpy(), data["morning_odds"].to_numpy(), races)
+    win = np.full(len(data), np.nan)
+    fundamental = np.full(len(data), np.nan)
+    rated = np.zeros(len(data), dtype=bool)
+    explanation: list = [[] for _ in range(len(data))]
+
+    if version.kind == ModelKind.MARKET:
+        win = baseline.copy()
+        market = baseline
+    else:
+        market = partial
+        model = model_load(version)
+        sources = _rated_sources(version)
+        rated = np.ones(len(data), dtype=bool) if sources is None else data["source"].isin(sources).to_numpy()
+        if rated.any():
+            sub = data.loc[rated]
+            sub_races = Races.of(sub["race_id"].to_numpy())
+            matrix = sub.loc[:, model.features].to_numpy(dtype=np.float32)
+            scores = model.scores(matrix)
+            f = model.fundamental(scores, sub_races)
+            fundamental[rated] = f
+            if version.kind == ModelKind.COMBINED:
+                win[rated] = model.combined(scores, partial[rated], sub_races)
+            else:
+                win[rated] = f
+            if explain:
+                combined = version.kind == ModelKind.COMBINED
+                reasons = model.explanations(matrix, sub_races, partial[rated] if combined else None)
+                for row, reason in zip(np.flatnonzero(rated), reasons, strict=True):
+                    explanation[row] = reason
+        # Races the model cannot rate (another source than it knows) fall back to the market.
+        win[~rated] = baseline[~rated]
+
+    scored = np.isfinite(win)
+    place = np.full(len(data), np.nan)
+    rank = np.zeros(len(data), dtype=np.int64)
+    if scored.any():
+        sub_races = Races.of(data["race_id"].to_numpy()[scored])
+        gamma, delta = _place_exponents(version)
+        place[scored] = harville_place_probabilities(
+            win[scored], places_paid(sub_races.sizes[sub_races.codes]), sub_races.codes, gamma=gamma, delta=delta
+        )
+        order = np.lexsort((data["saddle"].to_numpy()[scored], -win[scored], sub_races.codes))
+        within = np.empty(order.size, dtype=np.int64)
+        within[order] = np.arange(order.size) - sub_races.starts[sub_races.codes[order]] + 1
+        rank[scored] = within
+    out["win"] = win
+    out["fundamental"] = fundamental
+    out["market"] = market
+    out["place"] = place
+    out["rank"] = rank
+    out["rated"] = rated
+    if explain:
+        out["explanation"] = explanation
+    return out
+
+
+def _place_exponents(version: ModelVersion) -> tuple[float, float]:
+    calibration = version.params.get("calibration") or {}
+    if version.kind == ModelKind.MARKET:
+        return 1.0, 1.0  # the baseline is plain Harville, as it always was
+    return float(calibration.get("gamma", 1.0)), float(calibration.get("delta", 1.0))
+
+
+# -- comparing versions on the same races -------------------------------------------------------------
+
+
+def compare_on_races(features: FeatureFrame, versions: dict[str, ModelVersion | None]) -> dict:
+    """Metrics of several versions (and of the market baseline, as ``market``) on the same races.
+
+    The races kept: finished, with a winner, and priced by every version and by the market
+    baseline (complete odds). ``None`` as a version means the market baseline itself.
+    """
+    data = features.data.reset_index(drop=True)
+    finished = (data["race_status"] == RaceStatus.FINISHED).to_numpy() & data["has_winner"].to_numpy()
+    data = data.loc[finished].reset_index(drop=True)
+    frame = FeatureFrame(data)
+    races = Races.of(data["race_id"].to_numpy())
+    probabilities = {"market": strict_market(data, races)}
+    for name, version in versions.items():
+        if version is not None:
+            predicted = model_predict(version, frame)
+            probabilities[name] = predicted["win"].to_numpy()
+            if version.kind == ModelKind.COMBINED:
+                probabilities[f"{name}:fundamental"] = predicted["fundamental"].to_numpy()
+    missing = np.zeros(races.n, dtype=bool)
+    for p in probabilities.values():
+        missing |= races.sum(np.isnan(p).astype(float)) > 0
+    keep = ~missing[races.codes]
+    kept = Races.of(data["race_id"].to_numpy()[keep])
+    won = data["won"].to_numpy()[keep]
+    saddle = data["saddle"].to_numpy()[keep]
+    result = {"races": kept.n, "races_left_out": int(missing.sum())}
+    for name, p in probabilities.items():
+        result[name] = race_metrics(p[keep], won, kept, saddle)
+    for name, version in versions.items():
+        if version is None:
+            result[name] = result["market"]
+    return result
+
+
+# -- training and promotion ---------------------------------------------------------------------------
+
+
+def _version_name(kind: str, source: str | None, until: dt.date | None) -> str:
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    until_part = until.strftime("%Y%m%d") if until else "all"
+    name = f"{kind}-{source or 'all'}-{until_part}-{stamp}"[:60]
+    suffix = 1
+    while ModelVersion.objects.filter(version=name).exists():
+        suffix += 1
+        name = f"{name[:56]}-{suffix}"
+    return name
+
+
+def model_train(
+    *,
+    until: dt.date | None,
+    source: str | None = None,
+    kind: str = ModelKind.COMBINED,
+    params: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ModelVersion:
+    """Train on the finished races dated before ``until`` (of ``source``) and store a candidate version.
+
+    Nothing is written unless everything succeeded: a failing training leaves the registry as it
+    was. ``progress`` is called after each step (``TRAINING_STEPS`` calls in all).
+    """
+    step = progress or (lambda _name: None)
+    if kind not in TRAINED_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(TRAINED_KINDS)}")
+    clock = time.perf_counter()
+    end = until - dt.timedelta(days=1) if until is not None else None
+    features = feature_frame(end=end, source=source, finished_only=True)
+    data = training_data(features)
+    timings = {"features": time.perf_counter() - clock}
+    step("features")
+    fit = race_model_fit(data, params=params, progress=step)
+    timings.update(fit.timings)
+
+    clock = time.perf_counter()
+    model = fit.model
+    validation = fit.validation_mask
+    finished = features.data.loc[
+        features.data["race_id"].isin(set(data.race_id[validation].tolist()))
+    ].reset_index(drop=True)
+    val_races = Races.of(finished["race_id"].to_numpy())
+    scores = fit.validation_scores
+    f = model.fundamental(scores, val_races)
+    c = model.combined(scores, data.market[validation], val_races)
+    market = strict_market(finished, val_races)
+    priced = (val_races.sum(np.isnan(market).astype(float)) == 0)[val_races.codes]
+    compared = Races.of(finished["race_id"].to_numpy()[priced])
+    won, saddle = data.won[validation], finished["saddle"].to_numpy()
+    metrics = {
+        "validation": {
+            "start": str(min(finished["date"])),
+            "end": str(max(finished["date"])),
+            "races": val_races.n,
+            "all_races": {
+                "combined": race_metrics(c, won, val_races, saddle),
+                "fundamental": race_metrics(f, won, val_races, saddle),
+            },
+            "priced_races": {
+                name: race_metrics(p[priced], won[priced], compared, saddle[priced])
+                for name, p in (("combined", c), ("fundamental", f), ("market", market))
+            },
+        },
+        "calibration": {"heldout_races": fit.heldout_races, "place_races": fit.place_races},
+    }
+    timings["validation"] = time.perf_counter() - clock
+    sources = sorted(set(features.data["source"].tolist())) if source is None else [source]
+    dates = features.data.loc[features.data["race_id"].isin(set(data.race_id.tolist())), "date"]
+    with transaction.atomic():
+        version = ModelVersion.objects.create(
+            version=_version_name(kind, source, until),
+            kind=kind,
+            status=ModelStatus.CANDIDATE,
+            trained_from=min(dates),
+            trained_until=max(dates),
+            races_used=data.races.n,
+            runners_used=len(data.won),
+            features=list(model.features),
+            params={
+                "source": source,
+                "sources": sources,
+                "until": until.isoformat() if until else None,
+                "objective": f"Plackett-Luce over the first {STAGES} places (custom XGBoost objective)",
+                "hyperparameters": params_json(model.params),
+                "calibration": model.calibration(),
+                "validation": {
+                    "start": metrics["validation"]["start"],
+                    "end": metrics["validation"]["end"],
+                    "race_ids": sorted(set(data.race_id[validation].tolist())),
+                },
+                "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+                "xgboost": __import__("xgboost").__version__,
+            },
+            metrics=metrics,
+            artifact=model.artifact(),
+            notes=(
+                "Fundamental XGBoost score (no odds) calibrated by a conditional logit; combined with "
+                "the market as c ∝ exp(α ln f + β ln π) (Benter 1994); places by Harville with p^γ, p^δ."
+            ),
+        )
+    step("stored")
+    return version
+
+
+def _validation_features(validation: dict, source: str | None) -> FeatureFrame:
+    """Features of a candidate's validation races: its date window loaded, its races kept by id."""
+    race_ids = set(validation.get("race_ids") or [])
+    if not race_ids:
+        return FeatureFrame(pd.DataFrame())
+    features = feature_frame(start=dt.date.fromisoformat(validation["start"]),
+                             end=dt.date.fromisoformat(validation["end"]), source=source)  # fmt: skip
+    keep = features.data["race_id"].isin(race_ids).to_numpy()
+    return FeatureFrame(features.data.loc[keep].reset_index(drop=True))
+
+
+def model_promote(
+    *, candidate: ModelVersion, rescore_start: dt.date | None = None, rescore_end: dt.date | None = None
+) -> bool:
+    """Activate ``candidate`` if its race log loss on its validation races is at least the active one's.
+
+    The active version (the market baseline when none is) is re-scored on the same races. On
+    success the candidate becomes active and the races of ``rescore_start``..``rescore_end``
+    (default: today and tomorrow) are scored with it, atomically. The comparison is recorded in
+    the candidate's metrics either way.
+    """
+    from .scoring import MARKET_BASELINE, MARKET_BASELINE_DEFAULTS, model_version_activate, predictions_score
+
+    active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).first()
+    if active is None:
+        active, _ = ModelVersion.objects.get_or_create(version=MARKET_BASELINE, defaults=MARKET_BASELINE_DEFAULTS)
+    if active.pk == candidate.pk:
+        return True
+    features = _validation_features(candidate.params.get("validation") or {}, candidate.params.get("source"))
+    comparison = {"races": 0}
+    if len(features):
+        comparison = compare_on_races(features, {"candidate": candidate, "active": active})
+    candidate_loss = (comparison.get("candidate") or {}).get("log_loss")
+    active_loss = (comparison.get("active") or {}).get("log_loss")
+    promoted = bool(comparison["races"]) and candidate_loss is not None and candidate_loss <= active_loss
+    candidate.metrics = {
+        **candidate.metrics,
+        "promotion": {
+            "against": active.version,
+            "races": comparison["races"],
+            "candidate_log_loss": candidate_loss,
+            "active_log_loss": active_loss,
+            "promoted": promoted,
+            "at": timezone.now().isoformat(),
+        },
+    }
+    today = timezone.localdate()
+    start = rescore_start or today
+    end = rescore_end or (start + dt.timedelta(days=1) if rescore_start else today + dt.timedelta(days=1))
+    with transaction.atomic():
+        candidate.save(update_fields=["metrics"])
+        if promoted:
+            model_version_activate(model_version=candidate)
+            predictions_score(start=start, end=end, model_version=candidate)
+    return promoted

@@ -1,0 +1,287 @@
+"""The race model: its objective and fits, training a candidate, scoring with it, and promotion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xgboost as xgb
+from django.core.management import call_command
+from django.db.models import Sum
+
+from courses.models import Horse, Jockey, Meeting, Race, Racecourse, RaceStatus, Source, Trainer
+from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
+from predictions.services import registry, scoring
+from predictions.services.features import FEATURE_LABELS
+from predictions.services.registry import model_predict, model_promote, model_train
+from predictions.services.scoring import model_version_activate, predictions_score
+from predictions.services.training import (
+    MARKET_LABEL,
+    Races,
+    blend_with_market,
+    conditional_logit_fit,
+    market_view,
+    place_correction_fit,
+    plackett_luce_objective,
+)
+
+from .factories import race_with
+
+START = dt.date(2025, 1, 1)
+TODAY = dt.date(2025, 4, 11)  # races before it are finished; it and the next day are scheduled
+UNTIL = dt.date(2025, 3, 25)
+LABELS = set(FEATURE_LABELS.values()) | {MARKET_LABEL}
+
+
+# -- pure numpy -------------------------------------------------------------------------------------
+
+
+def _simulated_races(rng, n_races=3000, size=8):
+    race_id = np.repeat(np.arange(n_races), size)
+    x = rng.normal(size=n_races * size)
+    return race_id, x, Races.of(race_id)
+
+
+def test_the_plackett_luce_gradient_is_the_derivative_of_the_likelihood():
+    rng = np.random.default_rng(1)
+    race_id = np.repeat(np.arange(3), 5)
+    races = Races.of(race_id)
+    position = np.array([1, 2, 3, 4, 5, 3, 1, np.nan, 2, np.nan, 1, 1, 3, 4, 5], dtype=float)  # race 3: dead heat
+    scores = rng.normal(size=15)
+
+    def nll(s):
+        total = 0.0
+        for stage in range(4):
+            alive = ~(position <= stage)
+            chosen = position == stage + 1
+            k = races.sum(chosen.astype(float))[races.codes]
+            ok = alive & (k > 0)
+            p = races.softmax(s, ok)
+            total -= np.sum(np.where(ok & chosen, np.log(np.where(p > 0, p, 1.0)) / np.maximum(k, 1), 0.0))
+        return total
+
+    grad, hess = plackett_luce_objective(position, races)(scores, None)
+    numeric = np.array([(nll(scores + e) - nll(scores - e)) / 2e-6 for e in np.eye(15) * 1e-6])
+    assert grad == pytest.approx(numeric, abs=1e-6)
+    assert (hess > 0).all()
+
+
+def test_the_conditional_logit_recovers_the_scale_of_a_score():
+    rng = np.random.default_rng(2)
+    race_id, x, races = _simulated_races(rng)
+    p = races.softmax(1.5 * x)
+    winners = np.array([rng.choice(np.flatnonzero(race_id == r), p=p[race_id == r]) for r in range(races.n)])
+    won = np.zeros_like(x)
+    won[winners] = 1.0
+    assert conditional_logit_fit(x, won, races)[0] == pytest.approx(1.5, abs=0.12)
+
+
+def test_the_place_correction_recovers_gamma_and_delta():
+    rng = np.random.default_rng(3)
+    race_id, x, races = _simulated_races(rng, n_races=3000)
+    p = races.softmax(x)
+    position = np.full(x.size, np.nan)
+    for r in range(races.n):
+        rows = np.flatnonzero(race_id == r)
+        left = list(rows)
+        for place, exponent in ((1, 1.0), (2, 0.75), (3, 0.55)):
+            w = p[left] ** exponent
+            pick = rng.choice(len(left), p=w / w.sum())
+            position[left.pop(pick)] = place
+    gamma, delta, used = place_correction_fit(p, position, races)
+    assert used == 3000
+    assert gamma == pytest.approx(0.75, abs=0.08)
+    assert delta == pytest.approx(0.55, abs=0.08)
+
+
+def test_the_place_correction_keeps_benters_values_without_finishing_orders():
+    races = Races.of(np.repeat(np.arange(10), 4))
+    position = np.tile([1.0, np.nan, np.nan, np.nan], 10)
+    assert place_correction_fit(np.full(40, 0.25), position, races)[:2] == (0.81, 0.65)
+
+
+def test_the_market_view_takes_complete_final_odds_else_the_morning_ones():
+    races = Races.of(np.array([1, 1, 2, 2, 3, 3]))
+    final = np.array([2.0, 2.0, 2.0, np.nan, np.nan, np.nan])
+    morning = np.array([9.0, 9.0, 1.5, 3.0, 4.0, np.nan])
+    p = market_view(final, morning, races)
+    assert p[:4] == pytest.approx([0.5, 0.5, 2 / 3, 1 / 3])
+    assert p[4] == pytest.approx(1.0) and np.isnan(p[5])  # the priced runner of a partly priced race
+
+
+def test_an_unpriced_runner_keeps_the_models_share_in_the_blend():
+    races = Races.of(np.zeros(3, dtype=int))
+    f = np.array([0.5, 0.3, 0.2])
+    c = blend_with_market(np.log(f), np.array([0.6, 0.4, np.nan]), races, alpha=0.0, beta=1.0)
+    # The market speaks for the priced pair (0.8 of f between them), the third keeps its 0.2.
+    assert c == pytest.approx([0.48, 0.32, 0.2])
+
+
+# -- with a trained model (module fixture: demo races, one training) ----------------------------------
+
+
+def _delete_everything() -> None:
+    Prediction.objects.all().delete()
+    ModelVersion.objects.all().delete()
+    Race.objects.all().delete()
+    for model in (Meeting, Horse, Jockey, Trainer, Racecourse):
+        model.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def trained(django_db_setup, django_db_blocker):
+    """Three and a half months of demo racing and a combined model trained on it (committed once)."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", "--start", str(START), "--today", str(TODAY), "--seed", "7", "--no-progress",
+                     stdout=StringIO(), stderr=StringIO())  # fmt: skip
+        version = model_train(until=UNTIL, source=Source.DEMO)
+        try:
+            yield SimpleNamespace(version=version)
+        finally:
+            _delete_everything()
+
+
+def _bad_copy(version: ModelVersion) -> ModelVersion:
+    """The same booster with its score turned upside down: a much worse model."""
+    calibration = {**version.params["calibration"], "kappa": -version.params["calibration"]["kappa"]}
+    return ModelVersion.objects.create(
+        version=f"{version.version[:50]}-bad", kind=version.kind, features=version.features,
+        params={**version.params, "calibration": calibration}, metrics=version.metrics, artifact=version.artifact,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_training_stores_a_candidate_with_its_validation_beside_the_market(trained):
+    version = ModelVersion.objects.get(pk=trained.version.pk)
+    assert (version.kind, version.status) == (ModelKind.COMBINED, ModelStatus.CANDIDATE)
+    assert version.trained_until < UNTIL and version.trained_from == START
+    assert version.races_used == Race.objects.filter(meeting__date__lt=UNTIL, status=RaceStatus.FINISHED).count()
+    assert version.features and set(version.features) <= set(FEATURE_LABELS)
+    assert not any(name.startswith("mkt_") for name in version.features)
+    assert set(version.params["calibration"]) >= {"kappa", "alpha", "beta", "gamma", "delta"}
+    priced = version.metrics["validation"]["priced_races"]
+    assert priced["combined"]["races"] == priced["market"]["races"] == priced["fundamental"]["races"] > 20
+    # The fundamental model learnt something: better than a uniform guess on races it never saw.
+    assert priced["fundamental"]["log_loss"] < priced["fundamental"]["uniform_log_loss"]
+    booster = xgb.Booster()
+    booster.load_model(bytearray(version.artifact.encode()))
+    assert booster.num_features() == len(version.features)
+
+
+@pytest.mark.django_db
+def test_a_combined_version_scores_races_that_sum_to_one_with_explanations(trained):
+    written = predictions_score(start=UNTIL, end=TODAY + dt.timedelta(days=1), model_version=trained.version)
+    assert written > 0
+    rows = Prediction.objects.filter(model_version=trained.version)
+    per_race = rows.values("runner__race_id").annotate(total=Sum("win_probability"))
+    assert {round(r["total"], 9) for r in per_race} == {1.0}
+    scheduled = rows.filter(runner__race__status=RaceStatus.SCHEDULED)
+    assert scheduled.exists()  # today's and tomorrow's races, priced by the morning odds
+    for prediction in rows.select_related("runner")[:200]:
+        assert 0 < prediction.win_probability <= prediction.place_probability <= 1
+        assert prediction.market_probability is not None
+        assert 1 <= len(prediction.explanation) <= 5
+        assert {item["label"] for item in prediction.explanation} <= LABELS
+        assert all(isinstance(item["contribution"], float) for item in prediction.explanation)
+    ranks = sorted(rows.filter(runner__race=rows.first().runner.race).values_list("rank", flat=True))
+    assert ranks == list(range(1, len(ranks) + 1))
+
+
+@pytest.mark.django_db
+def test_a_race_the_model_cannot_rate_falls_back_to_the_market(trained):
+    other = race_with(final=[2.0, 4.0, 4.0], date=TODAY + dt.timedelta(days=3), reunion=9)  # source "manual"
+    predictions_score(start=other.meeting.date, end=other.meeting.date, model_version=trained.version)
+    rows = Prediction.objects.filter(model_version=trained.version, runner__race=other)
+    rows = rows.order_by("runner__saddle_number")
+    assert [p.win_probability for p in rows] == pytest.approx([0.5, 0.25, 0.25])
+    assert all(p.explanation == [] for p in rows)
+
+
+@pytest.mark.django_db
+def test_the_fundamental_kind_scores_without_the_market(trained):
+    fundamental = ModelVersion.objects.create(
+        version="fundamental-demo", kind=ModelKind.FUNDAMENTAL, features=trained.version.features,
+        params=trained.version.params, artifact=trained.version.artifact,
+    )  # fmt: skip
+    from predictions.services.features import feature_frame
+
+    frame = feature_frame(start=UNTIL, end=UNTIL + dt.timedelta(days=3), source=Source.DEMO)
+    combined = model_predict(trained.version, frame)
+    alone = model_predict(fundamental, frame, explain=True)
+    assert np.allclose(alone["win"], combined["fundamental"])
+    assert not np.allclose(alone["win"], combined["win"])
+    assert all(MARKET_LABEL not in {item["label"] for item in reasons} for reasons in alone["explanation"])
+
+
+@pytest.mark.django_db
+def test_promotion_refuses_a_worse_model_and_leaves_the_active_one_untouched(trained):
+    good = model_version_activate(model_version=trained.version)
+    bad = _bad_copy(trained.version)
+    assert model_promote(candidate=bad, rescore_start=UNTIL, rescore_end=UNTIL) is False
+    bad.refresh_from_db()
+    assert bad.status == ModelStatus.CANDIDATE
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == good.pk
+    assert not Prediction.objects.filter(model_version=bad).exists()
+    record = bad.metrics["promotion"]
+    assert record["against"] == good.version and record["candidate_log_loss"] > record["active_log_loss"]
+
+
+@pytest.mark.django_db
+def test_promotion_activates_a_better_model_and_rescores_in_the_same_transaction(trained):
+    bad = model_version_activate(model_version=_bad_copy(trained.version))
+    assert model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL) is True
+    bad.refresh_from_db()
+    assert bad.status == ModelStatus.RETIRED
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == trained.version.pk
+    assert Prediction.objects.filter(model_version=trained.version, runner__race__meeting__date=UNTIL).exists()
+
+
+@pytest.mark.django_db
+def test_promotion_against_no_active_version_compares_with_the_market_baseline(trained):
+    bad = _bad_copy(trained.version)
+    assert model_promote(candidate=bad, rescore_start=UNTIL, rescore_end=UNTIL) is False
+    assert bad.metrics["promotion"]["against"] == scoring.MARKET_BASELINE
+    assert not ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exists()
+
+
+@pytest.mark.django_db
+def test_a_failing_rescore_undoes_the_promotion(trained, monkeypatch):
+    bad = model_version_activate(model_version=_bad_copy(trained.version))
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(scoring, "predictions_score", broken)
+    with pytest.raises(RuntimeError):
+        model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL)
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == bad.pk
+    assert ModelVersion.objects.get(pk=trained.version.pk).status == ModelStatus.CANDIDATE
+
+
+@pytest.mark.django_db
+def test_a_failing_training_changes_nothing(trained, monkeypatch):
+    active = model_version_activate(model_version=trained.version)
+    before = list(ModelVersion.objects.order_by("pk").values_list("pk", "status"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(registry, "race_model_fit", broken)
+    with pytest.raises(RuntimeError):
+        model_train(until=TODAY, source=Source.DEMO)
+    assert list(ModelVersion.objects.order_by("pk").values_list("pk", "status")) == before
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == active.pk
+
+
+@pytest.mark.django_db
+def test_the_race_card_carries_the_explanations(trained):
+    from predictions.selectors import race_prediction_rows
+
+    predictions_score(start=UNTIL, end=UNTIL, model_version=trained.version)
+    race = Race.objects.filter(meeting__date=UNTIL).first()
+    rows = race_prediction_rows(race=race, model_version=trained.version)
+    ran = [row for row in rows if row["win_probability"] is not None]
+    assert ran and all(row["explanation"] and row["explanation"][0]["label"] in LABELS for row in ran)
