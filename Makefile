@@ -25,6 +25,7 @@ demo: migrate
 	$(PY) manage.py load_demo
 
 run: demo
+	$(PY) manage.py warm_up
 	$(PY) manage.py ensure_staff
 	@bash scripts/serve.sh $(PORT)
 

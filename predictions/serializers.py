@@ -85,6 +85,10 @@ class RunnerPredictionSerializer(serializers.Serializer):
     market_probability = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField(allow_null=True, help_text="1 = the model's top pick in the race")
     model_version = serializers.CharField(allow_null=True)
+    explanation = serializers.ListField(
+        child=serializers.DictField(), required=False, allow_null=True,
+        help_text="the features that moved this runner's score most: {feature, label, contribution}",
+    )
 
 
 class PickSerializer(serializers.Serializer):

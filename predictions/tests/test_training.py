@@ -285,3 +285,37 @@ def test_the_race_card_carries_the_explanations(trained):
     rows = race_prediction_rows(race=race, model_version=trained.version)
     ran = [row for row in rows if row["win_probability"] is not None]
     assert ran and all(row["explanation"] and row["explanation"][0]["label"] in LABELS for row in ran)
+
+
+@pytest.fixture
+def eager_celery():
+    from turf.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_chain_retrains_promotes_by_merit_and_rescores(trained, eager_celery):
+    from predictions import tasks
+
+    versions_before = set(ModelVersion.objects.values_list("version", flat=True))
+    tasks.nightly.delay()
+    new = ModelVersion.objects.exclude(version__in=versions_before).exclude(kind=ModelKind.MARKET).get()
+    assert new.status in (ModelStatus.ACTIVE, ModelStatus.CANDIDATE)
+    promotion = new.metrics["promotion"]
+    assert promotion["races"] > 0
+    assert promotion["promoted"] == (promotion["candidate_log_loss"] <= promotion["active_log_loss"])
+    result = tasks.rescore.delay(start=str(UNTIL), end=str(UNTIL)).get()
+    active = ModelVersion.objects.get(status=ModelStatus.ACTIVE)
+    assert result["model_version"] == active.version and result["predictions"] > 0
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_nightly_job_from_a_schedule_staff_can_edit():
+    from django_celery_beat.models import PeriodicTask
+
+    job = PeriodicTask.objects.get(task="predictions.nightly")
+    assert job.enabled and job.crontab.hour == "3" and str(job.crontab.timezone) == "Europe/Paris"

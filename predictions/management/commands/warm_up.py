@@ -1,0 +1,35 @@
+"""First-run set-up for `make run`: a trained model and scored races, out of sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from predictions.models import ModelKind, ModelStatus, ModelVersion
+
+
+class Command(BaseCommand):
+    help = (
+        "Unless a trained model is already active: train on the finished races older than --holdout days and "
+        "promote it if it beats the active one. Then score the held-out days, today and tomorrow, so that "
+        "metrics and backtests on those days are out of sample."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--holdout", type=int, default=30, help="days kept out of training (default 30)")
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args, holdout: int, no_progress: bool, **options):
+        today = timezone.localdate()
+        cutoff = today - dt.timedelta(days=holdout)
+        quiet = ["--no-progress"] if no_progress else []
+        active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(kind=ModelKind.MARKET).first()
+        if active is None:
+            call_command("train", "--promote", "--until", cutoff.isoformat(), *quiet, stdout=self.stdout)
+        else:
+            self.stdout.write(f"warm_up: {active.version} is active; not retraining")
+        call_command("rescore", "--start", cutoff.isoformat(), "--end", (today + dt.timedelta(days=1)).isoformat(),
+                     *quiet, stdout=self.stdout)
