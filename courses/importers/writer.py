@@ -276,6 +276,16 @@ class RaceWriter:
         else:
             if ours:
                 return min(ours)[1]
+            if self.source not in SYNTHETIC_SOURCES:
+                # A source without réunion numbers joins the real meeting another source already holds
+                # at this racecourse on this day, so one race is never stored twice under two addresses.
+                shared = sorted(
+                    (number, pk)
+                    for number, (pk, course, source) in on_date.items()
+                    if course == racecourse_id and source not in SYNTHETIC_SOURCES
+                )
+                if shared:
+                    return shared[0][1]
             number = max(on_date, default=0) + 1
         meeting = Meeting.objects.create(
             date=payload.date, number=number, racecourse_id=racecourse_id, source=self.source

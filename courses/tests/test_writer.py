@@ -168,3 +168,13 @@ def test_real_data_never_moves_another_real_source():
     RaceWriter(Source.PMU_CSV).write(race_payload(source_id="csv", course="ENG"))
     with pytest.raises(RejectRace, match="already another réunion"):
         RaceWriter(Source.PMU).write(race_payload(source_id="json", course="PET", meeting_number=1))
+
+
+def test_a_source_without_reunion_numbers_does_not_store_a_real_race_twice():
+    RaceWriter(Source.PMU).write(race_payload(source_id="2025-11-05/R1/C2", course="PET", meeting_number=1, number=2))
+    writer = RaceWriter(Source.PMU_CSV)
+    with pytest.raises(RejectRace, match="already race pmu:2025-11-05/R1/C2"):
+        writer.write(race_payload(source_id="csv-2", course="PET", number=2))
+    assert writer.write(race_payload(source_id="csv-9", course="PET", number=9)) == "created"
+    assert Meeting.objects.count() == 1
+    assert Race.objects.get(source_id="csv-9").code == "R1C9"
