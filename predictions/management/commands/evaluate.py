@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from courses.models import Source
-from predictions.models import ModelVersion
 from predictions.services.evaluation import EDGE, MIN_ODDS, model_evaluate
-from predictions.services.scoring import model_version_active
+from predictions.management.options import option_model_version, option_window
 
-
-def _date(value: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -37,16 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
     def handle(self, *args, **options):
-        start, end = _date(options["start"], "--start"), _date(options["end"], "--end")
-        if end < start:
-            raise CommandError(f"--end {end} is before --start {start}")
-        if options["model"]:
-            try:
-                version = ModelVersion.objects.get(version=options["model"])
-            except ModelVersion.DoesNotExist:
-                raise CommandError(f"no model version {options['model']!r}") from None
-        else:
-            version = model_version_active()
+        start, end = option_window(options["start"], options["end"])
+        version = option_model_version(options["model"])
         with tqdm(total=1, desc=f"evaluate {version.version}", unit="window", disable=options["no_progress"]) as bar:
             result = model_evaluate(model_version=version, start=start, end=end, source=options["source"],
                                     edge=options["edge"], min_odds=options["min_odds"])  # fmt: skip

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from predictions.models import ModelVersion, Prediction
-from predictions.services.scoring import model_version_active
+from predictions.models import Prediction
+from predictions.management.options import option_model_version, option_window
 
 COLUMNS = (
     "source",
@@ -27,12 +26,6 @@ COLUMNS = (
 )
 
 
-def _date(value: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
-
 
 class Command(BaseCommand):
     help = "Export the active (or a named) version's predictions for the races dated --start..--end to --out (CSV)."
@@ -45,16 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
     def handle(self, *args, **options):
-        start, end = _date(options["start"], "--start"), _date(options["end"], "--end")
-        if end < start:
-            raise CommandError(f"--end {end} is before --start {start}")
-        if options["model"]:
-            try:
-                version = ModelVersion.objects.get(version=options["model"])
-            except ModelVersion.DoesNotExist:
-                raise CommandError(f"no model version {options['model']!r}") from None
-        else:
-            version = model_version_active()
+        start, end = option_window(options["start"], options["end"])
+        version = option_model_version(options["model"])
         rows = (
             Prediction.objects.filter(model_version=version, runner__race__meeting__date__range=(start, end))
             .order_by("runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number",

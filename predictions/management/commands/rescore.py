@@ -8,20 +8,12 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from courses.models import Meeting
-from predictions.models import ModelVersion
-from predictions.services.scoring import UnscorableVersion, model_version_active, predictions_score_report
+from predictions.services.scoring import UnscorableVersion, predictions_score_report
+from predictions.management.options import option_date, option_model_version
 
 # Race days per call: each call is one transaction and a fixed handful of queries.
 DAYS_PER_CALL = 14
 
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -35,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
     def _window(self, options) -> tuple[dt.date, dt.date]:
-        day = _date(options["date"], "--date")
-        start, end = _date(options["start"], "--start"), _date(options["end"], "--end")
+        day = option_date(options["date"], "--date") if options["date"] else None
+        start = option_date(options["start"], "--start") if options["start"] else None
+        end = option_date(options["end"], "--end") if options["end"] else None
         if day is not None:
             if start or end:
                 raise CommandError("give either --date or --start and --end, not both")
@@ -49,13 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         start, end = self._window(options)
-        if options["model"]:
-            try:
-                version = ModelVersion.objects.get(version=options["model"])
-            except ModelVersion.DoesNotExist:
-                raise CommandError(f"no model version {options['model']!r}") from None
-        else:
-            version = model_version_active()
+        version = option_model_version(options["model"])
 
         days = list(
             Meeting.objects.filter(date__range=(start, end)).order_by("date").values_list("date", flat=True).distinct()

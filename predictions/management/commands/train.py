@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,13 +11,8 @@ from courses.models import Source
 from predictions.models import ModelKind
 from predictions.services.registry import TRAINING_STEPS, model_promote, model_train
 from predictions.services.training import TrainingError
+from predictions.management.options import option_date
 
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--until {value!r} is not a date: use YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -36,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
     def handle(self, *args, **options):
-        until = _date(options["until"]) if options["until"] else None
+        until = option_date(options["until"], "--until") if options["until"] else None
         steps = TRAINING_STEPS + (1 if options["promote"] else 0)
         bar = tqdm(total=steps, desc="train", unit="step", disable=options["no_progress"])
         try:
