@@ -25,6 +25,17 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process, as the embedded mode does (CI sets REDIS_URL, which turns eager off)."""
+    from turf.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
 def data_dir() -> Path:
     """The real public data (../shared/data/raw). Missing: fail under CI, skip on a laptop."""
     path = Path(settings.TURF_DATA_DIR)

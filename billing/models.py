@@ -16,6 +16,8 @@ class Feature(models.TextChoices):
     METRICS = "metrics", "Model metrics"
     BACKTEST = "backtest", "Backtests"
     EXPORT_CSV = "export_csv", "CSV exports"
+    BANKROLL = "bankroll", "Bankroll tracker (one's own bets)"
+    HISTORY = "history", "Prediction history with outcomes"
 
 
 class Plan(models.Model):

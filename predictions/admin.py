@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from .models import ModelVersion, Prediction
+from .models import ModelVersion, Prediction, UserBet
 from .services.scoring import model_version_activate
 
 
@@ -71,3 +71,13 @@ class PredictionAdmin(admin.ModelAdmin):
     @admin.display(description="horse", ordering="runner__horse__name")
     def horse(self, obj: Prediction) -> str:
         return obj.runner.horse.name
+
+
+@admin.register(UserBet)
+class UserBetAdmin(admin.ModelAdmin):
+    list_display = ["user", "runner", "bet_type", "stake", "odds", "status", "returned", "placed_at"]
+    list_filter = ["status", "bet_type"]
+    list_select_related = ["user", "runner__race__meeting", "runner__horse"]
+    search_fields = ["user__email", "runner__horse__name"]
+    raw_id_fields = ["user", "runner"]
+    readonly_fields = ["placed_at", "settled_at"]

@@ -6,6 +6,7 @@ never rewrites what an older version said, so the history a subscriber saw stays
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -100,3 +101,44 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runner_id} {self.model_version_id}: {self.win_probability:.3f}"
+
+
+class UserBetType(models.TextChoices):
+    SIMPLE_GAGNANT = "simple_gagnant", "Simple gagnant"
+    SIMPLE_PLACE = "simple_place", "Simple placé"
+
+
+class UserBetStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+    REFUNDED = "refunded", "Refunded (non-partant or cancelled race)"
+
+
+class UserBet(models.Model):
+    """A bet a subscriber really placed, recorded in their bankroll tracker and settled from the result."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bets")
+    runner = models.ForeignKey("courses.Runner", on_delete=models.PROTECT, related_name="user_bets")
+    bet_type = models.CharField(max_length=20, choices=UserBetType.choices)
+    stake = models.DecimalField(max_digits=10, decimal_places=2)
+    odds = models.DecimalField(max_digits=8, decimal_places=2, help_text="the decimal odds taken")
+    status = models.CharField(max_length=10, choices=UserBetStatus.choices, default=UserBetStatus.OPEN)
+    returned = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    placed_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"], name="userbet_user_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(stake__gt=0), name="userbet_stake_positive"),
+            models.CheckConstraint(condition=Q(odds__gte=1), name="userbet_odds_at_least_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.bet_type} {self.stake} @ {self.odds}"
+
+    @property
+    def profit(self):
+        return None if self.returned is None else self.returned - self.stake

@@ -48,3 +48,11 @@ def nightly() -> str:
     """Retrain, then rescore today's and tomorrow's races: the job django-celery-beat runs every night."""
     result = chain(retrain.si(), rescore.s()).apply_async()
     return result.id
+
+
+@shared_task(name="predictions.settle_bets", **RETRY)
+def settle_bets() -> int:
+    """Settle subscribers' open bets on races whose result has arrived (queued after each import)."""
+    from .services.bankroll import user_bets_settle
+
+    return user_bets_settle()

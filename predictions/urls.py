@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bankroll
 
 urlpatterns = [
     path("courses/<str:code>/predictions", views.RacePredictionsView.as_view(), name="race-predictions"),
@@ -10,4 +10,7 @@ urlpatterns = [
     path("backtest", views.BacktestView.as_view(), name="backtest"),
     path("metrics", views.MetricsView.as_view(), name="metrics"),
     path("export/csv", views.ExportCsvView.as_view(), name="export-csv"),
+    path("bets", views_bankroll.BetsView.as_view(), name="bets"),
+    path("bets/summary", views_bankroll.BetSummaryView.as_view(), name="bets-summary"),
+    path("bets/<int:bet_id>", views_bankroll.BetDetailView.as_view(), name="bet-detail"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -12,6 +13,8 @@ from tqdm import tqdm
 
 from .payloads import RacePayload, Rejected, RejectRace
 from .writer import RaceWriter
+
+logger = logging.getLogger("turf.import")
 
 # Races are written in batches of savepoints inside one transaction: one commit per batch
 # instead of one per race, while a bad race still rolls back alone.
@@ -74,7 +77,19 @@ def import_races(
                 break
     finally:
         bar.close()
+    if report.races["created"] or report.races["updated"]:
+        _results_arrived()
     return report
+
+
+def _results_arrived() -> None:
+    """New results may settle subscribers' open bets: hand that to the task queue (in-process when eager)."""
+    from predictions.tasks import settle_bets  # here: courses does not depend on predictions at import time
+
+    try:
+        settle_bets.delay()
+    except Exception:  # a broker that is down must not fail an import that has committed
+        logger.warning("could not queue predictions.settle_bets", exc_info=True)
 
 
 def _reject(report: ImportReport, rejected: Rejected, err: TextIO | None) -> None:

@@ -287,16 +287,6 @@ def test_the_race_card_carries_the_explanations(trained):
     assert ran and all(row["explanation"] and row["explanation"][0]["label"] in LABELS for row in ran)
 
 
-@pytest.fixture
-def eager_celery():
-    from turf.celery import app
-
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
 @pytest.mark.django_db
 def test_the_nightly_task_chain_retrains_promotes_by_merit_and_rescores(trained, eager_celery):
     from predictions import tasks

@@ -1,0 +1,102 @@
+"""The bankroll tracker endpoints: a subscriber's own bets. Nobody sees anybody else's."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from billing.models import Feature
+from turf.apiviews import PageParams, TurfAPIView, paginated, parse_params
+
+from .models import UserBet, UserBetStatus, UserBetType
+from .services.bankroll import user_bet_create, user_bet_delete, user_bets_summary
+
+
+class BetCreateSerializer(serializers.Serializer):
+    race_id = serializers.IntegerField(min_value=1)
+    saddle_number = serializers.IntegerField(min_value=1, max_value=99)
+    bet_type = serializers.ChoiceField(choices=UserBetType.choices)
+    stake = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    odds = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("1.01"), max_value=Decimal("999999"),
+                                    help_text="the decimal odds you took")
+
+
+class BetListParams(PageParams):
+    status = serializers.ChoiceField(choices=UserBetStatus.choices, required=False)
+
+
+class BetSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    race_id = serializers.IntegerField(source="runner.race_id")
+    date = serializers.DateField(source="runner.race.meeting.date")
+    race_code = serializers.CharField(source="runner.race.code")
+    racecourse = serializers.CharField(source="runner.race.meeting.racecourse.name")
+    saddle_number = serializers.IntegerField(source="runner.saddle_number")
+    horse = serializers.CharField(source="runner.horse.name")
+    bet_type = serializers.CharField()
+    stake = serializers.DecimalField(max_digits=10, decimal_places=2)
+    odds = serializers.DecimalField(max_digits=8, decimal_places=2)
+    status = serializers.CharField()
+    returned = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    profit = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    placed_at = serializers.DateTimeField()
+    settled_at = serializers.DateTimeField(allow_null=True)
+
+
+def _own_bets(user):
+    return UserBet.objects.filter(user=user).select_related(
+        "runner__race__meeting__racecourse", "runner__horse"
+    )
+
+
+class BetsView(TurfAPIView):
+    required_feature = Feature.BANKROLL
+
+    @extend_schema(summary="Your recorded bets", parameters=[BetListParams], responses={200: BetSerializer(many=True)},
+                   tags=["bankroll"])
+    def get(self, request):
+        params = parse_params(BetListParams, request)
+        bets = _own_bets(request.user)
+        if params.get("status"):
+            bets = bets.filter(status=params["status"])
+        total = bets.count()
+        page = bets[params["offset"] : params["offset"] + params["limit"]]
+        return paginated(BetSerializer(page, many=True).data, total=total, limit=params["limit"],
+                         offset=params["offset"])
+
+    @extend_schema(summary="Record a bet you placed (before the race)", request=BetCreateSerializer,
+                   responses={201: BetSerializer}, tags=["bankroll"])
+    def post(self, request):
+        data = BetCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bet = user_bet_create(user=request.user, **data.validated_data)
+        return Response(BetSerializer(_own_bets(request.user).get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class BetDetailView(TurfAPIView):
+    required_feature = Feature.BANKROLL
+
+    @extend_schema(summary="Withdraw one of your bets before its race", tags=["bankroll"],
+                   parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)], responses={204: None})
+    def delete(self, request, bet_id: int):
+        user_bet_delete(user=request.user, bet_id=bet_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BetSummaryView(TurfAPIView):
+    required_feature = Feature.BANKROLL
+
+    @extend_schema(summary="Your profit and loss, ROI and drawdown", tags=["bankroll"],
+                   responses={200: inline_serializer("BetSummary", {
+                       "bets": serializers.IntegerField(), "by_status": serializers.DictField(),
+                       "staked": serializers.DecimalField(max_digits=14, decimal_places=2),
+                       "returned": serializers.DecimalField(max_digits=14, decimal_places=2),
+                       "profit": serializers.DecimalField(max_digits=14, decimal_places=2),
+                       "roi": serializers.FloatField(allow_null=True),
+                       "max_drawdown": serializers.DecimalField(max_digits=14, decimal_places=2),
+                       "open_stake": serializers.DecimalField(max_digits=14, decimal_places=2)})})
+    def get(self, request):
+        return Response(user_bets_summary(user=request.user))
