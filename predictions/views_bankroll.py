@@ -15,7 +15,7 @@ from .models import UserBet, UserBetStatus, UserBetType
 from .services.bankroll import user_bet_create, user_bet_delete, user_bets_summary
 
 
-class BetCreateSerializer(serializers.Serializer):
+class UserBetCreateSerializer(serializers.Serializer):
     race_id = serializers.IntegerField(min_value=1)
     saddle_number = serializers.IntegerField(min_value=1, max_value=99)
     bet_type = serializers.ChoiceField(choices=UserBetType.choices)
@@ -28,7 +28,7 @@ class BetListParams(PageParams):
     status = serializers.ChoiceField(choices=UserBetStatus.choices, required=False)
 
 
-class BetSerializer(serializers.Serializer):
+class UserBetSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     race_id = serializers.IntegerField(source="runner.race_id")
     date = serializers.DateField(source="runner.race.meeting.date")
@@ -55,7 +55,7 @@ def _own_bets(user):
 class BetsView(TurfAPIView):
     required_feature = Feature.BANKROLL
 
-    @extend_schema(summary="Your recorded bets", parameters=[BetListParams], responses={200: BetSerializer(many=True)},
+    @extend_schema(summary="Your recorded bets", parameters=[BetListParams], responses={200: UserBetSerializer(many=True)},
                    tags=["bankroll"])
     def get(self, request):
         params = parse_params(BetListParams, request)
@@ -64,16 +64,16 @@ class BetsView(TurfAPIView):
             bets = bets.filter(status=params["status"])
         total = bets.count()
         page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(BetSerializer(page, many=True).data, total=total, limit=params["limit"],
+        return paginated(UserBetSerializer(page, many=True).data, total=total, limit=params["limit"],
                          offset=params["offset"])
 
-    @extend_schema(summary="Record a bet you placed (before the race)", request=BetCreateSerializer,
-                   responses={201: BetSerializer}, tags=["bankroll"])
+    @extend_schema(summary="Record a bet you placed (before the race)", request=UserBetCreateSerializer,
+                   responses={201: UserBetSerializer}, tags=["bankroll"])
     def post(self, request):
-        data = BetCreateSerializer(data=request.data)
+        data = UserBetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         bet = user_bet_create(user=request.user, **data.validated_data)
-        return Response(BetSerializer(_own_bets(request.user).get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(UserBetSerializer(_own_bets(request.user).get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class BetDetailView(TurfAPIView):
