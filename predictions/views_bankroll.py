@@ -1,16 +1,18 @@
-"""The bankroll tracker endpoints: a subscriber's own bets. Nobody sees anybody else's."""
+"""The bankroll tracker (a subscriber's own bets; nobody sees anybody else's) and the prediction history."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from billing.models import Feature
+from courses.models import Discipline
 from turf.apiviews import PageParams, TurfAPIView, paginated, parse_params
 
+from .history import prediction_history
 from .models import UserBet, UserBetStatus, UserBetType
 from .services.bankroll import user_bet_create, user_bet_delete, user_bets_summary
 
@@ -100,3 +102,30 @@ class BetSummaryView(TurfAPIView):
                        "open_stake": serializers.DecimalField(max_digits=14, decimal_places=2)})})
     def get(self, request):
         return Response(user_bets_summary(user=request.user))
+
+
+class HistoryParams(PageParams):
+    start = serializers.DateField(input_formats=["%Y-%m-%d"])
+    end = serializers.DateField(input_formats=["%Y-%m-%d"])
+    discipline = serializers.ChoiceField(choices=Discipline.choices, required=False)
+    racecourse = serializers.CharField(required=False, max_length=40, help_text="racecourse code, e.g. VIN")
+
+    def validate(self, attrs):
+        if attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"start": "must be on or before end."})
+        return attrs
+
+
+class HistoryView(TurfAPIView):
+    required_feature = Feature.HISTORY
+
+    @extend_schema(summary="Past predictions with their outcome and each race's log loss", parameters=[HistoryParams],
+                   responses={200: OpenApiResponse(description="a page of finished races with runners")},
+                   tags=["predictions"])
+    def get(self, request):
+        params = parse_params(HistoryParams, request)
+        races, total = prediction_history(
+            start=params["start"], end=params["end"], limit=params["limit"], offset=params["offset"],
+            discipline=params.get("discipline"), racecourse=params.get("racecourse"),
+        )
+        return paginated(races, total=total, limit=params["limit"], offset=params["offset"])
