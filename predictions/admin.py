@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from .models import ModelVersion, Prediction, UserBet
+from .models import BacktestJob, ModelVersion, Prediction, UserBet
 from .services.scoring import model_version_activate
 
 
@@ -81,3 +81,13 @@ class UserBetAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "runner__horse__name"]
     raw_id_fields = ["user", "runner"]
     readonly_fields = ["placed_at", "settled_at"]
+
+
+@admin.register(BacktestJob)
+class BacktestJobAdmin(admin.ModelAdmin):
+    list_display = ["id", "owner", "status", "progress", "start", "end", "created_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["owner"]
+    search_fields = ["owner__email"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["params", "result", "error", "progress", "created_at", "started_at", "finished_at"]

@@ -21,6 +21,7 @@ from django.db.models import Q
 from courses.models import Race, RaceStatus, RunnerStatus
 
 from .models import ModelStatus, ModelVersion, Prediction
+from .services.backtest import Strategy, backtest, empty_summary
 from .services.frames import RaceInfo, RunnerFrame, runner_frame, win_dividends
 from .services.probability import (
     expected_value,
@@ -300,50 +301,17 @@ def backtest_run(
 ) -> dict:
     """The default strategy: a flat ``stake`` on every value bet (simple gagnant) of the window, in race order.
 
-    Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on races with no
-    result, with the reason) and ``summary``.
+    Run by the backtest engine with the given (or active) version, never on a race that version
+    was trained on. Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on
+    races with no result, with the reason) and ``summary``.
     """
     version = _version(model_version)
-    stake, bankroll = Decimal(stake), Decimal(bankroll)
+    strategy = Strategy(selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake),
+                        bankroll=Decimal(bankroll))  # fmt: skip
     if version is None:
-        return {"model_version": None, "bets": [], "unsettled": [], "summary": _backtest_summary([], [], bankroll)}
-    window = Q(race__meeting__date__range=(start, end))
-    frame = runner_frame(window, model_version=version)
-    dividends = win_dividends(window)
-    winners = winners_per_race(frame)
-    index, odds_decimal, ev = _value_bets(frame, min_odds=min_odds, edge=edge)
-
-    bets, unsettled, running = [], [], bankroll
-    for i in index.tolist():
-        race = frame.races[int(frame.race_id[i])]
-        bet = {
-            "date": race.date,
-            "race_id": race.race_id,
-            "race_code": race.code,
-            "racecourse": race.racecourse,
-            "saddle_number": int(frame.saddle[i]),
-            "horse": frame.horse[i],
-            "odds": odds_decimal[i],
-            "probability": float(frame.win_probability[i]),
-            "expected_value": float(ev[i]),
-            "stake": stake,
-        }
-        outcome = settle_win_bet(frame, i, stake, dividends=dividends, winners=winners)
-        if outcome.returned is None:
-            unsettled.append({**bet, "reason": outcome.reason})
-            continue
-        running += outcome.returned - stake
-        bets.append({**bet, "return": outcome.returned, "profit": outcome.returned - stake, "bankroll": running})
-
-    summary = _backtest_summary(bets, unsettled, bankroll)
-    return {"model_version": version.version, "bets": bets, "unsettled": unsettled, "summary": summary}
-
-
-def _backtest_summary(bets: list[dict], unsettled: list[dict], bankroll: Decimal) -> dict:
-    summary = bets_summary(bets, start_bankroll=bankroll)
-    summary["unsettled_bets"] = len(unsettled)
-    summary["unsettled_races"] = len({bet["race_id"] for bet in unsettled})
-    return summary
+        return {"model_version": None, "bets": [], "unsettled": [], "summary": empty_summary(strategy)}
+    result = backtest(strategy=strategy, start=start, end=end, model_version=version, baselines=False)
+    return {key: result[key] for key in ("model_version", "bets", "unsettled", "summary")}
 
 
 def prediction_page(

@@ -56,3 +56,11 @@ def settle_bets() -> int:
     from .services.bankroll import user_bets_settle
 
     return user_bets_settle()
+
+
+@shared_task(name="predictions.backtest", bind=True, **RETRY)
+def backtest(self, job_id: int) -> str:
+    """Run a queued backtest job; the service reports progress, stores the result and marks it done or failed."""
+    from .services.backtest_jobs import backtest_job_run
+
+    return backtest_job_run(job_id=job_id, final_attempt=self.request.retries >= self.max_retries)

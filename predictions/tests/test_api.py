@@ -28,6 +28,7 @@ ENDPOINTS = {
     "/api/v1/valuebets": "premium",
     "/api/v1/metrics": "premium",
     "/api/v1/backtest": "pro",
+    "/api/v1/backtests": "pro",
     "/api/v1/export/csv?type=predictions&date=2025-11-05": "pro",
 }
 RANK = {"anonymous": -1, "free": 0, "premium": 1, "pro": 2}

@@ -1,0 +1,44 @@
+"""Backtests: a strategy replayed on past races, walk-forward, settled from the races' real rapports.
+
+A strategy is data (``Strategy``): which runners it backs (the model's top pick, value bets over an
+edge, every runner in an odds band), in which races (disciplines, racecourses, quinté only, source),
+with which bet (simple gagnant or placé; couplé gagnant or trio on the model's top two or three)
+and how much (a flat stake, a fixed share of the bankroll, or fractional Kelly with a cap).
+
+Walk-forward: each race is bet with the stored predictions of a version trained *before* it — the
+version with the latest ``trained_until`` earlier than the race's day that predicted the race. The
+market baseline learns nothing from results and qualifies for any day, but only where no trained
+version does. A version never bets on a race it could have learnt from.
+
+Settlement, in integer cents so that nothing is rounded twice:
+
+* a non-partant is refunded (a combination with a non-partant in it too);
+* where the race has rapports of the bet type, they decide: the line of the bet's saddle number(s)
+  pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say;
+* else a win bet is paid at its final odds, split by the number of dead-heaters (odds / k), and a
+  place bet at its final place odds (the last paid place split the same way); Betfair prices then
+  lose 5% commission on the net win;
+* a bet none of that can settle (no result yet, no rapport and no price) is reported in
+  ``unsettled`` with the reason, never guessed. Money is rounded down to the cent.
+
+Everything is numpy over one frame of runners, from a fixed number of queries (runners,
+predictions, rapports and, walk-forward, the versions); only staking a share of the bankroll walks
+the races in order, because each stake depends on the bankroll the previous races left.
+
+Baselines, in the same run, with the same bet type and staking: the favourite (lowest odds) of
+each race the strategy bet, and a random runner (seeded) in the race of each of its bets. Kelly
+needs the model's edge, so there a baseline stakes the share of the bankroll the strategy staked.
+
+Modules: ``strategy`` (the parameters), ``frame`` (loading), ``settle`` (selection, settlement,
+staking), ``run`` (the run, its summary and baselines).
+"""
+
+from .run import backtest, empty_summary, money, roi_interval, summarise
+from .settle import NO_COMBINATION_RESULT, NO_ODDS, NO_PLACE_ODDS, NO_PLACE_RESULT, SETTLED_BY
+from .strategy import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
+
+__all__ = [
+    "BET_TYPES", "MARKET", "NO_COMBINATION_RESULT", "NO_ODDS", "NO_PLACE_ODDS", "NO_PLACE_RESULT", "SELECTIONS",
+    "SETTLED_BY", "STAKINGS", "WALK_FORWARD", "Strategy", "backtest", "empty_summary", "money", "roi_interval",
+    "summarise",
+]  # fmt: skip

@@ -1,0 +1,301 @@
+"""A backtest run: the strategy's bets staked and settled, summarised, and compared with two baselines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from courses.models import BetType
+
+from ...models import ModelVersion
+from ..probability import kelly_fraction
+from .frame import Frame, Rapports, frame_load, race_filter, rapports_load, single_version_guard, walk_forward_attach
+from .settle import (
+    SETTLED_BY,
+    Settled,
+    cents_of,
+    favourites,
+    random_runners,
+    select,
+    settle,
+    stakes_place,
+)
+from .strategy import BOOTSTRAP_DRAWS, MARKET, WALK_FORWARD, Progress, Strategy, no_progress
+
+# -- summary ----------------------------------------------------------------------------------------------
+
+
+def money(cents: int | np.integer) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def roi_interval(profit: np.ndarray, staked: np.ndarray, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+                 ) -> list[float] | None:  # fmt: skip
+    """Bootstrap 95% interval of the ROI, resampling races (fixed seed: the same bets, the same interval)."""
+    if profit.size < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    rois = np.empty(draws)
+    block = max(1, 2_000_000 // profit.size)  # keep each block's index matrix small
+    for start in range(0, draws, block):
+        size = min(block, draws - start)
+        picks = rng.integers(0, profit.size, size=(size, profit.size))
+        totals = staked[picks].sum(axis=1)
+        rois[start : start + size] = profit[picks].sum(axis=1) / np.where(totals > 0, totals, np.nan)
+    if np.isnan(rois).all():
+        return None
+    low, high = np.nanpercentile(rois, [2.5, 97.5])
+    return [float(low), float(high)]
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    if not flags.any():
+        return 0
+    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+
+
+def summarise(stakes: np.ndarray, paid: np.ndarray, refunded: np.ndarray, race: np.ndarray, start: int) -> dict:
+    """Totals of settled bets in order (cents in, Decimals out): ROI and its interval, drawdown, runs."""
+    stood = ~refunded
+    staked, returned = int(stakes[stood].sum()), int(paid[stood].sum())
+    profit = paid - stakes
+    winners = int((stood & (paid > 0)).sum())
+    equity = start + np.cumsum(profit)
+    peaks = np.maximum.accumulate(np.r_[start, equity])[1:]
+    drawdowns = peaks - equity
+    worst = int(drawdowns.argmax()) if drawdowns.size else 0
+    per_unit = profit[stood] / stakes[stood] if stood.any() else np.zeros(0)
+    sharpe = None
+    if per_unit.size >= 2 and per_unit.std(ddof=1) > 0:
+        sharpe = float(per_unit.mean() / per_unit.std(ddof=1))
+    races, codes = np.unique(race[stood], return_inverse=True)
+    interval = roi_interval(np.bincount(codes, weights=profit[stood], minlength=races.size),
+                            np.bincount(codes, weights=stakes[stood], minlength=races.size))  # fmt: skip
+    return {
+        "bets": int(stakes.size),
+        "refunded": int(refunded.sum()),
+        "winners": winners,
+        "hit_rate": winners / int(stood.sum()) if stood.any() else None,
+        "staked": money(staked),
+        "returned": money(returned),
+        "profit": money(returned - staked),
+        "roi": (returned - staked) / staked if staked else None,
+        "roi_ci95": interval,
+        "max_drawdown": money(drawdowns[worst]) if drawdowns.size else money(0),
+        "max_drawdown_pct": float(drawdowns[worst] / peaks[worst]) if drawdowns.size and peaks[worst] > 0 else None,
+        # Consecutive bets that returned nothing (refunds neither break nor extend a run).
+        "longest_losing_run": _longest_run(paid[stood] == 0),
+        "sharpe": sharpe,
+        "races": int(np.unique(race).size),
+        "start_bankroll": money(start),
+        "final_bankroll": money(int(equity[-1]) if equity.size else start),
+    }
+
+
+# -- the run ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One staked, settled run of bets (the strategy's or a baseline's)."""
+
+    bets: np.ndarray
+    settled: Settled
+    stakes: np.ndarray
+    paid: np.ndarray
+
+
+def _staked_run(frame: Frame, bets: np.ndarray, rapports: Rapports, strategy: Strategy, fractions,
+                progress: Progress = no_progress, span: tuple[int, int] = (0, 0)) -> Run:  # fmt: skip
+    settled = settle(frame, bets, rapports)
+    stakes, paid = stakes_place(frame, bets, settled, strategy, fractions, progress, span)
+    keep = stakes > 0
+    return Run(bets=bets[keep], settled=_take(settled, keep), stakes=stakes[keep], paid=paid[keep])
+
+
+def _take(settled: Settled, keep: np.ndarray) -> Settled:
+    return Settled(**{name: getattr(settled, name)[keep] for name in ("num", "den", "kind", "commission", "reason")})
+
+
+def _run_summary(frame: Frame, run: Run, strategy: Strategy) -> dict:
+    ok = run.settled.ok
+    refunded = run.settled.kind[ok] == SETTLED_BY.index("refund: non-partant")
+    race = frame.race[run.bets[:, 0]]
+    summary = summarise(run.stakes[ok], run.paid[ok], refunded, race[ok], cents_of(strategy.bankroll))
+    summary["unsettled_bets"] = int((~ok).sum())
+    summary["unsettled_races"] = int(np.unique(race[~ok]).size)
+    return summary
+
+
+def empty_summary(strategy: Strategy) -> dict:
+    """The summary of a run without a single bet."""
+    nothing = np.zeros(0, dtype=np.int64)
+    summary = summarise(nothing, nothing, nothing.astype(bool), nothing, cents_of(strategy.bankroll))
+    return {**summary, "unsettled_bets": 0, "unsettled_races": 0}
+
+
+def _kelly(frame: Frame, bets: np.ndarray, strategy: Strategy) -> np.ndarray:
+    rows = bets[:, 0]
+    return np.asarray(kelly_fraction(frame.p[rows], frame.odds[rows], fraction=strategy.share, cap=strategy.cap))
+
+
+def _baseline_fractions(frame: Frame, run: Run, strategy: Strategy, bets: np.ndarray,
+                        mirrored: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
+    """Kelly needs the model's edge, which a baseline has not: it stakes the share of its bankroll the
+    strategy staked (bet for bet for the random baseline, the race's total for the favourite's)."""
+    if strategy.staking != "kelly" or not run.stakes.size:
+        return None
+    share = run.stakes / np.maximum(_bankroll_before(frame, run, strategy), 1)
+    if mirrored is not None:
+        return share[mirrored]
+    per_race = np.bincount(frame.race[run.bets[:, 0]], weights=share, minlength=frame.n_races)
+    return per_race[frame.race[bets[:, 0]]]
+
+
+def _bankroll_before(frame: Frame, run: Run, strategy: Strategy) -> np.ndarray:
+    """The bankroll each bet was staked from: the one before its race."""
+    race = frame.race[run.bets[:, 0]]
+    profit = np.where(run.settled.ok, run.paid - run.stakes, 0)
+    after = cents_of(strategy.bankroll) + np.cumsum(profit)
+    before_bet = np.r_[cents_of(strategy.bankroll), after[:-1]]
+    first = np.r_[True, race[1:] != race[:-1]] if race.size else np.zeros(0, dtype=bool)
+    group_start = np.maximum.accumulate(np.where(first, np.arange(race.size), 0)) if race.size else race
+    return before_bet[group_start]
+
+
+def _bet_rows(frame: Frame, run: Run, strategy: Strategy, *, settled: bool) -> list[dict]:
+    """The bets as dicts, race details beside them (settled ones with their return and bankroll)."""
+    ok = run.settled.ok
+    profit = np.where(ok, run.paid - run.stakes, 0)
+    bankroll = cents_of(strategy.bankroll) + np.cumsum(profit)
+    win = strategy.bet_type == BetType.SIMPLE_GAGNANT
+    single = strategy.legs == 1
+    rows = []
+    for i in np.flatnonzero(ok if settled else ~ok).tolist():
+        legs = run.bets[i]
+        first = int(legs[0])
+        race = int(frame.race[first])
+        version = int(frame.version[race])
+        p = frame.p[first] if win else frame.place_p[first]
+        odds = frame.odds_decimal[first] if win else frame.place_odds_decimal[first] if single else None
+        row = {
+            "date": frame.race_date[race],
+            "race_id": int(frame.race_id[race]),
+            "race_code": frame.race_code[race],
+            "racecourse": frame.racecourse[race],
+            "bet_type": strategy.bet_type,
+            "selection": "-".join(str(int(frame.saddle[j])) for j in legs),
+            "saddle_number": int(frame.saddle[first]),
+            "horse": " / ".join(frame.horse[int(j)] for j in legs),
+            "odds": odds,
+            "probability": float(p) if single and np.isfinite(p) else None,
+            "expected_value": float(frame.p[first] * frame.odds[first] - 1)
+            if win and np.isfinite(frame.p[first] * frame.odds[first]) else None,
+            "stake": money(run.stakes[i]),
+            "model_version": frame.versions[version] if version >= 0 else None,
+        }
+        if settled:
+            row.update({
+                "return": money(run.paid[i]),
+                "profit": money(run.paid[i] - run.stakes[i]),
+                "bankroll": money(bankroll[i]),
+                "settled_by": SETTLED_BY[int(run.settled.kind[i])],
+            })  # fmt: skip
+        else:
+            row["reason"] = run.settled.reason[i]
+        rows.append(row)
+    return rows
+
+
+def backtest(
+    *,
+    strategy: Strategy,
+    start: dt.date,
+    end: dt.date,
+    model_version: ModelVersion | None = None,
+    baselines: bool = True,
+    progress: Progress | None = None,
+) -> dict:
+    """Replay ``strategy`` on the races of ``start``..``end`` and settle every bet.
+
+    With ``model_version`` the races are bet with that one version's predictions (none on a
+    race it was trained on); else as ``strategy.model`` says: ``walk_forward`` (each race with the
+    latest version trained before it), ``market`` (the market baseline) or a version's name.
+    Returns ``bets``, ``unsettled`` (with reasons), ``summary``, ``baselines`` (favourite and random,
+    same bet type and staking), ``equity_curve``, ``skipped`` (reason: count) and ``versions`` (races
+    bet per version).
+    """
+    report = progress or no_progress
+    skipped: dict[str, int] = {}
+    q = race_filter(strategy, start, end)
+    if model_version is None and strategy.model != WALK_FORWARD and strategy.selection != "odds_band":
+        model_version = _named_version(strategy.model)
+    if strategy.selection == "odds_band" or model_version is not None:
+        single = model_version if strategy.selection != "odds_band" else None
+        frame = frame_load(q, model_version=single)
+        if single is not None:
+            single_version_guard(frame, single, skipped=skipped)
+    else:
+        frame = frame_load(q)
+        report(20)
+        walk_forward_attach(frame, race_filter(strategy, start, end, prefix="runner__"), skipped=skipped)
+    rapports = rapports_load(frame, q, strategy.bet_type)
+    report(40)
+
+    bets = select(frame, strategy, rapports, skipped=skipped)
+    fractions = _kelly(frame, bets, strategy) if strategy.staking == "kelly" else None
+    if fractions is not None and (fractions <= 0).any():
+        skipped["Kelly stakes nothing (no edge at the odds)"] = int((fractions <= 0).sum())
+    report(50)
+    run = _staked_run(frame, bets, rapports, strategy, fractions, report, (50, 80))
+    report(80)
+    result = {
+        "model_version": model_version.version if model_version is not None else strategy.model,
+        "strategy": strategy.as_params(),
+        "window": {"start": start, "end": end},
+        "bets": _bet_rows(frame, run, strategy, settled=True),
+        "unsettled": _bet_rows(frame, run, strategy, settled=False),
+        "summary": _run_summary(frame, run, strategy),
+        "skipped": skipped,
+        "versions": _versions_used(frame, run),
+    }
+    result["equity_curve"] = [{"date": bet["date"], "bankroll": bet["bankroll"]} for bet in result["bets"]]
+    if baselines:
+        result["baselines"] = _baselines(frame, run, rapports, strategy)
+    report(90)
+    return result
+
+
+def _named_version(name: str) -> ModelVersion:
+    from ..scoring import MARKET_BASELINE, MARKET_BASELINE_DEFAULTS
+
+    if name == MARKET:
+        version, _ = ModelVersion.objects.get_or_create(version=MARKET_BASELINE, defaults=MARKET_BASELINE_DEFAULTS)
+        return version
+    return ModelVersion.objects.get(version=name)
+
+
+def _versions_used(frame: Frame, run: Run) -> dict[str, int]:
+    races = np.unique(frame.race[run.bets[:, 0]]) if run.bets.size else np.zeros(0, dtype=np.int64)
+    used = frame.version[races]
+    names, counts = np.unique(used[used >= 0], return_counts=True)
+    return {frame.versions[int(v)]: int(c) for v, c in zip(names, counts, strict=True)}
+
+
+def _baselines(frame: Frame, run: Run, rapports: Rapports, strategy: Strategy) -> dict:
+    """The favourite of every race the strategy bet, and as many random runners in the same races."""
+    races = np.unique(frame.race[run.bets[:, 0]]) if run.bets.size else np.zeros(0, dtype=np.int64)
+    favourite = favourites(frame, races, strategy.legs)
+    random, drawn = random_runners(frame, run.bets, strategy.legs, strategy.seed)
+    out = {}
+    for name, bets, mirrored in (("favourite", favourite, None), ("random", random, drawn)):
+        fractions = _baseline_fractions(frame, run, strategy, bets, mirrored)
+        baseline = _staked_run(frame, bets, rapports, strategy, fractions)
+        out[name] = _run_summary(frame, baseline, strategy)
+    out["favourite"]["description"] = "the lowest odds of each race the strategy bet"
+    out["random"]["description"] = f"a random runner (seed {strategy.seed}) in the race of each strategy bet"
+    return out
