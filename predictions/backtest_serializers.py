@@ -9,7 +9,7 @@ from rest_framework import serializers
 from courses.models import Discipline, Source
 
 from .models import ModelVersion
-from .serializers import DATE, WindowParams
+from .serializers import DATE, check_window
 from .services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 
 MAX_STAKE = Decimal("100000")
@@ -107,10 +107,7 @@ class BacktestCreateSerializer(StrategySerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"start": "must be on or before end."})
-        if (attrs["end"] - attrs["start"]).days > WindowParams.MAX_DAYS:
-            raise serializers.ValidationError({"start": f"the window may span at most {WindowParams.MAX_DAYS} days."})
+        check_window(attrs["start"], attrs["end"])
         return attrs
 
 

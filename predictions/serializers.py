@@ -20,21 +20,27 @@ class ValueBetParams(DayPageParams):
     edge = serializers.FloatField(default=0.0, min_value=0.0, max_value=10.0, help_text="minimum expected value")
 
 
+MAX_WINDOW_DAYS = 3660
+
+
+def check_window(start: dt.date, end: dt.date) -> None:
+    """A date window runs forwards and spans at most MAX_WINDOW_DAYS; a 400 naming ``start`` otherwise."""
+    if start > end:
+        raise serializers.ValidationError({"start": "must be on or before end."})
+    if (end - start).days > MAX_WINDOW_DAYS:
+        raise serializers.ValidationError({"start": f"the window may span at most {MAX_WINDOW_DAYS} days."})
+
+
 class WindowParams(serializers.Serializer):
     """A date window, ``start``..``end`` inclusive; defaults to the last 30 days up to yesterday."""
 
     start = serializers.DateField(required=False, **DATE)
     end = serializers.DateField(required=False, **DATE)
 
-    MAX_DAYS = 3660
-
     def validate(self, attrs):
         end = attrs.get("end") or timezone.localdate() - dt.timedelta(days=1)
         start = attrs.get("start") or end - dt.timedelta(days=29)
-        if start > end:
-            raise serializers.ValidationError({"start": "must be on or before end."})
-        if (end - start).days > self.MAX_DAYS:
-            raise serializers.ValidationError({"start": f"the window may span at most {self.MAX_DAYS} days."})
+        check_window(start, end)
         attrs.update(start=start, end=end)
         return attrs
 
@@ -58,10 +64,7 @@ class ExportParams(serializers.Serializer):
             return attrs
         if not attrs.get("start") or not attrs.get("end"):
             raise serializers.ValidationError({"date": "give date, or start and end (YYYY-MM-DD)."})
-        if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"start": "must be on or before end."})
-        if (attrs["end"] - attrs["start"]).days > WindowParams.MAX_DAYS:
-            raise serializers.ValidationError({"start": f"the window may span at most {WindowParams.MAX_DAYS} days."})
+        check_window(attrs["start"], attrs["end"])
         return attrs
 
 
@@ -91,7 +94,9 @@ class RunnerPredictionSerializer(serializers.Serializer):
     )
 
 
-class PickSerializer(serializers.Serializer):
+class RaceRunnerFields(serializers.Serializer):
+    """The race and runner a selection is about: shared by picks, prediction rows and value bets."""
+
     race_id = serializers.IntegerField()
     date = serializers.DateField()
     race_code = serializers.CharField()
@@ -101,6 +106,9 @@ class PickSerializer(serializers.Serializer):
     runner_id = serializers.IntegerField()
     saddle_number = serializers.IntegerField()
     horse = serializers.CharField()
+
+
+class PickSerializer(RaceRunnerFields):
     win_probability = serializers.FloatField()
     place_probability = serializers.FloatField(allow_null=True)
     odds = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
@@ -115,16 +123,7 @@ class PredictionRowSerializer(PickSerializer):
     rank = serializers.IntegerField()
 
 
-class ValueBetSerializer(serializers.Serializer):
-    race_id = serializers.IntegerField()
-    date = serializers.DateField()
-    race_code = serializers.CharField()
-    race_name = serializers.CharField()
-    racecourse = serializers.CharField()
-    start_time = serializers.DateTimeField(allow_null=True)
-    runner_id = serializers.IntegerField()
-    saddle_number = serializers.IntegerField()
-    horse = serializers.CharField()
+class ValueBetSerializer(RaceRunnerFields):
     odds = serializers.DecimalField(max_digits=8, decimal_places=2)
     win_probability = serializers.FloatField()
     expected_value = serializers.FloatField(help_text="p × odds − 1 per unit staked")
