@@ -40,6 +40,9 @@ VALIDATION_SHARE = 0.15
 CALIBRATION_FOLDS = 3
 MAX_ROUNDS = 1500
 EARLY_STOPPING = 60
+# The fundamental model enters the combined one only when its held-out weight α is significant
+# (one-sided 2.5%): α > 1.96 standard errors.
+FUNDAMENTAL_Z = 1.96
 # One thread: on a shared 2-core box, OpenMP's spinning threads made training 4× slower with 2
 # threads than with 1 whenever the other core was busy (web, database, workers).
 THREADS = int(os.environ.get("TURF_XGB_THREADS", "1"))
@@ -301,6 +304,7 @@ class RaceModel:
     delta: float = DEFAULT_DELTA
     params: dict = field(default_factory=dict)
     standard_errors: dict = field(default_factory=dict)
+    fitted_alpha: float | None = None  # α before the significance test (None: no market to fit it on)
 
     # -- storage
     def artifact(self) -> str:
@@ -308,7 +312,8 @@ class RaceModel:
 
     def calibration(self) -> dict:
         return {"kappa": self.kappa, "alpha": self.alpha, "beta": self.beta, "gamma": self.gamma,
-                "delta": self.delta, "standard_errors": self.standard_errors}  # fmt: skip
+                "delta": self.delta, "standard_errors": self.standard_errors,
+                "fitted_alpha": self.fitted_alpha}  # fmt: skip
 
     @classmethod
     def load(cls, artifact: str, *, features: list[str], calibration: dict, params: dict | None = None) -> "RaceModel":
@@ -475,11 +480,19 @@ def race_model_fit(
     priced = cal_races.sum(np.isnan(cal.market).astype(float)) == 0
     rows = priced[cal_races.codes]
     errors = [None, None]
+    fitted_alpha = None
     if priced.sum() >= 20:
         sub = Races.of(cal.race_id[rows])
         x = np.column_stack([log_f[rows], np.log(cal.market[rows])])
         alpha, beta = conditional_logit_fit(x, cal.won[rows], sub, start=np.array([0.5, 0.5]))
         errors = conditional_logit_standard_errors(x, cal.won[rows], sub, np.array([alpha, beta])).tolist()
+        fitted_alpha = float(alpha)
+        if not alpha > FUNDAMENTAL_Z * errors[0]:
+            # The held-out races show no information in f beyond the odds: a weight that is noise
+            # only adds noise to the market, so the combined model is the market (β alone).
+            alpha = 0.0
+            beta = float(conditional_logit_fit(x[:, 1:], cal.won[rows], sub, start=np.array([1.0]))[0])
+            errors[1] = float(conditional_logit_standard_errors(x[:, 1:], cal.won[rows], sub, np.array([beta]))[0])
     else:
         alpha, beta = 1.0, 0.0  # no market to blend: the combined model is the fundamental one
     win = blend_with_market(log_f, cal.market, cal_races, float(alpha), float(beta))
@@ -488,6 +501,7 @@ def race_model_fit(
     step("calibration")
     model.kappa, model.alpha, model.beta, model.gamma, model.delta = kappa, float(alpha), float(beta), gamma, delta
     model.standard_errors = {"alpha": errors[0], "beta": errors[1]}
+    model.fitted_alpha = fitted_alpha
     return FitReport(
         model=model,
         rounds=rounds,

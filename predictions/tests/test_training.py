@@ -21,11 +21,13 @@ from predictions.services.scoring import model_version_activate, predictions_sco
 from predictions.services.training import (
     MARKET_LABEL,
     Races,
+    TrainingData,
     blend_with_market,
     conditional_logit_fit,
     market_view,
     place_correction_fit,
     plackett_luce_objective,
+    race_model_fit,
 )
 
 from .factories import race_with
@@ -118,6 +120,42 @@ def test_an_unpriced_runner_keeps_the_models_share_in_the_blend():
     c = blend_with_market(np.log(f), np.array([0.6, 0.4, np.nan]), races, alpha=0.0, beta=1.0)
     # The market speaks for the priced pair (0.8 of f between them), the third keeps its 0.2.
     assert c == pytest.approx([0.48, 0.32, 0.2])
+
+
+def _races_the_market_half_knows(rng, feature: str, n_races=2500, size=8) -> TrainingData:
+    """Strength = what the odds know + what only the feature knows; finishing orders by Plackett–Luce."""
+    race_id, known, races = _simulated_races(rng, n_races, size)
+    hidden = rng.normal(size=known.size)
+    gumbel = rng.gumbel(size=known.size)
+    order = np.lexsort((-(known + hidden + gumbel), race_id))
+    position = np.empty(known.size)
+    position[order] = np.arange(known.size) - np.repeat(races.starts, size) + 1
+    column = hidden if feature == "informative" else rng.normal(size=known.size)
+    return TrainingData(
+        matrix=column.reshape(-1, 1).astype(np.float32),
+        race_id=race_id,
+        day=race_id // 10,
+        position=position,
+        won=(position == 1).astype(float),
+        market=races.softmax(known),
+    )
+
+
+def test_a_fundamental_model_that_knows_something_the_odds_do_not_gets_a_weight():
+    fit = race_model_fit(_races_the_market_half_knows(np.random.default_rng(5), "informative"), features=["f"])
+    assert fit.model.alpha > 0.5 and fit.model.fitted_alpha == fit.model.alpha
+    assert fit.model.standard_errors["alpha"] < fit.model.alpha / 1.96
+
+
+def test_a_fundamental_model_that_adds_nothing_to_the_odds_leaves_the_market_alone():
+    data = _races_the_market_half_knows(np.random.default_rng(6), "noise")
+    fit = race_model_fit(data, features=["f"])
+    assert fit.model.alpha == 0.0
+    assert fit.model.fitted_alpha is not None and fit.model.fitted_alpha < 1.96 * fit.model.standard_errors["alpha"]
+    # The combined model is then the market with its own exponent β: no noise from the booster.
+    races = data.races
+    combined = fit.model.combined(fit.model.scores(data.matrix), data.market, races)
+    assert combined == pytest.approx(races.softmax(fit.model.beta * np.log(data.market)))
 
 
 # -- with a trained model (module fixture: demo races, one training) ----------------------------------
