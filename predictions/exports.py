@@ -22,7 +22,7 @@ BET_COLUMNS = [
 
 def prediction_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
     """The active model's predictions in the window, programme order, streamed from the database."""
-    version = selectors._version(None)
+    version = selectors.model_version_resolve()
     if version is None:
         return iter(())
     rows = (

@@ -1,8 +1,9 @@
 """Past predictions beside what happened: a page of finished races, each with the prediction made before it.
 
-Walk-forward: a race shows the predictions of the most recently trained version whose training
-window ended before the race's day (a version never vouches for a race it learnt from); the
-market baseline, which learns nothing from results, qualifies for any day.
+Walk-forward (``services.walk_forward``): a race shows the predictions of the most recently trained
+version whose training window ended before the race's day (a version never vouches for a race it
+learnt from); the market baseline, which learns nothing from results, qualifies for any day. Each
+runner's 1-unit win profit is settled as a backtest settles it (``services.settlement``).
 """
 
 from __future__ import annotations
@@ -10,21 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
+from types import SimpleNamespace
 
-from django.db.models import Exists, F, OuterRef, Q
+import numpy as np
+from django.db.models import Exists, OuterRef, Q
 
-from courses.models import BetType, Dividend, Race, RaceStatus, RunnerStatus
+from courses.models import Race, RaceStatus, RunnerStatus
 
-from .models import ModelKind, Prediction
+from .models import Prediction
+from .services.frames import win_dividends
 from .services.probability import places_paid
+from .services.settlement import cents, commission_percent, money, returns, settle_win
+from .services.walk_forward import walk_forward_choose, walk_forward_eligible, walk_forward_order
 
 _P_FLOOR = 1e-15
-
-
-def _eligible() -> Q:
-    return Q(model_version__kind=ModelKind.MARKET) | Q(
-        model_version__trained_until__lt=F("runner__race__meeting__date")
-    )
 
 
 def prediction_history(
@@ -37,7 +37,7 @@ def prediction_history(
     racecourse: str | None = None,
 ) -> tuple[list[dict], int]:
     """(races, total): finished races in the window with their runners' predictions and outcomes."""
-    predicted = Prediction.objects.filter(_eligible(), runner__race=OuterRef("pk"))
+    predicted = Prediction.objects.filter(walk_forward_eligible(), runner__race=OuterRef("pk"))
     races = Race.objects.filter(meeting__date__range=(start, end), status=RaceStatus.FINISHED).filter(
         Exists(predicted)
     )
@@ -53,7 +53,7 @@ def prediction_history(
     )
     ids = [race.pk for race in page]
     rows = (
-        Prediction.objects.filter(_eligible(), runner__race_id__in=ids)
+        Prediction.objects.filter(walk_forward_eligible(), runner__race_id__in=ids)
         .values(
             "runner__race_id", "runner__saddle_number", "runner__horse__name", "runner__status", "runner__position",
             "runner__final_odds", "runner__dead_heat", "win_probability", "place_probability", "rank",
@@ -61,26 +61,27 @@ def prediction_history(
         )
         .order_by("runner__race_id", "runner__saddle_number")
     )
-    rapports = {
-        (race_id, combination): amount
-        for race_id, combination, amount in Dividend.objects.filter(
-            race_id__in=ids, bet_type=BetType.SIMPLE_GAGNANT
-        ).values_list("race_id", "combination", "amount")
-    }
-    by_race: dict[int, dict[str, list[dict]]] = {}
+    rapports = win_dividends(Q(race_id__in=ids))
+    rows = _chosen(list(rows))
+    by_race: dict[int, list[dict]] = {}
     for row in rows:
-        by_race.setdefault(row["runner__race_id"], {}).setdefault(row["model_version__version"], []).append(row)
-    return [_race_item(race, _chosen(by_race.get(race.pk, {})), rapports) for race in page], total
+        by_race.setdefault(row["runner__race_id"], []).append(row)
+    return [_race_item(race, by_race.get(race.pk, []), rapports) for race in page], total
 
 
-def _chosen(versions: dict[str, list[dict]]) -> list[dict]:
-    """The trained version with the latest training window, else the market baseline."""
-    def key(rows):
-        first = rows[0]
-        trained = first["model_version__trained_until"] or dt.date.min
-        return (first["model_version__kind"] != ModelKind.MARKET, trained, first["model_version__version"])
-
-    return max(versions.values(), key=key) if versions else []
+def _chosen(rows: list[dict]) -> list[dict]:
+    """The rows of each race's walk-forward version (every row here is eligible: the query says so)."""
+    versions = walk_forward_order(
+        {row["model_version__version"]: SimpleNamespace(version=row["model_version__version"],
+                                                        kind=row["model_version__kind"],
+                                                        trained_until=row["model_version__trained_until"])
+         for row in rows}.values()
+    )  # fmt: skip
+    rank = {v.version: i for i, v in enumerate(versions)}
+    keep = walk_forward_choose(race=[row["runner__race_id"] for row in rows],
+                               rank=[rank[row["model_version__version"]] for row in rows],
+                               eligible=np.ones(len(rows), dtype=bool))  # fmt: skip
+    return [row for row, kept in zip(rows, keep.tolist(), strict=True) if kept]
 
 
 def _race_item(race: Race, rows: list[dict], rapports: dict) -> dict:
@@ -88,9 +89,8 @@ def _race_item(race: Race, rows: list[dict], rapports: dict) -> dict:
     paid = places_paid(len(running))
     winners = [r for r in running if r["runner__position"] == 1]
     runners = []
-    for r in rows:
+    for r, profit in zip(rows, _win_profits(race, rows, len(winners), rapports), strict=True):
         won = r["runner__position"] == 1
-        profit = _win_profit(r, won, len(winners), rapports.get((race.pk, str(r["runner__saddle_number"]))))
         runners.append(
             {
                 "saddle_number": r["runner__saddle_number"],
@@ -124,14 +124,19 @@ def _race_item(race: Race, rows: list[dict], rapports: dict) -> dict:
     }
 
 
-def _win_profit(row: dict, won: bool, winners: int, rapport: Decimal | None) -> Decimal | None:
-    """Profit of 1 unit on simple gagnant: the rapport where there is one, else final odds (÷ dead-heaters)."""
-    if row["runner__status"] == RunnerStatus.NON_PARTANT:
-        return Decimal("0")  # refunded
-    if not won:
-        return Decimal("-1")
-    if rapport is not None:
-        return rapport - 1
-    if row["runner__final_odds"] is None:
-        return None
-    return (row["runner__final_odds"] / max(winners, 1) - 1).quantize(Decimal("0.01"))
+def _win_profits(race: Race, rows: list[dict], winners: int, rapports: dict) -> list[Decimal | None]:
+    """Per row, the profit of 1 unit on simple gagnant, settled as a backtest settles it; None where it cannot be."""
+    lines = rapports.get(race.pk)
+    n = len(rows)
+    settled = settle_win(
+        present=np.full(n, lines is not None),
+        paid=cents((lines or {}).get(r["runner__saddle_number"], 0) for r in rows),
+        winners=np.full(n, winners),
+        won=[r["runner__position"] == 1 for r in rows],
+        price=cents(r["runner__final_odds"] for r in rows),
+        commission=commission_percent([race.source] * n),
+        refund=[r["runner__status"] == RunnerStatus.NON_PARTANT for r in rows],
+    )
+    stakes = np.full(n, 100, dtype=np.int64)
+    back = returns(stakes, settled)
+    return [money(b - 100) if ok else None for b, ok in zip(back.tolist(), settled.ok.tolist(), strict=True)]

@@ -30,7 +30,7 @@ from .services.probability import (
     normalise_within_races,
     rank_within_races,
 )
-from .services.settlement import CENT, bets_summary, settle_win_bet, winners_per_race
+from .services.settlement import CENT, cents, commission_percent, returns, settle_win, summarise
 
 VALUE_BET_BANKROLL = Decimal(100)
 # A probability of exactly 0 on the winner would make the log loss infinite; floor it.
@@ -39,7 +39,7 @@ _P_FLOOR = 1e-15
 VersionArg = ModelVersion | str | None
 
 
-def _version(model_version: VersionArg) -> ModelVersion | None:
+def model_version_resolve(model_version: VersionArg = None) -> ModelVersion | None:
     """The given version, the one named, or the active one (None when no version is active)."""
     if isinstance(model_version, ModelVersion):
         return model_version
@@ -66,8 +66,8 @@ def _none_if_nan(value: float) -> float | None:
 
 def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> list[dict]:
     """Every runner of ``race`` in saddle order with the version's prediction (None for non-partants)."""
-    version = _version(model_version)
-    frame = runner_frame(Q(race=race), model_version=version, people=True)
+    version = model_version_resolve(model_version)
+    frame = runner_frame(Q(race=race), model_version=version, card=True)
     odds, odds_decimal = frame.market_odds()
     runs = frame.runs
     rows = []
@@ -98,7 +98,7 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
 
 def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:
     """The day's ``n`` strongest selections: each race's top pick, highest win probability first."""
-    version = _version(model_version)
+    version = model_version_resolve(model_version)
     if version is None or n <= 0:
         return []
     rows = (
@@ -165,7 +165,7 @@ def value_bet_list(
     bankroll: Decimal = VALUE_BET_BANKROLL,
 ) -> list[dict]:
     """The day's runners the version rates above their odds, best expected value first, with a ¼-Kelly stake."""
-    version = _version(model_version)
+    version = model_version_resolve(model_version)
     if version is None:
         return []
     frame = runner_frame(Q(race__meeting__date=day), model_version=version)
@@ -200,18 +200,26 @@ def _score(p: np.ndarray, y: np.ndarray, codes: np.ndarray, saddle: np.ndarray, 
 
 
 def _value_bet_roi(frame: RunnerFrame, p: np.ndarray, *, min_odds: float, edge: float, dividends: dict) -> dict:
-    """Flat 1-unit value bets by ``p`` on the frame's races, settled per the rapports."""
+    """Flat 1-unit value bets by ``p`` on the frame's races, settled as a backtest settles them."""
     odds, _ = frame.market_odds()
     ev = expected_value(p, odds)
     with np.errstate(invalid="ignore"):
         chosen = np.flatnonzero(np.isfinite(ev) & (odds >= min_odds) & (ev > edge))
-    winners = winners_per_race(frame)
-    settled = []
-    for i in chosen:
-        outcome = settle_win_bet(frame, int(i), Decimal(1), dividends=dividends, winners=winners)
-        if outcome.returned is not None:
-            settled.append({"race_id": int(frame.race_id[i]), "stake": Decimal(1), "return": outcome.returned})
-    summary = bets_summary(settled, start_bankroll=Decimal(0))
+    races = frame.race_id[chosen].tolist()
+    saddles = frame.saddle[chosen].tolist()
+    winners = frame.winners_per_race()
+    settled = settle_win(
+        present=[race in dividends for race in races],
+        paid=cents(dividends.get(race, {}).get(saddle, 0) for race, saddle in zip(races, saddles, strict=True)),
+        winners=[winners.get(race, 0) for race in races],
+        won=frame.position[chosen] == 1,
+        price=cents(frame.final_odds_decimal[i] for i in chosen),
+        commission=commission_percent(frame.races[race].source for race in races),
+        refund=frame.status[chosen] == RunnerStatus.NON_PARTANT,
+    )
+    stakes = np.full(chosen.size, 100, dtype=np.int64)  # 1 unit, in cents
+    ok = settled.ok
+    summary = summarise(stakes[ok], returns(stakes, settled)[ok], settled.refunded[ok], frame.race_id[chosen][ok], 0)
     keep = ("bets", "winners", "hit_rate", "staked", "returned", "profit", "roi", "roi_ci95")
     return {name: summary[name] for name in keep}
 
@@ -232,7 +240,7 @@ def metrics_compute(
     the mean of −ln p over the dead-heaters and the top pick scores 1/k if it is one of them,
     as the split rapport pays.
     """
-    version = _version(model_version)
+    version = model_version_resolve(model_version)
     empty = {
         "model_version": version.version if version else None,
         "races": 0,
@@ -252,7 +260,7 @@ def metrics_compute(
     frame = frame.take(np.isin(frame.race_id, np.unique(frame.race_id[predicted])))
     model_p = normalise_within_races(frame.win_probability, frame.race_id)
     market_p = market_probabilities(frame.final_odds, frame.race_id)
-    winners = winners_per_race(frame)
+    winners = frame.winners_per_race()
 
     race_ids, codes = np.unique(frame.race_id, return_inverse=True)
     codes = codes.reshape(-1)
@@ -305,7 +313,7 @@ def backtest_run(
     was trained on. Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on
     races with no result, with the reason) and ``summary``.
     """
-    version = _version(model_version)
+    version = model_version_resolve(model_version)
     strategy = Strategy(selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake),
                         bankroll=Decimal(bankroll))  # fmt: skip
     if version is None:
@@ -318,7 +326,7 @@ def prediction_page(
     *, day: dt.date, limit: int, offset: int, model_version: VersionArg = None
 ) -> tuple[list[dict], int, str | None]:
     """One page of the day's predictions, a row per runner in programme order: (rows, total, version)."""
-    version = _version(model_version)
+    version = model_version_resolve(model_version)
     if version is None:
         return [], 0, None
     predictions = Prediction.objects.filter(model_version=version, runner__race__meeting__date=day).exclude(

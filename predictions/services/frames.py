@@ -1,8 +1,8 @@
 """Runners of a set of races as numpy columns, loaded in one query whatever the number of races.
 
-Scoring, metrics, value bets and backtests all start from the same frame: one row per runner in
-programme order (date, R, C, saddle), the race's details beside it, and, when a model version
-is given, that version's prediction for the runner (NaN where it made none).
+Scoring, metrics, value bets and backtests all start from the same frame (``runner_frame``): one row
+per runner in programme order (date, R, C, saddle), the race's details beside it, and, when a model
+version is given, that version's prediction for the runner (NaN where it made none).
 """
 
 from __future__ import annotations
@@ -19,36 +19,15 @@ from courses.models import BetType, Dividend, RaceStatus, Runner, RunnerStatus
 from ..models import ModelVersion
 
 _RUNNER_COLUMNS = (
-    "id",
-    "race_id",
-    "saddle_number",
-    "status",
-    "position",
-    "dead_heat",
-    "morning_odds",
-    "final_odds",
-    "horse_id",
-    "horse__name",
-    "race__status",
-)
-_RACE_COLUMNS = (
-    "race__meeting__date",
-    "race__meeting__number",
-    "race__number",
-    "race__name",
-    "race__start_time",
-    "race__meeting__racecourse__name",
+    "id", "race_id", "saddle_number", "status", "position", "placed", "morning_odds", "final_odds",
+    "final_place_odds", "horse__name", "race__status", "race__source", "race__meeting__date",
+    "race__meeting__number", "race__number", "race__name", "race__start_time", "race__meeting__racecourse__name",
     "race__meeting__racecourse__code",
-)
-_PEOPLE_COLUMNS = ("jockey__name", "trainer__name")
-_PREDICTION_COLUMNS = (
-    "pred__win_probability",
-    "pred__place_probability",
-    "pred__market_probability",
-    "pred__rank",
-    "pred__odds",
-    "pred__explanation",
-)
+)  # fmt: skip
+_CARD_COLUMNS = ("jockey__name", "trainer__name")
+_PREDICTION_COLUMNS = ("pred__win_probability", "pred__place_probability", "pred__market_probability", "pred__rank",
+                       "pred__odds")  # fmt: skip
+_EXPLANATION_COLUMN = "pred__explanation"
 
 
 @dataclass(frozen=True)
@@ -61,6 +40,7 @@ class RaceInfo:
     racecourse_code: str
     start_time: dt.datetime | None
     status: str
+    source: str
 
 
 @dataclass
@@ -72,15 +52,16 @@ class RunnerFrame:
     saddle: np.ndarray
     status: np.ndarray
     position: np.ndarray
-    dead_heat: np.ndarray
+    placed: np.ndarray  # 1 / 0 as the source says
     morning_odds: np.ndarray
     final_odds: np.ndarray
     race_status: np.ndarray
-    # Decimals exactly as stored, for the rows that keep them (Prediction.odds).
+    # Decimals exactly as stored, for the rows that keep them (Prediction.odds) and for settlement.
     morning_odds_decimal: list[Decimal | None]
     final_odds_decimal: list[Decimal | None]
+    final_place_odds_decimal: list[Decimal | None]
     horse: list[str]
-    races: dict[int, RaceInfo]
+    races: dict[int, RaceInfo]  # in programme order
     jockey: list[str | None] = field(default_factory=list)
     trainer: list[str | None] = field(default_factory=list)
     win_probability: np.ndarray | None = None
@@ -125,6 +106,12 @@ class RunnerFrame:
         ]
         return odds, decimals
 
+    def winners_per_race(self) -> dict[int, int]:
+        """Race id -> how many runners that ran share first place (2+ = dead heat)."""
+        first = self.runs & (self.position == 1)
+        race_ids, counts = np.unique(self.race_id[first], return_counts=True)
+        return dict(zip(race_ids.tolist(), counts.tolist(), strict=True))
+
     def take(self, mask: np.ndarray) -> "RunnerFrame":
         """The rows where ``mask`` is true (races dict shared)."""
         index = np.flatnonzero(mask)
@@ -144,73 +131,76 @@ class RunnerFrame:
         )
 
 
-def _float(values: list) -> np.ndarray:
+def _float(values) -> np.ndarray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
 
-def runner_frame(
-    races: Q, *, model_version: ModelVersion | None = None, people: bool = False
-) -> RunnerFrame:
-    """Every runner of the races matching ``races`` (a Q on Runner), in one query.
+def runner_frame(races: Q, *, model_version: ModelVersion | None = None, card: bool = False) -> RunnerFrame:
+    """Every runner of the races matching ``races`` (a Q on Runner), in one query: the only loader of runners.
 
     With ``model_version``, that version's prediction columns come along through a LEFT JOIN;
-    with ``people``, the jockey's and trainer's names.
+    with ``card``, what a race card adds: the jockey's and trainer's names and the prediction's explanation.
     """
-    columns = [*_RUNNER_COLUMNS, *_RACE_COLUMNS]
+    columns = list(_RUNNER_COLUMNS)
     queryset = Runner.objects.filter(races)
-    if people:
-        columns += _PEOPLE_COLUMNS
+    if card:
+        columns += _CARD_COLUMNS
     if model_version is not None:
         queryset = queryset.annotate(
             pred=FilteredRelation("predictions", condition=Q(predictions__model_version=model_version))
         )
         columns += _PREDICTION_COLUMNS
+        if card:
+            columns.append(_EXPLANATION_COLUMN)
     rows = list(
         queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number")
         .values_list(*columns)
     )
-    column = {name: [row[i] for row in rows] for i, name in enumerate(columns)}
-    at = {name: i for i, name in enumerate(columns)}
-    races: dict[int, RaceInfo] = {}
-    for row in rows:
-        race_id = row[at["race_id"]]
-        if race_id not in races:
-            races[race_id] = RaceInfo(
-                race_id=race_id,
-                date=row[at["race__meeting__date"]],
-                code=f"R{row[at['race__meeting__number']]}C{row[at['race__number']]}",
-                name=row[at["race__name"]],
-                racecourse=row[at["race__meeting__racecourse__name"]],
-                racecourse_code=row[at["race__meeting__racecourse__code"]],
-                start_time=row[at["race__start_time"]],
-                status=row[at["race__status"]],
-            )
-
+    column = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {c: () for c in columns}
+    race_ids = np.array(column["race_id"], dtype=np.int64)
+    # Rows come race by race: a race starts where the race id changes.
+    first = np.flatnonzero(np.r_[True, race_ids[1:] != race_ids[:-1]]) if race_ids.size else []
+    races = {
+        column["race_id"][i]: RaceInfo(
+            race_id=column["race_id"][i],
+            date=column["race__meeting__date"][i],
+            code=f"R{column['race__meeting__number'][i]}C{column['race__number'][i]}",
+            name=column["race__name"][i],
+            racecourse=column["race__meeting__racecourse__name"][i],
+            racecourse_code=column["race__meeting__racecourse__code"][i],
+            start_time=column["race__start_time"][i],
+            status=column["race__status"][i],
+            source=column["race__source"][i],
+        )
+        for i in first
+    }
     frame = RunnerFrame(
         runner_id=np.array(column["id"], dtype=np.int64),
-        race_id=np.array(column["race_id"], dtype=np.int64),
+        race_id=race_ids,
         saddle=np.array(column["saddle_number"], dtype=np.int64),
         status=np.array(column["status"], dtype=object),
         position=_float(column["position"]),
-        dead_heat=np.array(column["dead_heat"], dtype=bool),
+        placed=_float(column["placed"]),
         morning_odds=_float(column["morning_odds"]),
         final_odds=_float(column["final_odds"]),
         race_status=np.array(column["race__status"], dtype=object),
-        morning_odds_decimal=column["morning_odds"],
-        final_odds_decimal=column["final_odds"],
-        horse=column["horse__name"],
+        morning_odds_decimal=list(column["morning_odds"]),
+        final_odds_decimal=list(column["final_odds"]),
+        final_place_odds_decimal=list(column["final_place_odds"]),
+        horse=list(column["horse__name"]),
         races=races,
     )
-    if people:
-        frame.jockey = column["jockey__name"]
-        frame.trainer = column["trainer__name"]
+    if card:
+        frame.jockey = list(column["jockey__name"])
+        frame.trainer = list(column["trainer__name"])
     if model_version is not None:
         frame.win_probability = _float(column["pred__win_probability"])
         frame.place_probability = _float(column["pred__place_probability"])
         frame.market_probability = _float(column["pred__market_probability"])
         frame.rank = _float(column["pred__rank"])
-        frame.prediction_odds = column["pred__odds"]
-        frame.explanation = column["pred__explanation"]
+        frame.prediction_odds = list(column["pred__odds"])
+        if card:
+            frame.explanation = list(column[_EXPLANATION_COLUMN])
     return frame
 
 

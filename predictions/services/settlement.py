@@ -1,103 +1,246 @@
-"""Settling flat win bets on finished races, and summarising a run of bets. No queries here.
+"""How a bet on a finished race is settled, and how a run of settled bets sums up: the only place that says so.
 
-A win bet is settled with the race's simple gagnant rapport where the race has one (a dead
-heat has one line per winner, each paying its split rapport), else with the final odds, a
-dead heat then paying odds / k for k winners (the bookmakers' rule). A race with neither a
-rapport nor a recorded winner has no result: its bets stay unsettled, never guessed.
+Backtests, the value-bet ROI of the metrics and the prediction history all settle here, in integer
+cents so that nothing is rounded twice (money is rounded down to the cent):
+
+* a non-partant is refunded (a combination with a non-partant in it too);
+* where the race has rapports of the bet type, they decide: the line of the bet's saddle number(s)
+  pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say;
+* else a win bet is paid at its final odds, split by the number of dead-heaters (odds / k), and a
+  place bet at its final place odds (the last paid place split the same way); Betfair prices then
+  lose 5% commission on the net win;
+* a bet none of that can settle is unsettled, with its reason, and left out of every total: no result
+  yet, or no rapport and no price. The price is needed whether the runner won or lost: settling the
+  losers of a race whose winners cannot be settled would count its bets as losses only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .frames import RunnerFrame
+from courses.models import BetType, Source
+
+from .probability import places_paid
+
+if TYPE_CHECKING:
+    from .backtest.frame import Frame, Rapports
 
 CENT = Decimal("0.01")
+BOOTSTRAP_DRAWS = 2000
+# Betfair takes a commission on net winnings; pari-mutuel odds and rapports are already net of takeout.
+COMMISSION_PERCENT = {Source.BETFAIR_ANZ: 5, Source.BETFAIR_UK_IE: 5}
+SETTLED_BY = ("rapport", "final odds", "final odds, less commission", "place odds", "place odds, less commission",
+              "refund: non-partant")  # fmt: skip
 NO_RESULT = "no result recorded (no simple gagnant rapport, no winner)"
-NO_ODDS = "won, but the race has no rapport and the runner no final odds"
+NO_PLACE_RESULT = "no result recorded (no simple placé rapport, no winner)"
+NO_COMBINATION_RESULT = "no result recorded (no rapport yet)"
+NO_ODDS = "the race has no rapport and the runner no final odds"
+NO_PLACE_ODDS = "the race has no placé rapport and the runner no place odds"
+_REFUND = SETTLED_BY.index("refund: non-partant")
 
 
-@dataclass(frozen=True)
-class Settlement:
-    returned: Decimal | None  # None: not settled
-    reason: str = ""
+@dataclass
+class Settled:
+    """Per bet: its return is ``stake × num // den`` cents (``kind`` says what decided it), or a reason."""
+
+    num: np.ndarray
+    den: np.ndarray
+    kind: np.ndarray  # index into SETTLED_BY
+    commission: np.ndarray  # percent of the net win kept by the exchange
+    reason: np.ndarray  # "" when settled
+
+    @property
+    def ok(self) -> np.ndarray:
+        return self.reason == ""
+
+    @property
+    def refunded(self) -> np.ndarray:
+        return self.ok & (self.kind == _REFUND)
+
+    def take(self, keep: np.ndarray) -> Settled:
+        return Settled(**{name: getattr(self, name)[keep] for name in ("num", "den", "kind", "commission", "reason")})
 
 
-def winners_per_race(frame: RunnerFrame) -> dict[int, int]:
-    """Race id -> how many runners that ran share first place (2+ = dead heat)."""
-    first = frame.runs & (frame.position == 1)
-    race_ids, counts = np.unique(frame.race_id[first], return_counts=True)
-    return dict(zip(race_ids.tolist(), counts.tolist(), strict=True))
+def cents(prices) -> np.ndarray:
+    """Decimal amounts (odds, rapports) in whole cents, truncated; −1 where there is none."""
+    return np.array([-1 if v is None else int(v * 100) for v in prices], dtype=np.int64)
 
 
-def settle_win_bet(
-    frame: RunnerFrame,
-    i: int,
-    stake: Decimal,
-    *,
-    dividends: dict[int, dict[int, Decimal]],
-    winners: dict[int, int],
-) -> Settlement:
-    """What a ``stake`` win bet on row ``i`` of the frame returned (stake included)."""
-    race_id = int(frame.race_id[i])
-    saddle = int(frame.saddle[i])
-    paid = dividends.get(race_id)
-    if paid:
-        return Settlement(stake * paid.get(saddle, Decimal(0)))
-    k = winners.get(race_id, 0)
-    if k == 0:
-        return Settlement(None, NO_RESULT)
-    if frame.position[i] != 1:
-        return Settlement(Decimal(0))
-    odds = frame.final_odds_decimal[i]
-    if odds is None:
-        return Settlement(None, NO_ODDS)
-    return Settlement((stake * Decimal(odds) / k).quantize(CENT, rounding=ROUND_DOWN))
+def commission_percent(sources) -> np.ndarray:
+    """The exchange's commission (percent of the net win) per race source."""
+    return np.array([COMMISSION_PERCENT.get(source, 0) for source in sources], dtype=np.int64)
 
 
-def roi_interval(profit_by_race: list[float], staked_by_race: list[float], *, draws: int = 2000) -> list[float] | None:
-    """Bootstrap 95% interval of the ROI, resampling races (fixed seed: the same bets give the same interval)."""
-    profit = np.asarray(profit_by_race, dtype=float)
-    staked = np.asarray(staked_by_race, dtype=float)
+def _simple(*, win: bool, present, paid, winners, price, collects, share_num, share_den, commission) -> Settled:
+    """Simple gagnant or placé bets, one entry per bet: ``present`` the race has rapports of the type,
+    ``paid`` the cents its line for the bet's saddle pays (0: none), ``winners`` runners sharing first
+    place (0: no result), ``price`` the final (place) odds in cents (−1: none), ``collects`` the runner
+    finished in the paid places, ``share_num / share_den`` the stake that stands after a dead heat."""
+    present = np.asarray(present, dtype=bool)
+    winners = np.asarray(winners, dtype=np.int64)
+    price = np.asarray(price, dtype=np.int64)
+    commission = np.asarray(commission, dtype=np.int64)
+    by_price = ~present & (winners > 0) & (price >= 0)
+    num = np.where(present, paid, np.where(by_price & collects, price * share_num, 0)).astype(np.int64)
+    den = np.where(present, 100, 100 * share_den).astype(np.int64)
+    kind = np.where(present, 0, (1 if win else 3) + (commission > 0)).astype(np.int64)
+    reason = np.full(present.size, "", dtype=object)
+    reason[~present & (winners == 0)] = NO_RESULT if win else NO_PLACE_RESULT
+    reason[~present & (winners > 0) & (price < 0)] = NO_ODDS if win else NO_PLACE_ODDS
+    return Settled(num=num, den=den, kind=kind, commission=np.where(by_price, commission, 0), reason=reason)
+
+
+def _refund(settled: Settled, refund) -> Settled:
+    """A non-partant is refunded whatever the result: the stake comes back."""
+    refund = np.asarray(refund, dtype=bool)
+    reason = settled.reason.copy()
+    reason[refund] = ""
+    return Settled(num=np.where(refund, 1, settled.num), den=np.where(refund, 1, settled.den),
+                   kind=np.where(refund, _REFUND, settled.kind), commission=np.where(refund, 0, settled.commission),
+                   reason=reason)  # fmt: skip
+
+
+def settle_win(*, present, paid, winners, won, price, commission, refund) -> Settled:
+    """Simple gagnant bets from plain columns, one entry per bet (see ``_simple``; ``won``: finished first,
+    ``refund``: a non-partant). For callers without a backtest frame: the metrics and the history."""
+    winners = np.asarray(winners, dtype=np.int64)
+    settled = _simple(win=True, present=present, paid=paid, winners=winners, price=price,
+                      collects=np.asarray(won, dtype=bool), share_num=np.ones_like(winners),
+                      share_den=np.maximum(winners, 1), commission=commission)  # fmt: skip
+    return _refund(settled, refund)
+
+
+def _dead_heat_share(frame: Frame, rows: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(numerator, denominator) of the stake that stands when runners tie for the last paid place."""
+    ran = np.flatnonzero(frame.runs & np.isfinite(frame.position))
+    keys = frame.race[ran] * 1000 + frame.position[ran].astype(np.int64)
+    unique, counts = np.unique(keys, return_counts=True)
+    position = np.nan_to_num(frame.position[rows], nan=0).astype(np.int64)
+    at = np.searchsorted(unique, frame.race[rows] * 1000 + position)
+    sharing = np.where((at < unique.size) & (unique[np.minimum(at, unique.size - 1)] == frame.race[rows] * 1000
+                                                     + position), counts[np.minimum(at, unique.size - 1)], 1)  # fmt: skip
+    left = paid - position + 1
+    return np.maximum(np.minimum(sharing, left), 0), sharing
+
+
+def settle(frame: Frame, bets: np.ndarray, rapports: Rapports) -> Settled:
+    """How each bet of ``bets`` ((bets, legs) rows of a backtest frame) is settled; no stakes involved yet."""
+    n = bets.shape[0]
+    first = bets[:, 0] if n else np.zeros(0, dtype=np.int64)
+    race = frame.race[first]
+    present = rapports.present[race]
+    refund = frame.scratched[bets].any(axis=1) if n else np.zeros(0, dtype=bool)
+
+    if rapports.bet_type in (BetType.COUPLE_GAGNANT, BetType.TRIO):
+        num = np.zeros(n, dtype=np.int64)
+        for i in np.flatnonzero(present).tolist():
+            num[i] = rapports.combination.get((int(race[i]), frozenset(frame.saddle[bets[i]].tolist())), 0)
+        reason = np.where(present, "", NO_COMBINATION_RESULT).astype(object)
+        zeros = np.zeros(n, dtype=np.int64)
+        return _refund(Settled(num=num, den=np.full(n, 100, dtype=np.int64), kind=zeros, commission=zeros,
+                               reason=reason), refund)  # fmt: skip
+
+    winners = frame.per_race(frame.runs & (frame.position == 1)).astype(np.int64)[race]
+    commission = commission_percent(frame.race_source[race])
+    saddle = frame.saddle[first]
+    paid = np.array([rapports.simple.get((r, s), 0) for r, s in zip(race.tolist(), saddle.tolist(), strict=True)],
+                    dtype=np.int64)  # fmt: skip
+    if rapports.bet_type == BetType.SIMPLE_GAGNANT:
+        return settle_win(present=present, paid=paid, winners=winners, won=frame.position[first] == 1,
+                          price=frame.final_cents[first], commission=commission, refund=refund)  # fmt: skip
+    field_size = frame.per_race(frame.runs).astype(np.int64)[race]
+    places = np.asarray(places_paid(field_size), dtype=np.int64).reshape(-1)
+    share_num, share_den = _dead_heat_share(frame, first, places)
+    with np.errstate(invalid="ignore"):
+        by_position = frame.position[first] <= places
+    known = np.isfinite(frame.placed[first])
+    collects = np.where(known, frame.placed[first] == 1, by_position)
+    # The source's own "placed" flag knows its places paid; no dead-heat split can be derived.
+    share_num, share_den = np.where(known, 1, share_num), np.where(known, 1, share_den)
+    settled = _simple(win=False, present=present, paid=paid, winners=winners, price=frame.place_cents[first],
+                      collects=collects, share_num=share_num, share_den=share_den, commission=commission)  # fmt: skip
+    return _refund(settled, refund)
+
+
+def returns(stakes: np.ndarray, settled: Settled) -> np.ndarray:
+    """Cents returned (stake included) for ``stakes`` cents; an unsettled bet returns its stake (no effect)."""
+    gross = stakes * settled.num // settled.den
+    net_win = gross - stakes
+    kept = np.where((settled.commission > 0) & (net_win > 0), net_win * (100 - settled.commission) // 100, net_win)
+    return np.where(settled.ok, stakes + kept, stakes)
+
+
+# -- summary ----------------------------------------------------------------------------------------------
+
+
+def money(cents: int | np.integer) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def roi_interval(profit, staked, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> list[float] | None:
+    """Bootstrap 95% interval of the ROI from per-race profit and stake, resampling races (fixed seed: the
+    same bets, the same interval)."""
+    profit, staked = np.asarray(profit, dtype=float), np.asarray(staked, dtype=float)
     if profit.size < 2:
         return None
-    rng = np.random.default_rng(0)
-    picks = rng.integers(0, profit.size, size=(draws, profit.size))
-    totals = staked[picks].sum(axis=1)
-    rois = profit[picks].sum(axis=1) / np.where(totals > 0, totals, np.nan)
+    rng = np.random.default_rng(seed)
+    rois = np.empty(draws)
+    block = max(1, 2_000_000 // profit.size)  # keep each block's index matrix small
+    for start in range(0, draws, block):
+        size = min(block, draws - start)
+        picks = rng.integers(0, profit.size, size=(size, profit.size))
+        totals = staked[picks].sum(axis=1)
+        rois[start : start + size] = profit[picks].sum(axis=1) / np.where(totals > 0, totals, np.nan)
+    if np.isnan(rois).all():
+        return None
     low, high = np.nanpercentile(rois, [2.5, 97.5])
     return [float(low), float(high)]
 
 
-def bets_summary(settled: list[dict], *, start_bankroll: Decimal) -> dict:
-    """Totals of settled bets (each with race_id, stake, return): ROI, hit rate, drawdown, interval."""
-    staked = sum((bet["stake"] for bet in settled), Decimal(0))
-    returned = sum((bet["return"] for bet in settled), Decimal(0))
-    winners = sum(1 for bet in settled if bet["return"] > 0)
-    bankroll = peak = start_bankroll
-    drawdown = Decimal(0)
-    for bet in settled:
-        bankroll += bet["return"] - bet["stake"]
-        peak = max(peak, bankroll)
-        drawdown = max(drawdown, peak - bankroll)
-    per_race: dict[int, list[float]] = {}
-    for bet in settled:
-        totals = per_race.setdefault(bet["race_id"], [0.0, 0.0])
-        totals[0] += float(bet["return"] - bet["stake"])
-        totals[1] += float(bet["stake"])
+def _longest_run(flags: np.ndarray) -> int:
+    if not flags.any():
+        return 0
+    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
+
+
+def summarise(stakes: np.ndarray, paid: np.ndarray, refunded: np.ndarray, race: np.ndarray, start: int) -> dict:
+    """Totals of settled bets in order (cents in, Decimals out): ROI and its interval, drawdown, runs."""
+    stood = ~refunded
+    staked, returned = int(stakes[stood].sum()), int(paid[stood].sum())
+    profit = paid - stakes
+    winners = int((stood & (paid > 0)).sum())
+    equity = start + np.cumsum(profit)
+    peaks = np.maximum.accumulate(np.r_[start, equity])[1:]
+    drawdowns = peaks - equity
+    worst = int(drawdowns.argmax()) if drawdowns.size else 0
+    per_unit = profit[stood] / stakes[stood] if stood.any() else np.zeros(0)
+    sharpe = None
+    if per_unit.size >= 2 and per_unit.std(ddof=1) > 0:
+        sharpe = float(per_unit.mean() / per_unit.std(ddof=1))
+    races, codes = np.unique(race[stood], return_inverse=True)
+    interval = roi_interval(np.bincount(codes, weights=profit[stood], minlength=races.size),
+                            np.bincount(codes, weights=stakes[stood], minlength=races.size))  # fmt: skip
     return {
-        "bets": len(settled),
+        "bets": int(stakes.size),
+        "refunded": int(refunded.sum()),
         "winners": winners,
-        "hit_rate": winners / len(settled) if settled else None,
-        "staked": staked,
-        "returned": returned,
-        "profit": returned - staked,
-        "roi": float((returned - staked) / staked) if staked else None,
-        "roi_ci95": roi_interval([t[0] for t in per_race.values()], [t[1] for t in per_race.values()]),
-        "max_drawdown": drawdown,
-        "start_bankroll": start_bankroll,
-        "final_bankroll": bankroll,
+        "hit_rate": winners / int(stood.sum()) if stood.any() else None,
+        "staked": money(staked),
+        "returned": money(returned),
+        "profit": money(returned - staked),
+        "roi": (returned - staked) / staked if staked else None,
+        "roi_ci95": interval,
+        "max_drawdown": money(drawdowns[worst]) if drawdowns.size else money(0),
+        "max_drawdown_pct": float(drawdowns[worst] / peaks[worst]) if drawdowns.size and peaks[worst] > 0 else None,
+        # Consecutive bets that returned nothing (refunds neither break nor extend a run).
+        "longest_losing_run": _longest_run(paid[stood] == 0),
+        "sharpe": sharpe,
+        "races": int(np.unique(race).size),
+        "start_bankroll": money(start),
+        "final_bankroll": money(int(equity[-1]) if equity.size else start),
     }

@@ -17,13 +17,8 @@ from billing.models import Plan
 from courses.models import BetType, Dividend, Race, RaceStatus, Runner, RunnerStatus, Source
 from predictions.models import BacktestBet, BacktestJob, ModelKind, ModelVersion
 from predictions.services import backtest_jobs
-from predictions.services.backtest import (
-    NO_PLACE_ODDS,
-    Strategy,
-    backtest,
-    summarise,
-)
-from predictions.services.settlement import NO_RESULT
+from predictions.services.backtest import Strategy, backtest
+from predictions.services.settlement import NO_PLACE_ODDS, NO_RESULT, summarise
 
 from .factories import DAY, model_version, predict, race_with
 

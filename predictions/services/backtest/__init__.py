@@ -10,16 +10,8 @@ version with the latest ``trained_until`` earlier than the race's day that predi
 market baseline learns nothing from results and qualifies for any day, but only where no trained
 version does. A version never bets on a race it could have learnt from.
 
-Settlement, in integer cents so that nothing is rounded twice:
-
-* a non-partant is refunded (a combination with a non-partant in it too);
-* where the race has rapports of the bet type, they decide: the line of the bet's saddle number(s)
-  pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say;
-* else a win bet is paid at its final odds, split by the number of dead-heaters (odds / k), and a
-  place bet at its final place odds (the last paid place split the same way); Betfair prices then
-  lose 5% commission on the net win;
-* a bet none of that can settle (no result yet, no rapport and no price) is reported in
-  ``unsettled`` with the reason, never guessed. Money is rounded down to the cent.
+Settlement (refunds, rapports, final odds, what cannot be settled) is ``predictions.services.settlement``'s,
+shared with the metrics and the history.
 
 Everything is numpy over one frame of runners, from a fixed number of queries (runners,
 predictions, rapports and, walk-forward, the versions); only staking a share of the bankroll walks
@@ -29,16 +21,11 @@ Baselines, in the same run, with the same bet type and staking: the favourite (l
 each race the strategy bet, and a random runner (seeded) in the race of each of its bets. Kelly
 needs the model's edge, so there a baseline stakes the share of the bankroll the strategy staked.
 
-Modules: ``strategy`` (the parameters), ``frame`` (loading), ``settle`` (selection, settlement,
-staking), ``run`` (the run, its summary and baselines).
+Modules: ``strategy`` (the parameters), ``frame`` (loading), ``bets`` (selection and staking), ``run`` (the
+run and its baselines).
 """
 
-from .run import backtest, empty_summary, money, roi_interval, summarise
-from .settle import NO_COMBINATION_RESULT, NO_ODDS, NO_PLACE_ODDS, NO_PLACE_RESULT, SETTLED_BY
+from .run import backtest, empty_summary
 from .strategy import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 
-__all__ = [
-    "BET_TYPES", "MARKET", "NO_COMBINATION_RESULT", "NO_ODDS", "NO_PLACE_ODDS", "NO_PLACE_RESULT", "SELECTIONS",
-    "SETTLED_BY", "STAKINGS", "WALK_FORWARD", "Strategy", "backtest", "empty_summary", "money", "roi_interval",
-    "summarise",
-]  # fmt: skip
+__all__ = ["BET_TYPES", "MARKET", "SELECTIONS", "STAKINGS", "WALK_FORWARD", "Strategy", "backtest", "empty_summary"]

@@ -1,34 +1,30 @@
 """The races a backtest reads, as numpy columns: runners, the predictions each race is bet with, rapports.
 
-A fixed number of queries whatever the number of races: the runners (with one version's
-predictions joined; walk-forward, the versions and their predictions in two more) and the
+A fixed number of queries whatever the number of races: the runners (``runner_frame``, with one
+version's predictions joined; walk-forward, the versions and their predictions in two more) and the
 rapports of the bet type.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import FilteredRelation, Q
+from django.db.models import Q
 
-from courses.models import Dividend, RaceStatus, Runner, RunnerStatus
+from courses.models import Dividend, RunnerStatus
 
 from ...models import ModelKind, ModelVersion, Prediction
+from ..frames import RunnerFrame, runner_frame
+from ..settlement import cents
+from ..walk_forward import walk_forward_candidates, walk_forward_choose, walk_forward_flag, walk_forward_order
 from .strategy import Strategy
 
-# -- loading: one frame of runners ----------------------------------------------------------------------
+# -- the frame: runners by race -------------------------------------------------------------------------
 
-_RUNNER_COLUMNS = (
-    "id", "race_id", "saddle_number", "status", "position", "placed", "morning_odds", "final_odds",
-    "final_place_odds", "horse__name", "race__status", "race__source", "race__meeting__date",
-    "race__meeting__number", "race__number", "race__meeting__racecourse__name",
-)  # fmt: skip
 # A race only versions trained on it predicted: one of the races "no prediction made before the race".
 TRAINED_ON = "of which predicted only by versions trained on the race"
-_PREDICTION_COLUMNS = ("pred__win_probability", "pred__place_probability", "pred__rank", "pred__odds")
 
 
 @dataclass
@@ -44,7 +40,7 @@ class Frame:
     placed: np.ndarray  # 1 / 0 as the source says, NaN: not said
     final_cents: np.ndarray  # -1: no final odds
     place_cents: np.ndarray  # -1: no final place odds
-    odds: np.ndarray  # the odds bets are judged on (see ``_market_odds``), NaN: none
+    odds: np.ndarray  # the odds bets are judged on (the market view's, ``RunnerFrame.market_odds``), NaN: none
     odds_decimal: list
     place_odds_decimal: list
     horse: list
@@ -73,12 +69,41 @@ class Frame:
         return np.bincount(self.race, weights=values, minlength=self.n_races)
 
 
-def _cents(values: Iterable) -> np.ndarray:
-    return np.array([-1 if v is None else int(v * 100) for v in values], dtype=np.int64)
-
-
-def _floats(values: Iterable) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+def _frame_of(runners: RunnerFrame) -> Frame:
+    """The backtest's view of loaded runners (any rows of a ``runner_frame``, in its order), no predictions yet."""
+    race_ids = runners.race_id
+    # Rows come race by race: a race starts where the race id changes.
+    starts = np.r_[True, race_ids[1:] != race_ids[:-1]] if race_ids.size else np.zeros(0, dtype=bool)
+    races = [runners.races[int(r)] for r in race_ids[starts].tolist()]
+    odds, odds_decimal = runners.market_odds()
+    n = len(runners)
+    frame = Frame(
+        runner_id=runners.runner_id,
+        race=(np.cumsum(starts) - 1).astype(np.int64),
+        saddle=runners.saddle,
+        runs=runners.runs,
+        scratched=runners.status == RunnerStatus.NON_PARTANT,
+        position=runners.position,
+        placed=runners.placed,
+        final_cents=cents(runners.final_odds_decimal),
+        place_cents=cents(runners.final_place_odds_decimal),
+        odds=odds,
+        odds_decimal=odds_decimal,
+        place_odds_decimal=runners.final_place_odds_decimal,
+        horse=runners.horse,
+        race_id=race_ids[starts],
+        race_day=np.array([race.date.toordinal() for race in races], dtype=np.int64),
+        race_date=[race.date for race in races],
+        race_code=[race.code for race in races],
+        racecourse=[race.racecourse for race in races],
+        race_status=np.array([race.status for race in races], dtype=object),
+        race_source=np.array([race.source for race in races], dtype=object),
+        p=np.full(n, np.nan),
+        place_p=np.full(n, np.nan),
+        rank=np.zeros(n, dtype=np.int64),
+    )
+    frame.version = np.full(frame.n_races, -1, dtype=np.int64)
+    return frame
 
 
 def race_filter(strategy: Strategy, start: dt.date, end: dt.date, prefix: str = "") -> Q:
@@ -98,141 +123,59 @@ def race_filter(strategy: Strategy, start: dt.date, end: dt.date, prefix: str = 
     return q
 
 
-def _market_odds(frame: Frame, morning: np.ndarray, final: np.ndarray, morning_decimal: list,
-                 final_decimal: list) -> tuple[np.ndarray, list]:  # fmt: skip
-    """Final odds where every runner of the race that runs has them, else morning odds where every
-    one has those, never a mix (as the value bets and the market baseline judge them)."""
-    runs = frame.runs
-
-    def complete(column: np.ndarray) -> np.ndarray:
-        return (frame.per_race(runs & np.isnan(column)) == 0)[frame.race]
-
-    use_final = complete(final)
-    use_morning = ~use_final & complete(morning)
-    odds = np.where(use_final, final, np.where(use_morning, morning, np.nan))
-    odds[~runs] = np.nan
-    decimals = [
-        (f if uf else m if um else None) if r else None
-        for f, m, uf, um, r in zip(final_decimal, morning_decimal, use_final, use_morning, runs, strict=True)
-    ]
-    return odds, decimals
-
-
 def frame_load(q: Q, *, model_version: ModelVersion | None = None) -> Frame:
     """The runners matching ``q`` (a Q on Runner) in one query; with ``model_version``, its predictions joined."""
-    columns = list(_RUNNER_COLUMNS)
-    queryset = Runner.objects.filter(q)
+    runners = runner_frame(q, model_version=model_version)
+    frame = _frame_of(runners)
     if model_version is not None:
-        queryset = queryset.annotate(
-            pred=FilteredRelation("predictions", condition=Q(predictions__model_version=model_version))
-        )
-        columns += _PREDICTION_COLUMNS
-    rows = list(
-        queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number")
-        .values_list(*columns)
-    )
-    column = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {c: () for c in columns}
-    race_ids = np.array(column["race_id"], dtype=np.int64)
-    # Rows come race by race: a race starts where the race id changes.
-    starts = np.r_[True, race_ids[1:] != race_ids[:-1]] if race_ids.size else np.zeros(0, dtype=bool)
-    first = np.flatnonzero(starts)
-    race = np.cumsum(starts) - 1
-    status = np.array(column["status"], dtype=object)
-    race_status = np.array([column["race__status"][i] for i in first], dtype=object)
-    dates = [column["race__meeting__date"][i] for i in first]
-    frame = Frame(
-        runner_id=np.array(column["id"], dtype=np.int64),
-        race=race.astype(np.int64),
-        saddle=np.array(column["saddle_number"], dtype=np.int64),
-        runs=(status != RunnerStatus.NON_PARTANT) & (race_status[race] != RaceStatus.CANCELLED),
-        scratched=status == RunnerStatus.NON_PARTANT,
-        position=_floats(column["position"]),
-        placed=_floats(column["placed"]),
-        final_cents=_cents(column["final_odds"]),
-        place_cents=_cents(column["final_place_odds"]),
-        odds=np.zeros(0),
-        odds_decimal=[],
-        place_odds_decimal=list(column["final_place_odds"]),
-        horse=list(column["horse__name"]),
-        race_id=race_ids[first],
-        race_day=np.array([d.toordinal() for d in dates], dtype=np.int64),
-        race_date=dates,
-        race_code=[f"R{column['race__meeting__number'][i]}C{column['race__number'][i]}" for i in first],
-        racecourse=[column["race__meeting__racecourse__name"][i] for i in first],
-        race_status=race_status,
-        race_source=np.array([column["race__source"][i] for i in first], dtype=object),
-    )
-    frame.odds, frame.odds_decimal = _market_odds(
-        frame, _floats(column["morning_odds"]), _floats(column["final_odds"]),
-        list(column["morning_odds"]), list(column["final_odds"]),
-    )  # fmt: skip
-    n = len(frame)
-    frame.p, frame.place_p = np.full(n, np.nan), np.full(n, np.nan)
-    frame.rank = np.zeros(n, dtype=np.int64)
-    frame.version = np.full(frame.n_races, -1, dtype=np.int64)
-    if model_version is not None:
-        rows_predicted = np.array([v is not None for v in column["pred__win_probability"]], dtype=bool)
-        _attach(frame, np.flatnonzero(rows_predicted), np.zeros(int(rows_predicted.sum()), dtype=np.int64),
-                [column[c] for c in _PREDICTION_COLUMNS], rows_predicted)  # fmt: skip
+        rows = np.flatnonzero(np.isfinite(runners.win_probability))
+        _attach(frame, rows, np.zeros(rows.size, dtype=np.int64), runners.win_probability[rows],
+                runners.place_probability[rows], runners.rank[rows], [runners.prediction_odds[i] for i in rows])
         frame.versions = [model_version.version]
     return frame
 
 
-def _attach(frame: Frame, rows: np.ndarray, version: np.ndarray, values: list, mask: np.ndarray | None = None) -> None:
-    """Put predictions (win, place, rank, odds columns) on frame ``rows``, made by ``version`` (per row)."""
-    win, place, rank, odds = values
-    pick = (lambda column: [column[i] for i in np.flatnonzero(mask)]) if mask is not None else list
-    frame.p[rows] = _floats(pick(win))
-    frame.place_p[rows] = _floats(pick(place))
-    frame.rank[rows] = np.array(pick(rank), dtype=np.int64) if rows.size else 0
+def _attach(frame: Frame, rows: np.ndarray, version: np.ndarray, win: np.ndarray, place: np.ndarray,
+            rank: np.ndarray, odds: list) -> None:  # fmt: skip
+    """Put predictions (win, place, rank, the odds they used) on frame ``rows``, made by ``version`` (per row)."""
+    frame.p[rows] = win
+    frame.place_p[rows] = place
+    frame.rank[rows] = rank
     frame.version[frame.race[rows]] = version
     # A non-partant has no odds at the off: judge (and report) it at the odds its prediction used.
-    for row, price in zip(rows.tolist(), pick(odds), strict=True):
+    for row, price in zip(rows.tolist(), odds, strict=True):
         if frame.scratched[row] and price is not None:
             frame.odds[row], frame.odds_decimal[row] = float(price), price
 
 
-def _eligible_versions() -> list[tuple[int, str, str, dt.date | None]]:
-    """(id, version, kind, trained_until) of every version that may bet, lowest priority first.
-
-    A trained version ranks by its training window's end (the latest wins, as the history page
-    chooses); the market baseline ranks below every trained version.
-    """
-    versions = ModelVersion.objects.filter(Q(kind=ModelKind.MARKET) | Q(trained_until__isnull=False)).values_list(
-        "id", "version", "kind", "trained_until"
-    )
-    return sorted(versions, key=lambda v: (v[2] != ModelKind.MARKET, v[3] or dt.date.min, v[1]))
-
-
 def walk_forward_attach(frame: Frame, q: Q, *, skipped: dict) -> None:
-    """Per race, the predictions of the latest version trained before the race's day (two queries)."""
-    versions = _eligible_versions()
+    """Per race, the predictions the walk-forward rule picks (``walk_forward``), two queries: the versions
+    that may qualify, and their predictions of the races, each flagged eligible or not."""
+    versions = walk_forward_order(ModelVersion.objects.filter(walk_forward_candidates()).values_list(
+        "id", "version", "kind", "trained_until", named=True))  # fmt: skip
     if not versions or not len(frame):
         return
-    priority = {vid: i for i, (vid, *_rest) in enumerate(versions)}
-    never = dt.date.max.toordinal()
-    until = np.array([never if kind == ModelKind.MARKET else d.toordinal() for _, _, kind, d in versions])
-    market = np.array([kind == ModelKind.MARKET for _, _, kind, _ in versions])
+    rank = {v.id: i for i, v in enumerate(versions)}
     rows = list(
-        Prediction.objects.filter(q, model_version_id__in=list(priority)).values_list(
-            "runner_id", "model_version_id", "win_probability", "place_probability", "rank", "odds"
-        )
+        Prediction.objects.filter(q, model_version_id__in=list(rank))
+        .annotate(eligible=walk_forward_flag())
+        .values_list("runner_id", "model_version_id", "eligible", "win_probability", "place_probability", "rank",
+                     "odds")  # fmt: skip
     )
     if not rows:
         return
-    runner_ids, version_ids, *values = zip(*rows, strict=True)
+    runner_ids, version_ids, eligible, win, place, ranks, odds = zip(*rows, strict=True)
     order = np.argsort(frame.runner_id)
     at = order[np.searchsorted(frame.runner_id, np.array(runner_ids), sorter=order)]
-    prio = np.array([priority[v] for v in version_ids], dtype=np.int64)
+    prio = np.array([rank[v] for v in version_ids], dtype=np.int64)
     race = frame.race[at]
-    allowed = market[prio] | (until[prio] < frame.race_day[race])
-    prio = np.where(allowed, prio, -1)
-    best = np.full(frame.n_races, -1, dtype=np.int64)
-    np.maximum.at(best, race, prio)
-    keep = allowed & (prio == best[race])
-    _attach(frame, at[keep], prio[keep], [[column[i] for i in np.flatnonzero(keep)] for column in values])
-    frame.versions = [version for _, version, _, _ in versions]
-    trained_on = len(set(frame.race[at[~allowed]].tolist()) - set(race[keep].tolist()))
+    allowed = np.array(eligible, dtype=bool)
+    keep = walk_forward_choose(race=race, rank=prio, eligible=allowed)
+    kept = np.flatnonzero(keep)
+    _attach(frame, at[kept], prio[kept], np.array(win, dtype=float)[kept], np.array(place, dtype=float)[kept],
+            np.array(ranks, dtype=np.int64)[kept], [odds[i] for i in kept.tolist()])  # fmt: skip
+    frame.versions = [v.version for v in versions]
+    trained_on = len(set(race[~allowed].tolist()) - set(race[keep].tolist()))
     if trained_on:
         skipped[TRAINED_ON] = trained_on
 

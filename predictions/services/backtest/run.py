@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
@@ -12,89 +11,10 @@ from courses.models import BetType
 
 from ...models import ModelVersion
 from ..probability import kelly_fraction
+from ..settlement import SETTLED_BY, Settled, money, settle, summarise
 from .frame import Frame, Rapports, frame_load, race_filter, rapports_load, single_version_guard, walk_forward_attach
-from .settle import (
-    SETTLED_BY,
-    Settled,
-    cents_of,
-    favourites,
-    random_runners,
-    select,
-    settle,
-    stakes_place,
-)
-from .strategy import BOOTSTRAP_DRAWS, MARKET, WALK_FORWARD, Progress, Strategy, no_progress
-
-# -- summary ----------------------------------------------------------------------------------------------
-
-
-def money(cents: int | np.integer) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)
-
-
-def roi_interval(profit: np.ndarray, staked: np.ndarray, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
-                 ) -> list[float] | None:  # fmt: skip
-    """Bootstrap 95% interval of the ROI, resampling races (fixed seed: the same bets, the same interval)."""
-    if profit.size < 2:
-        return None
-    rng = np.random.default_rng(seed)
-    rois = np.empty(draws)
-    block = max(1, 2_000_000 // profit.size)  # keep each block's index matrix small
-    for start in range(0, draws, block):
-        size = min(block, draws - start)
-        picks = rng.integers(0, profit.size, size=(size, profit.size))
-        totals = staked[picks].sum(axis=1)
-        rois[start : start + size] = profit[picks].sum(axis=1) / np.where(totals > 0, totals, np.nan)
-    if np.isnan(rois).all():
-        return None
-    low, high = np.nanpercentile(rois, [2.5, 97.5])
-    return [float(low), float(high)]
-
-
-def _longest_run(flags: np.ndarray) -> int:
-    if not flags.any():
-        return 0
-    edges = np.diff(np.r_[0, flags.astype(np.int8), 0])
-    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
-
-
-def summarise(stakes: np.ndarray, paid: np.ndarray, refunded: np.ndarray, race: np.ndarray, start: int) -> dict:
-    """Totals of settled bets in order (cents in, Decimals out): ROI and its interval, drawdown, runs."""
-    stood = ~refunded
-    staked, returned = int(stakes[stood].sum()), int(paid[stood].sum())
-    profit = paid - stakes
-    winners = int((stood & (paid > 0)).sum())
-    equity = start + np.cumsum(profit)
-    peaks = np.maximum.accumulate(np.r_[start, equity])[1:]
-    drawdowns = peaks - equity
-    worst = int(drawdowns.argmax()) if drawdowns.size else 0
-    per_unit = profit[stood] / stakes[stood] if stood.any() else np.zeros(0)
-    sharpe = None
-    if per_unit.size >= 2 and per_unit.std(ddof=1) > 0:
-        sharpe = float(per_unit.mean() / per_unit.std(ddof=1))
-    races, codes = np.unique(race[stood], return_inverse=True)
-    interval = roi_interval(np.bincount(codes, weights=profit[stood], minlength=races.size),
-                            np.bincount(codes, weights=stakes[stood], minlength=races.size))  # fmt: skip
-    return {
-        "bets": int(stakes.size),
-        "refunded": int(refunded.sum()),
-        "winners": winners,
-        "hit_rate": winners / int(stood.sum()) if stood.any() else None,
-        "staked": money(staked),
-        "returned": money(returned),
-        "profit": money(returned - staked),
-        "roi": (returned - staked) / staked if staked else None,
-        "roi_ci95": interval,
-        "max_drawdown": money(drawdowns[worst]) if drawdowns.size else money(0),
-        "max_drawdown_pct": float(drawdowns[worst] / peaks[worst]) if drawdowns.size and peaks[worst] > 0 else None,
-        # Consecutive bets that returned nothing (refunds neither break nor extend a run).
-        "longest_losing_run": _longest_run(paid[stood] == 0),
-        "sharpe": sharpe,
-        "races": int(np.unique(race).size),
-        "start_bankroll": money(start),
-        "final_bankroll": money(int(equity[-1]) if equity.size else start),
-    }
-
+from .bets import cents_of, favourites, random_runners, select, stakes_place
+from .strategy import MARKET, WALK_FORWARD, Progress, Strategy, no_progress
 
 # -- the run ----------------------------------------------------------------------------------------------
 
@@ -114,16 +34,12 @@ def _staked_run(frame: Frame, bets: np.ndarray, rapports: Rapports, strategy: St
     settled = settle(frame, bets, rapports)
     stakes, paid = stakes_place(frame, bets, settled, strategy, fractions, progress, span)
     keep = stakes > 0
-    return Run(bets=bets[keep], settled=_take(settled, keep), stakes=stakes[keep], paid=paid[keep])
-
-
-def _take(settled: Settled, keep: np.ndarray) -> Settled:
-    return Settled(**{name: getattr(settled, name)[keep] for name in ("num", "den", "kind", "commission", "reason")})
+    return Run(bets=bets[keep], settled=settled.take(keep), stakes=stakes[keep], paid=paid[keep])
 
 
 def _run_summary(frame: Frame, run: Run, strategy: Strategy) -> dict:
     ok = run.settled.ok
-    refunded = run.settled.kind[ok] == SETTLED_BY.index("refund: non-partant")
+    refunded = run.settled.refunded[ok]
     race = frame.race[run.bets[:, 0]]
     summary = summarise(run.stakes[ok], run.paid[ok], refunded, race[ok], cents_of(strategy.bankroll))
     summary["unsettled_bets"] = int((~ok).sum())

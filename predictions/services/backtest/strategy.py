@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from courses.models import BetType, Source
+from courses.models import BetType
 
 # -- the strategy ---------------------------------------------------------------------------------------
 
@@ -19,9 +19,6 @@ MARKET = "market"
 LEGS = {BetType.SIMPLE_GAGNANT: 1, BetType.SIMPLE_PLACE: 1, BetType.COUPLE_GAGNANT: 2, BetType.TRIO: 3}
 DEFAULT_MIN_ODDS = {"value": 2.0}
 DEFAULT_FRACTION = {"percent": 0.01, "kelly": 0.25}
-# Betfair takes a commission on net winnings; pari-mutuel odds and rapports already net of takeout.
-COMMISSION_PERCENT = {Source.BETFAIR_ANZ: 5, Source.BETFAIR_UK_IE: 5}
-BOOTSTRAP_DRAWS = 2000
 
 
 @dataclass(frozen=True)

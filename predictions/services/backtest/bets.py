@@ -1,18 +1,16 @@
-"""Which bets a strategy makes, how each is settled, and what it stakes: numpy over the frame, money in cents."""
+"""Which bets a strategy makes and what it stakes: numpy over the frame, money in cents (settled by ``settlement``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from courses.models import BetType, RaceStatus
+from courses.models import RaceStatus
 
-from ..probability import places_paid
-from ..settlement import NO_RESULT
+from ..settlement import Settled, returns
 from .frame import Frame, Rapports
-from .strategy import COMMISSION_PERCENT, Progress, Strategy, no_progress
+from .strategy import Progress, Strategy, no_progress
 
 # -- selection --------------------------------------------------------------------------------------------
 
@@ -103,104 +101,6 @@ def random_runners(frame: Frame, bets: np.ndarray, legs: int, seed: int) -> tupl
     for i, r in enumerate(races.tolist()):
         out[i] = runs[start[r] + rng.choice(count[r], size=legs, replace=False)]
     return out, enough
-
-
-# -- settlement -------------------------------------------------------------------------------------------
-
-SETTLED_BY = ("rapport", "final odds", "final odds, less commission", "place odds", "place odds, less commission",
-              "refund: non-partant")  # fmt: skip
-NO_PLACE_RESULT = "no result recorded (no simple placé rapport, no winner)"
-NO_COMBINATION_RESULT = "no result recorded (no rapport yet)"
-NO_ODDS = "the race has no rapport and the runner no final odds"
-NO_PLACE_ODDS = "the race has no placé rapport and the runner no place odds"
-
-
-@dataclass
-class Settled:
-    """Per bet: its return is ``stake × num // den`` cents (``kind`` says what decided it), or a reason."""
-
-    num: np.ndarray
-    den: np.ndarray
-    kind: np.ndarray  # index into SETTLED_BY
-    commission: np.ndarray  # percent of the net win kept by the exchange
-    reason: np.ndarray  # "" when settled
-
-    @property
-    def ok(self) -> np.ndarray:
-        return self.reason == ""
-
-
-def _dead_heat_share(frame: Frame, rows: np.ndarray, paid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(numerator, denominator) of the stake that stands when runners tie for the last paid place."""
-    ran = np.flatnonzero(frame.runs & np.isfinite(frame.position))
-    keys = frame.race[ran] * 1000 + frame.position[ran].astype(np.int64)
-    unique, counts = np.unique(keys, return_counts=True)
-    position = np.nan_to_num(frame.position[rows], nan=0).astype(np.int64)
-    at = np.searchsorted(unique, frame.race[rows] * 1000 + position)
-    sharing = np.where((at < unique.size) & (unique[np.minimum(at, unique.size - 1)] == frame.race[rows] * 1000
-                                                     + position), counts[np.minimum(at, unique.size - 1)], 1)  # fmt: skip
-    left = paid - position + 1
-    return np.maximum(np.minimum(sharing, left), 0), sharing
-
-
-def settle(frame: Frame, bets: np.ndarray, rapports: Rapports) -> Settled:
-    """How each bet of ``bets`` ((bets, legs) frame rows) is settled; no stakes involved yet."""
-    n = bets.shape[0]
-    first = bets[:, 0] if n else np.zeros(0, dtype=np.int64)
-    race = frame.race[first]
-    winners = frame.per_race(frame.runs & (frame.position == 1)).astype(np.int64)[race]
-    present = rapports.present[race]
-    commission = np.array([COMMISSION_PERCENT.get(s, 0) for s in frame.race_source[race]], dtype=np.int64)
-    num, den = np.zeros(n, dtype=np.int64), np.full(n, 100, dtype=np.int64)
-    kind = np.zeros(n, dtype=np.int64)
-    reason = np.full(n, "", dtype=object)
-    refund = frame.scratched[bets].any(axis=1) if n else np.zeros(0, dtype=bool)
-
-    if rapports.bet_type in (BetType.COUPLE_GAGNANT, BetType.TRIO):
-        for i in np.flatnonzero(present).tolist():
-            num[i] = rapports.combination.get((int(race[i]), frozenset(frame.saddle[bets[i]].tolist())), 0)
-        reason[~present] = NO_COMBINATION_RESULT
-    else:
-        win = rapports.bet_type == BetType.SIMPLE_GAGNANT
-        saddle = frame.saddle[first]
-        paid = np.array([rapports.simple.get((r, s), 0) for r, s in zip(race.tolist(), saddle.tolist(), strict=True)],
-                        dtype=np.int64)  # fmt: skip
-        price = frame.final_cents[first] if win else frame.place_cents[first]
-        by_price = ~present & (winners > 0) & (price >= 0)
-        if win:
-            collects = frame.position[first] == 1
-            share_num, share_den = np.ones(n, dtype=np.int64), np.maximum(winners, 1)
-        else:
-            field_size = frame.per_race(frame.runs).astype(np.int64)[race]
-            places = np.asarray(places_paid(field_size), dtype=np.int64).reshape(-1)
-            share_num, share_den = _dead_heat_share(frame, first, places)
-            with np.errstate(invalid="ignore"):
-                by_position = frame.position[first] <= places
-            known = np.isfinite(frame.placed[first])
-            collects = np.where(known, frame.placed[first] == 1, by_position)
-            # The source's own "placed" flag knows its places paid; no dead-heat split can be derived.
-            share_num, share_den = np.where(known, 1, share_num), np.where(known, 1, share_den)
-        num = np.where(present, paid, np.where(by_price & collects, price * share_num, 0))
-        den = np.where(present, 100, 100 * share_den)
-        kind = np.where(present, 0, np.where(win, 1, 3) + (commission > 0))
-        reason[~present & (winners == 0)] = NO_RESULT if win else NO_PLACE_RESULT
-        reason[~present & (winners > 0) & (price < 0)] = NO_ODDS if win else NO_PLACE_ODDS
-        commission = np.where(by_price, commission, 0)
-    if rapports.bet_type in (BetType.COUPLE_GAGNANT, BetType.TRIO):
-        commission = np.zeros(n, dtype=np.int64)
-    # A non-partant is refunded whatever the result: the stake comes back.
-    num, den = np.where(refund, 1, num), np.where(refund, 1, den)
-    kind = np.where(refund, SETTLED_BY.index("refund: non-partant"), kind)
-    reason[refund] = ""
-    return Settled(num=num, den=den, kind=kind, commission=np.where(refund, 0, commission), reason=reason)
-
-
-def returns(stakes: np.ndarray, settled: Settled) -> np.ndarray:
-    """Cents returned (stake included) for ``stakes`` cents; an unsettled bet returns its stake (no effect)."""
-    gross = stakes * settled.num // settled.den
-    net_win = gross - stakes
-    kept = np.where((settled.commission > 0) & (net_win > 0), net_win * (100 - settled.commission) // 100, net_win)
-    return np.where(settled.ok, stakes + kept, stakes)
 
 
 # -- staking ----------------------------------------------------------------------------------------------
