@@ -18,6 +18,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from ..models import ModelKind, ModelVersion
 from .features import FeatureFrame, feature_frame, features_from_frame, load_runners
 from .frames import win_dividends
 from .registry import model_predict, strict_market, training_data
-from .settlement import roi_interval
+from .settlement import returns, roi_interval, settle_win
 from .training import Races, market_view, race_metrics, race_model_fit
 
 EDGE = 0.0
@@ -63,27 +64,33 @@ class Scored:
 def payouts(
     data: pd.DataFrame, *, odds: np.ndarray, dividends: dict[int, dict] | None = None, commission: float = 0.0
 ) -> np.ndarray:
-    """A 1-unit win bet's return per runner: the race's win dividend where it has one, else
-    odds / k for each of k dead-heaters (less ``commission`` on net winnings), else 0."""
+    """A 1-unit win bet's return per runner (stake included), settled by the one settlement rule
+    (``services/settlement.py``): the race's win rapport where it has one, else the odds split by
+    the dead-heaters less ``commission`` on the net win; NaN where nothing can settle it."""
+    n = len(data)
     won = data["position"].to_numpy() == 1
     races = Races.of(data["race_id"].to_numpy())
-    k = np.maximum(races.sum(won.astype(float))[races.codes], 1)
-    with np.errstate(invalid="ignore"):
-        gross = np.where(won, odds / k, 0.0)
-    net = np.where(gross > 1.0, 1.0 + (gross - 1.0) * (1.0 - commission), gross)
-    out = np.nan_to_num(net)
-    if dividends:
-        race_ids, saddles = data["race_id"].to_numpy(), data["saddle"].to_numpy()
-        for i in range(len(data)):
-            paid = dividends.get(int(race_ids[i]))
-            if paid:
-                out[i] = float(paid.get(int(saddles[i]), 0))
-    return out
+    lines = [(dividends or {}).get(int(race)) for race in data["race_id"].to_numpy()]
+    paid = [int(Decimal(line.get(int(saddle), 0)) * 100) if line else 0
+            for line, saddle in zip(lines, data["saddle"].to_numpy())]  # fmt: skip
+    odds = np.asarray(odds, dtype=float)
+    settled = settle_win(
+        present=np.array([bool(line) for line in lines], dtype=bool),
+        paid=np.array(paid, dtype=np.int64),
+        winners=races.sum(won.astype(float))[races.codes].astype(np.int64),
+        won=won,
+        price=np.where(np.isfinite(odds), np.rint(np.nan_to_num(odds) * 100), -1).astype(np.int64),
+        commission=np.full(n, round(commission * 100), dtype=np.int64),
+        refund=np.zeros(n, dtype=bool),
+    )
+    unit = 100 * np.ones(n, dtype=np.int64)
+    return np.where(settled.ok, returns(unit, settled) / 100.0, np.nan)
 
 
 def _value_bets(scored: Scored, p: np.ndarray, *, edge: float, min_odds: float) -> dict:
     with np.errstate(invalid="ignore"):
         chosen = np.isfinite(p) & np.isfinite(scored.odds) & (scored.odds >= min_odds) & (p * scored.odds - 1.0 > edge)
+    chosen &= np.isfinite(scored.payout)  # a bet nothing can settle is left out, never counted as a loss
     n = int(chosen.sum())
     if not n:
         return {"bets": 0, "winners": 0, "roi": None, "roi_ci95": None}
@@ -402,7 +409,7 @@ def dataset_section(result: WalkForward, metrics: dict) -> list[str]:
             f"{overround['median']:.3f}, below 1 in {overround['below_one']:.0%} of the test races — where it is "
             "below 1 even the market's own normalised probabilities see \"value\" in every runner."
         )
-    verdict = _verdict(metrics)
+    verdict = _verdict(metrics, result.windows)
     lines += [f"- **Verdict:** {verdict}", "", "Refits:", "",
               "| Window | Test races | Trained on (races, from) | Rounds | κ | fitted α (± s.e.) | α used | β | γ | δ |",
               "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
@@ -429,7 +436,7 @@ def _overround(scored: Scored) -> dict | None:
     return {"median": float(np.median(total)), "below_one": float((total < 1.0).mean())}
 
 
-def _verdict(metrics: dict) -> str:
+def _verdict(metrics: dict, windows: list[dict] = ()) -> str:
     models = metrics["models"]
     market, combined, fundamental = models.get("market"), models.get("combined"), models.get("fundamental")
     if not market or not combined or market["log_loss"] is None:
@@ -444,6 +451,15 @@ def _verdict(metrics: dict) -> str:
         f"the fundamental model alone reaches pseudo-R² {fundamental['pseudo_r2']:.4f} against the market's "
         f"{market['pseudo_r2']:.4f}, top-1 {fundamental['top1']:.1%} against the favourite's {market['top1']:.1%}."
     )
+    used = [w["alpha"] > 0 for w in windows]
+    if used and not any(used):
+        text += (
+            " In no refit did the fundamental model pass the significance test on the held-out races, so the "
+            "combined model is the market with its favourite–longshot exponent β: the data carries nothing the "
+            "odds do not already price."
+        )
+    elif used and not all(used):
+        text += f" The fundamental model entered the combined one in {sum(used)} of {len(used)} refits."
     return text
 
 
@@ -475,8 +491,14 @@ LIMITS = [
     "The test windows are small (a few hundred to a few thousand races): differences of a few thousandths of race "
     "log loss are within their noise, which is why every difference comes with its bootstrap interval.",
     "The public data carries little that the market does not already know: the fundamental models are far weaker "
-    "than the odds on their own, and most of the combined model's gain on Hong Kong comes from β > 1, the "
-    "correction of the favourite–longshot bias, more than from α (the fundamental model's weight).",
+    "than the odds on their own. Where the fundamental weight α fails its significance test (each data set's "
+    "refit table shows the fitted and the used α), the combined model's gain is β alone, the correction of the "
+    "favourite–longshot bias.",
+    "Tried on the Hong Kong development year (2002-12-30 → 2003-12-29, never the test year) to lift the "
+    "fundamental model, each within ±0.008 of race log loss of the model kept, i.e. within that year's noise: every "
+    "feature also relative to the field; handicap-style performance ratings from lengths beaten, weight carried "
+    "and the race's rating level; Plackett–Luce online ability ratings (Elo-like); shallower (depth 3) and deeper "
+    "(depth 6) trees. None was kept.",
     "The calibration boosters that score the earlier blocks are trained partly on later races; only the "
     "calibration uses those scores, never a test window.",
     "ROI is for flat 1-unit value bets at the odds shown; a bettor moves pari-mutuel odds, and the PMU ROI is "

@@ -3,10 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from courses.models import Race, Source
 from predictions.selectors import backtest_run, metrics_compute
+from predictions.services.evaluation import payouts
 from predictions.services.settlement import NO_ODDS
 
 from .factories import DAY, model_version, predict, race_with
@@ -73,3 +76,19 @@ def test_the_history_settles_each_runner_as_the_backtest_does(api, premium_user,
     assert profit[("R1C4", 1)] == pytest.approx(2.85)  # Betfair commission
     # Without a rapport or final odds, neither the winner nor a loser is settled; a loser with odds is.
     assert (profit[("R1C6", 1)], profit[("R1C6", 2)], profit[("R1C6", 3)]) == (None, None, -1)
+
+
+def test_the_model_report_settles_value_bets_by_the_same_rule():
+    """docs/MODEL.md's value-bet ROI: rapports first, else odds split by dead-heaters less commission, else unsettled."""
+    data = pd.DataFrame({
+        "race_id": [1, 1, 1, 2, 2, 2, 3, 3],
+        "saddle": [1, 2, 3, 1, 2, 3, 1, 2],
+        "position": [1, 2, 3, 1, 1, 3, 1, 2],
+    })  # fmt: skip
+    odds = np.array([4.0, 3.0, 9.0, 6.0, 3.0, 2.0, 5.0, np.nan])
+    paid = payouts(data, odds=odds, dividends={1: {1: Decimal("4.60")}}, commission=0.05)
+    assert paid[:3] == pytest.approx([4.6, 0.0, 0.0])  # the rapport decides race 1, not the odds
+    # Dead heat: 6/2 and 3/2, less 5% of the net win, rounded down to the cent (0.475 -> 0.47).
+    assert paid[3:6] == pytest.approx([1 + 2.0 * 0.95, 1.47, 0.0])
+    assert paid[6] == pytest.approx(1 + 4.0 * 0.95)
+    assert np.isnan(paid[7])  # a loser with no price and no rapport cannot be settled: not a loss
