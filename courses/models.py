@@ -265,6 +265,13 @@ class Runner(models.Model):
         max_digits=6, decimal_places=2, null=True, blank=True, help_text="Trot: seconds per km"
     )
     lengths_behind = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    # Sectionals (post-race, where the source times them): how the horse ran, its running style.
+    early_position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Position at the first sectional call (1 = leading)"
+    )
+    last_section_time = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, help_text="Time of the final section, seconds"
+    )
     extra = models.JSONField(default=dict, blank=True, help_text="Source fields with no column of their own")
 
     class Meta:

@@ -143,6 +143,10 @@ class _Row:
         position = self.header.index[name]
         return self.values[position] if position < len(self.values) else ""
 
+    def optional(self, name: str) -> str:
+        """A column some exports lack (the sectionals): blank when absent."""
+        return self.get(name) if name in self.header.index else ""
+
 
 class _RowError(Exception):
     """A runner row is unusable: the race is rejected at that row's line."""
@@ -415,8 +419,37 @@ def _runner(row: _Row, places: set[int]) -> RunnerPayload:
         placed=(saddle in places) if places else None,
         finish_time=to_decimal(row.get("finish_time"), "finish_time"),
         lengths_behind=lengths,
+        early_position=_early_position(row),
+        last_section_time=_last_section_time(row),
         extra=extra,
     )
+
+
+SECTIONS = 6  # time1..time6, position_sec1..position_sec6: as many sections as the longest race has
+
+
+def _early_position(row: _Row) -> int | None:
+    """The horse's place at the first sectional call (1 = leading): its early speed, its running style."""
+    raw = row.optional("position_sec1")
+    value = to_decimal(raw, "position_sec1")
+    if value is None:
+        return None
+    if value < 1 or value != value.to_integral_value():
+        raise RejectRace(f"position_sec1={raw!r} is not a place (1 or more)")
+    return int(value)
+
+
+def _last_section_time(row: _Row) -> Decimal | None:
+    """The time of the race's last timed section (how fast it finished), from time1..time6."""
+    last = None
+    for k in range(1, SECTIONS + 1):
+        raw = row.optional(f"time{k}")
+        value = to_decimal(raw, f"time{k}")
+        if value is not None:
+            if value <= 0:
+                raise RejectRace(f"time{k}={raw!r} must be a positive number of seconds")
+            last = value
+    return last
 
 
 def _result(value: str) -> tuple[str, int | None, dict]:

@@ -59,6 +59,8 @@ class RunnerPayload:
     finish_time: Decimal | None = None
     reduction_km: Decimal | None = None
     lengths_behind: Decimal | None = None
+    early_position: int | None = None
+    last_section_time: Decimal | None = None
     extra: dict = field(default_factory=dict)
 
 

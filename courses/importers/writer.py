@@ -67,6 +67,8 @@ RUNNER_FIELDS = (
     "finish_time",
     "reduction_km",
     "lengths_behind",
+    "early_position",
+    "last_section_time",
     "extra",
 )
 HORSE_FIELDS = ("name", "sex", "birth_year", "country", "sire", "dam")

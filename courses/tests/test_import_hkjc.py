@@ -165,6 +165,8 @@ def test_it_copies_a_race_field_by_field_from_the_csv(data_dir, tmp_path):
     assert (winner.draw, winner.age, winner.rating, winner.equipment) == (2, 3, 60, "")
     assert (winner.finish_time, winner.lengths_behind) == (Decimal("82.64"), Decimal("0"))
     assert winner.extra == {"declared_weight_lb": 1170, "actual_weight_lb": 128}
+    # Ninth at the first call, it ran the last of its four sections in 23.06 s: a closer.
+    assert (winner.early_position, winner.last_section_time) == (9, Decimal("23.06"))
 
     # 0,10,2998,14,0.0,999.0,3,AUS,Mare,...: 999 is a marker, not a margin.
     last = race.runners.get(saddle_number=10)
@@ -275,6 +277,8 @@ def test_it_refuses_a_folder_without_runs(tmp_path):
         ({"win_odds": "abc"}, "win_odds='abc' is not a number"),
         ({"actual_weight": "12o"}, "actual_weight='12o' is not a number"),
         ({"draw": "-2"}, "draw='-2' is negative"),
+        ({"position_sec1": "0"}, "position_sec1='0' is not a place (1 or more)"),
+        ({"time2": "-3.1"}, "time2='-3.1' must be a positive number of seconds"),
     ],
 )
 def test_it_rejects_a_malformed_race_whole_and_imports_the_others(tmp_path, broken, reason):
