@@ -13,8 +13,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from billing import counters
-from billing.selectors import plan_for_user
+from billing.selectors import plan_for_user, plan_usage
 from turf.apiviews import PublicAPIView, TurfAPIView
 
 from . import serializers as s
@@ -110,23 +109,10 @@ class MeView(TurfAPIView):
     def get(self, request):
         user = request.user
         plan = plan_for_user(user)
-        day = counters.day_window()
-        state = request.rate_state
-        quotas = {
-            feature: {"limit": limit, "used": min(limit, counters.peek(f"quota:{user.pk}:{feature}:{day}"))}
-            for feature, limit in (plan.daily_quotas or {}).items()
-        } if plan else {}
         return Response(
             {
                 "user": s.UserSerializer(user).data,
                 "plan": s.PlanSerializer(plan).data if plan else None,
-                "usage": {
-                    "date": day,
-                    "requests_today": state.day_limit - state.day_remaining,
-                    "requests_per_day": state.day_limit,
-                    "requests_this_minute": state.limit - state.remaining,
-                    "requests_per_minute": state.limit,
-                    "quotas": quotas,
-                },
+                "usage": plan_usage(user=user, rate=request.rate_state),
             }
         )

@@ -7,6 +7,9 @@ import time
 from django.core.cache import cache
 from django.utils import timezone
 
+MINUTE_TTL = 61
+DAY_TTL = 86_400 + 60
+
 
 def hit(key: str, ttl: int) -> int:
     """Count one more hit on ``key`` (created with ``ttl`` seconds to live); returns the new count."""
@@ -31,3 +34,14 @@ def minute_window() -> tuple[str, int]:
 
 def day_window() -> str:
     return timezone.localdate().isoformat()
+
+
+def rate_keys(ident: str) -> tuple[str, str, int]:
+    """The keys of ``ident``'s request counters for this minute and today, and seconds until the minute resets."""
+    minute_id, reset = minute_window()
+    return f"rl:{ident}:m:{minute_id}", f"rl:{ident}:d:{day_window()}", reset
+
+
+def quota_key(user_id: int, feature: str) -> str:
+    """Today's counter of ``feature`` uses by one user (the plan's daily quota)."""
+    return f"quota:{user_id}:{feature}:{day_window()}"

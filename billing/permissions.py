@@ -6,10 +6,7 @@ import logging
 
 from rest_framework.permissions import BasePermission
 
-from turf.errors import PlanRequired, QuotaExceeded
-
-from . import counters
-from .selectors import plan_cheapest_with, plan_for_user, seconds_until_midnight
+from .services import plan_feature_use
 
 logger = logging.getLogger("turf.billing")
 
@@ -25,28 +22,5 @@ class PlanFeature(BasePermission):
         if not feature:
             logger.error("%s declares no required_feature: refused", view.__class__.__name__)
             return False
-        plan = plan_for_user(user)
-        if plan is None or not plan.is_active or not plan.opens(feature):
-            opener = plan_cheapest_with(feature)
-            current = plan.name if plan else "no plan"
-            needed = f"the {opener.name} plan" if opener else "a plan that is not on sale"
-            raise PlanRequired(f"This endpoint needs {needed} or higher (you are on {current}).")
-        quota = plan.quota(feature)
-        if quota is not None:
-            used = counters.hit(f"quota:{user.pk}:{feature}:{counters.day_window()}", 86_400 + 60)
-            if used > quota:
-                opener = next(
-                    (p for p in _plans_above(plan) if p.opens(feature) and p.quota(feature) is None), None
-                )
-                upgrade = f" {opener.name} has no such limit." if opener else ""
-                raise QuotaExceeded(
-                    f"The {plan.name} plan allows {quota} {feature} call(s) a day; it resets at midnight.{upgrade}",
-                    wait=seconds_until_midnight(),
-                )
+        plan_feature_use(user=user, feature=feature)  # raises PlanRequired / QuotaExceeded
         return True
-
-
-def _plans_above(plan):
-    from .models import Plan
-
-    return Plan.objects.filter(is_active=True, rank__gt=plan.rank).order_by("rank")

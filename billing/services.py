@@ -1,10 +1,23 @@
-"""Writes for plans."""
+"""Writes for plans: a user's plan, and the counting of requests and feature uses against it."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from rest_framework.exceptions import Throttled
 
+from turf.errors import PlanRequired, QuotaExceeded
+
+from . import counters
 from .models import Plan
+from .selectors import (
+    RateState,
+    plan_cheapest_with,
+    plan_for_user,
+    plan_unlimited_above,
+    rate_state,
+    seconds_until_midnight,
+    user_request_limits,
+)
 
 
 class PlanChangeError(ValueError):
@@ -26,3 +39,46 @@ def user_plan_set(*, email: str, plan_code: str):
     user.plan = plan
     user.save(update_fields=["plan"])
     return user
+
+
+def request_count(*, ident: str, per_minute: int, per_day: int) -> RateState:
+    """Count one request by ``ident`` in this minute and today; the state's ``wait`` is set past either limit."""
+    minute_key, day_key, reset = counters.rate_keys(ident)
+    return rate_state(used_minute=counters.hit(minute_key, counters.MINUTE_TTL),
+                      used_day=counters.hit(day_key, counters.DAY_TTL),
+                      per_minute=per_minute, per_day=per_day, reset=reset)
+
+
+def plan_feature_use(*, user, feature: str) -> Plan:
+    """Let ``user`` use ``feature`` once: PlanRequired unless the plan opens it, QuotaExceeded past its daily quota."""
+    plan = plan_for_user(user)
+    if plan is None or not plan.is_active or not plan.opens(feature):
+        opener = plan_cheapest_with(feature)
+        current = plan.name if plan else "no plan"
+        needed = f"the {opener.name} plan" if opener else "a plan that is not on sale"
+        raise PlanRequired(f"This endpoint needs {needed} or higher (you are on {current}).",
+                           needed=opener, current=plan, feature=feature)
+    quota = plan.quota(feature)
+    if quota is not None:
+        # Counted before it is judged, so a refused call counts too and nothing comes free by retrying.
+        used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+        if used > quota:
+            opener = plan_unlimited_above(plan, feature)
+            upgrade = f" {opener.name} has no such limit." if opener else ""
+            raise QuotaExceeded(
+                f"The {plan.name} plan allows {quota} {feature} call(s) a day; it resets at midnight.{upgrade}",
+                wait=seconds_until_midnight(), needed=opener,
+            )
+    return plan
+
+
+def request_admit(*, user, feature: str) -> Plan:
+    """Count and gate one request by ``user`` for ``feature`` exactly as an API call is: the plan's request
+    limits first (Throttled), then the plan's features and daily quota (PlanRequired, QuotaExceeded)."""
+    limits = user_request_limits(user)
+    if limits is not None:  # without any plan there is nothing to count against: the gate below refuses
+        ident, per_minute, per_day = limits
+        state = request_count(ident=ident, per_minute=per_minute, per_day=per_day)
+        if state.wait is not None:
+            raise Throttled(wait=state.wait)
+    return plan_feature_use(user=user, feature=feature)

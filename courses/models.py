@@ -95,6 +95,10 @@ class Racecourse(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    @property
+    def is_synthetic(self) -> bool:
+        return self.source in SYNTHETIC_SOURCES
+
 
 class Meeting(models.Model):
     """A réunion: one racecourse on one date, numbered R1, R2… within the date."""

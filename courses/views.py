@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema
 
 from billing.models import Feature
 from turf.apiviews import TurfAPIView, paginated, parse_params
 
-from .models import OBSTACLE_DISCIPLINES, TROT_DISCIPLINES, Discipline, RunnerStatus
 from .selectors import race_list
 from .serializers import RaceListParams, RaceSerializer
-
-RACE_FILTERS = {
-    "all": Q(),
-    "quinte": Q(is_quinte=True),
-    "trot": Q(discipline__in=TROT_DISCIPLINES),
-    "plat": Q(discipline=Discipline.PLAT),
-    "obstacle": Q(discipline__in=OBSTACLE_DISCIPLINES),
-}
 
 
 class TodayRacesView(TurfAPIView):
@@ -32,12 +22,10 @@ class TodayRacesView(TurfAPIView):
     )
     def get(self, request):
         params = parse_params(RaceListParams, request)
-        races = race_list(day=params["date"]).filter(RACE_FILTERS[params["filter"]])
+        races = race_list(day=params["date"], race_filter=params["filter"])
         total = races.count()
         limit, offset = params["limit"], params["offset"]
-        page = races.annotate(
-            runner_count=Count("runners", filter=~Q(runners__status=RunnerStatus.NON_PARTANT))
-        )[offset : offset + limit]
+        page = races[offset : offset + limit]
         return paginated(
             RaceSerializer(page, many=True).data, total=total, limit=limit, offset=offset,
             date=params["date"].isoformat(), filter=params["filter"],

@@ -19,6 +19,7 @@ import numpy as np
 from django.db.models import Q
 
 from courses.models import Race, RaceStatus, RunnerStatus
+from courses.selectors import race_get
 
 from .models import ModelStatus, ModelVersion, Prediction
 from .services.backtest import Strategy, backtest, empty_summary
@@ -94,6 +95,16 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
             }
         )
     return rows
+
+
+def race_card(*, day: dt.date, code: str, model_version: VersionArg = None) -> dict:
+    """The race at address ``code`` on ``day`` (with ``runner_count``), its runner rows and their model version.
+
+    ValueError for an address that is not one, Race.DoesNotExist (with a message) for no such race.
+    """
+    race = race_get(day=day, code=code)
+    rows = race_prediction_rows(race=race, model_version=model_version)
+    return {"race": race, "rows": rows, "model_version": rows[0]["model_version"] if rows else None}
 
 
 def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:

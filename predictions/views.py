@@ -14,7 +14,6 @@ from rest_framework.response import Response
 
 from billing.models import Feature
 from courses.models import Race
-from courses.selectors import race_get
 from courses.serializers import DayParams, RaceSerializer
 from turf.apiviews import TurfAPIView, paginated, parse_params
 
@@ -38,18 +37,14 @@ class RacePredictionsView(TurfAPIView):
     def get(self, request, code: str):
         params = parse_params(DayParams, request)
         try:
-            race = race_get(day=params["date"], code=code)
-        except ValueError as exc:
+            card = selectors.race_card(day=params["date"], code=code)
+        except (ValueError, Race.DoesNotExist) as exc:
             raise NotFound(str(exc)) from None
-        except Race.DoesNotExist:
-            raise NotFound(f"No race {code} on {params['date']:%Y-%m-%d}.") from None
-        race.runner_count = race.runners.exclude(status="non_partant").count()
-        rows = selectors.race_prediction_rows(race=race)
         return Response(
             {
-                "race": RaceSerializer(race).data,
-                "model_version": rows[0]["model_version"] if rows else None,
-                "data": s.RunnerPredictionSerializer(rows, many=True).data,
+                "race": RaceSerializer(card["race"]).data,
+                "model_version": card["model_version"],
+                "data": s.RunnerPredictionSerializer(card["rows"], many=True).data,
             }
         )
 

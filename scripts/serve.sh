@@ -17,5 +17,7 @@ if [[ -n "${DATABASE_URL:-}" && -n "${REDIS_URL:-}" ]]; then
 else
   echo "serve: embedded mode (SQLite, eager Celery)"
 fi
-echo "serve: http://127.0.0.1:${PORT}/admin/  and  http://127.0.0.1:${PORT}/api/v1/health"
+echo "serve: dashboard  http://127.0.0.1:${PORT}/login/  (log in with the staff account above;"
+echo "       '.venv/bin/python manage.py set_plan EMAIL premium' opens the value bets)"
+echo "serve: admin      http://127.0.0.1:${PORT}/admin/   API  http://127.0.0.1:${PORT}/api/v1/docs"
 "$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload

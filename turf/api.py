@@ -22,16 +22,16 @@ def error_body(message: str, code: int) -> dict:
     return {"status": "error", "message": message, "code": code, "version": settings.TURF_VERSION}
 
 
-def _message(detail) -> str:
+def error_message(detail) -> str:
     """Flatten DRF's error detail into one readable sentence that names the field."""
     if isinstance(detail, dict):
         parts = []
         for field, value in detail.items():
-            text = _message(value)
+            text = error_message(value)
             parts.append(text if field in ("non_field_errors", "detail") else f"{field}: {text}")
         return "; ".join(parts)
     if isinstance(detail, list):
-        return " ".join(_message(item) for item in detail)
+        return " ".join(error_message(item) for item in detail)
     return str(detail)
 
 
@@ -55,7 +55,7 @@ def exception_handler(exc, context):
         elif isinstance(exc, InvalidToken):
             message = "The access token is invalid or expired."
         else:
-            message = _message(exc.detail)
+            message = error_message(exc.detail)
         set_rollback()
         return Response(error_body(message, exc.status_code), status=exc.status_code, headers=headers)
 

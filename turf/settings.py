@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "billing",
     "courses",
     "predictions",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The subscriber dashboard logs in with a session (the API uses Bearer tokens).
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "dashboard:login"
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")

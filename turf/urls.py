@@ -12,6 +12,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # The subscriber pages; any other path falls through to handler404 below.
+    path("", include("dashboard.urls")),
 ]
 
 admin.site.site_header = "Turf administration"

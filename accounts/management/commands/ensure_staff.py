@@ -25,4 +25,4 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         verb = "created" if created else "password reset"
-        self.stdout.write(f"Staff account {verb}: {email} / {password}  (admin: /admin/)")
+        self.stdout.write(f"Staff account {verb}: {email} / {password}  (dashboard: /login/, admin: /admin/)")

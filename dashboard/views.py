@@ -1,0 +1,184 @@
+"""The subscriber dashboard: server-rendered pages over the same selectors, plan gates and quotas as the API.
+
+Every data page goes through ``_page``: it reads its query with the API endpoint's own parameter
+class, then counts and gates the request with ``billing.services.request_admit`` (the plan's
+request limits, its features, its daily quotas: the same counters the API uses), so a page never
+shows what the plan's API would refuse, and a refusal is a page that names the plan to buy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import wraps
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework.exceptions import Throttled
+
+from accounts.services import user_register
+from billing.models import Feature
+from billing.selectors import plan_for_user, plan_list, plan_usage
+from billing.services import request_admit
+from billing.throttles import ANON_PER_DAY, ANON_PER_MINUTE, PlanRateThrottle
+from courses.models import Race
+from courses.selectors import race_list, race_synthetic_ids
+from courses.serializers import DayParams
+from predictions.selectors import race_card, top_picks, value_bet_list
+from predictions.serializers import ValueBetParams
+from turf.api import error_message
+from turf.errors import Conflict, PlanRequired, QuotaExceeded
+
+from .forms import LoginForm, SignupForm
+
+
+def _day_links(day: dt.date) -> dict:
+    return {"day": day, "today": timezone.localdate(), "previous_day": day - dt.timedelta(days=1),
+            "next_day": day + dt.timedelta(days=1)}
+
+
+def _problem(request, status: int, title: str, message: str):
+    """A friendly page for what the user asked wrongly (a bad date, an unknown race): never a 500."""
+    context = {"title": title, "message": message, **_day_links(timezone.localdate())}
+    return render(request, "dashboard/problem.html", context, status=status)
+
+
+def _refused(request, exc: PlanRequired | Throttled):
+    """What the API would answer 403 or 429, as a page: why, and the cheapest plan that opens it."""
+    plan = plan_for_user(request.user) if request.user.is_authenticated else None
+    wait = getattr(exc, "wait", None)
+    context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
+    if isinstance(exc, PlanRequired):
+        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
+    elif isinstance(exc, QuotaExceeded):
+        context.update(title="Today's quota is used up")  # the message says it resets at midnight
+    elif plan is not None:
+        context.update(title="Too many requests", wait=wait, message=(
+            f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
+            f"{plan.requests_per_day} a day, API calls and these pages together."))
+    else:
+        context.update(title="Too many attempts", wait=wait,
+                       message=f"Your address may try {ANON_PER_MINUTE} times a minute and {ANON_PER_DAY} a day.")
+    response = render(request, "dashboard/refused.html", context, status=exc.status_code)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
+
+
+def _page(feature: str, params=DayParams):
+    """A data page: login required, the query validated by ``params`` (400 page otherwise), then one request
+    counted and gated for ``feature`` as the API counts it. The view gets (request, validated params, plan)."""
+
+    def wrap(view):
+        @wraps(view)
+        @login_required
+        def page(request, *args, **kwargs):
+            # An emptied field of the page's own form (the calendar, min. odds) means its default, not an error.
+            query = params(data={name: value for name, value in request.GET.items() if value.strip()})
+            if not query.is_valid():
+                return _problem(request, 400, "That request could not be read",
+                                f"{error_message(query.errors)} Pick a day with the calendar.")
+            try:
+                plan = request_admit(user=request.user, feature=feature)
+            except (PlanRequired, Throttled) as exc:
+                return _refused(request, exc)
+            return view(request, query.validated_data, plan, *args, **kwargs)
+
+        return page
+
+    return wrap
+
+
+def _throttle_posts(view):
+    """Log-in and sign-up attempts share the API's per-IP limits for visitors (against password guessing)."""
+
+    @wraps(view)
+    def throttled(request, *args, **kwargs):
+        if request.method == "POST":
+            throttle = PlanRateThrottle()
+            if not throttle.allow_request(request, None):
+                return _refused(request, Throttled(wait=throttle.wait()))
+        return view(request, *args, **kwargs)
+
+    return throttled
+
+
+@_page(Feature.COURSES)
+def home(request, params, plan):
+    day = params["date"]
+    return render(request, "dashboard/home.html", {"races": race_list(day=day), **_day_links(day)})
+
+
+@_page(Feature.RACE_PREDICTIONS)
+def race(request, params, plan, code: str):
+    day = params["date"]
+    try:
+        card = race_card(day=day, code=code)
+    except (ValueError, Race.DoesNotExist) as exc:
+        return _problem(request, 404, "No such race", str(exc))
+    return render(request, "dashboard/race.html", {**card, **_day_links(day)})
+
+
+@_page(Feature.TOP3)
+def picks(request, params, plan):
+    day = params["date"]
+    context = {"picks": top_picks(day=day, n=3), "synthetic": race_synthetic_ids(day=day),
+               "quota": plan.quota(Feature.TOP3), "plan": plan, **_day_links(day)}
+    return render(request, "dashboard/picks.html", context)
+
+
+@_page(Feature.VALUEBETS, ValueBetParams)
+def value_bets(request, params, plan):
+    day = params["date"]
+    bets = value_bet_list(day=day, min_odds=params["min_odds"], edge=params["edge"])
+    context = {"bets": bets, "synthetic": race_synthetic_ids(day=day), "min_odds": params["min_odds"],
+               "edge": params["edge"], **_day_links(day)}
+    return render(request, "dashboard/value_bets.html", context)
+
+
+@login_required
+def account(request):
+    # Read only: looking at one's usage uses none of it.
+    plan = plan_for_user(request.user)
+    plans = list(plan_list())
+    features = [(label, [p.opens(code) for p in plans]) for code, label in Feature.choices]
+    usage = plan_usage(user=request.user)
+    labels = dict(Feature.choices)
+    quotas = [(labels.get(code, code), quota) for code, quota in usage["quotas"].items()]
+    context = {"plan": plan, "plans": plans, "features": features, "usage": usage, "quotas": quotas}
+    return render(request, "dashboard/account.html", context)
+
+
+@method_decorator(_throttle_posts, name="dispatch")
+class Login(LoginView):
+    template_name = "dashboard/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@_throttle_posts
+def signup(request):
+    """Create an account on the free plan (the API's registration service) and log it in."""
+    if request.user.is_authenticated:
+        return redirect("dashboard:home")
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = ""
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+        except ValidationError as exc:  # the password validators
+            form.add_error("password", exc)
+        except Conflict as exc:  # the e-mail is taken
+            form.add_error("email", str(exc.detail))
+        else:
+            login(request, user)
+            return redirect(next_url or "dashboard:home")
+    return render(request, "dashboard/signup.html", {"form": form, "next": next_url})
