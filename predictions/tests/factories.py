@@ -91,6 +91,20 @@ def model_version(version: str = "test-model-1", *, kind: str = ModelKind.FUNDAM
     )
 
 
+def bad_copy(version: ModelVersion) -> ModelVersion:
+    """A candidate with the same booster that backs the outsiders: a much worse model.
+
+    Both the booster's score and the market's weight are turned upside down, so it is worse even
+    when the fit left the fundamental score out of the blend (α = 0, the market alone).
+    """
+    calibration = version.params["calibration"]
+    calibration = {**calibration, "kappa": -calibration["kappa"], "beta": -calibration["beta"]}
+    return ModelVersion.objects.create(
+        version=f"{version.version[:50]}-bad", kind=version.kind, features=version.features,
+        params={**version.params, "calibration": calibration}, metrics=version.metrics, artifact=version.artifact,
+    )  # fmt: skip
+
+
 def predict(version: ModelVersion, race: Race, probabilities: Sequence[float]) -> list[Prediction]:
     """The version's predictions for the race's runners in saddle order, ranked by probability."""
     runners = list(race.runners.order_by("saddle_number"))

@@ -30,7 +30,7 @@ from predictions.services.training import (
     race_model_fit,
 )
 
-from .factories import race_with
+from .factories import bad_copy, race_with
 
 START = dt.date(2025, 1, 1)
 TODAY = dt.date(2025, 4, 11)  # races before it are finished; it and the next day are scheduled
@@ -182,15 +182,6 @@ def trained(django_db_setup, django_db_blocker):
             _delete_everything()
 
 
-def _bad_copy(version: ModelVersion) -> ModelVersion:
-    """The same booster with its score turned upside down: a much worse model."""
-    calibration = {**version.params["calibration"], "kappa": -version.params["calibration"]["kappa"]}
-    return ModelVersion.objects.create(
-        version=f"{version.version[:50]}-bad", kind=version.kind, features=version.features,
-        params={**version.params, "calibration": calibration}, metrics=version.metrics, artifact=version.artifact,
-    )  # fmt: skip
-
-
 @pytest.mark.django_db
 def test_training_stores_a_candidate_with_its_validation_beside_the_market(trained):
     version = ModelVersion.objects.get(pk=trained.version.pk)
@@ -257,7 +248,7 @@ def test_the_fundamental_kind_scores_without_the_market(trained):
 @pytest.mark.django_db
 def test_promotion_refuses_a_worse_model_and_leaves_the_active_one_untouched(trained):
     good = model_version_activate(model_version=trained.version)
-    bad = _bad_copy(trained.version)
+    bad = bad_copy(trained.version)
     assert model_promote(candidate=bad, rescore_start=UNTIL, rescore_end=UNTIL) is False
     bad.refresh_from_db()
     assert bad.status == ModelStatus.CANDIDATE
@@ -269,7 +260,7 @@ def test_promotion_refuses_a_worse_model_and_leaves_the_active_one_untouched(tra
 
 @pytest.mark.django_db
 def test_promotion_activates_a_better_model_and_rescores_in_the_same_transaction(trained):
-    bad = model_version_activate(model_version=_bad_copy(trained.version))
+    bad = model_version_activate(model_version=bad_copy(trained.version))
     assert model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL) is True
     bad.refresh_from_db()
     assert bad.status == ModelStatus.RETIRED
@@ -279,7 +270,7 @@ def test_promotion_activates_a_better_model_and_rescores_in_the_same_transaction
 
 @pytest.mark.django_db
 def test_promotion_against_no_active_version_compares_with_the_market_baseline(trained):
-    bad = _bad_copy(trained.version)
+    bad = bad_copy(trained.version)
     assert model_promote(candidate=bad, rescore_start=UNTIL, rescore_end=UNTIL) is False
     assert bad.metrics["promotion"]["against"] == scoring.MARKET_BASELINE
     assert not ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exists()
@@ -287,7 +278,7 @@ def test_promotion_against_no_active_version_compares_with_the_market_baseline(t
 
 @pytest.mark.django_db
 def test_a_failing_rescore_undoes_the_promotion(trained, monkeypatch):
-    bad = model_version_activate(model_version=_bad_copy(trained.version))
+    bad = model_version_activate(model_version=bad_copy(trained.version))
 
     def broken(**kwargs):
         raise RuntimeError("database went away")
