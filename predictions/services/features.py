@@ -1,8 +1,11 @@
 """Pre-race features for every runner of a window of races, computed in bulk and time-safe.
 
-One query loads the runners of the window *and* of the ``LOAD_DAYS`` before it (the race,
-horse and people columns joined in); everything else is numpy/pandas. A runner's features in
-a race dated ``d`` use only:
+One query (after a count) loads the runners of the window *and* of the ``LOAD_DAYS`` before it
+(the race, horse and people columns joined in, streamed into compact columns by
+``feature_rows``); everything else is numpy/pandas, and the features go straight into one
+float32 block, what the models read. ``feature_frames`` does the same a block of days at a
+time, for memory bounded by a block rather than the range. A runner's features in a race dated
+``d`` use only:
 
 - what is known before the off about that runner and race (draw, weight, rating, age, the
   musique, declared career earnings, distance, going…), and
@@ -29,17 +32,19 @@ for horses with one previous run, ``avg_place_last_5`` equals the race's finishi
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db.models import FloatField, Q
-from django.db.models.fields.json import KT, KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Max, Min, Q
 
 from courses.models import Discipline, RaceStatus, Runner, RunnerStatus, Sex
+
+from .feature_rows import runner_frame
 
 # Horse history: "career" means the last four years (a flat horse's racing life, and a bound
 # on what has to be loaded).
@@ -57,7 +62,9 @@ LAST_RIDES = 100
 SHRINK = 10.0
 _DAY_BITS = 1 << 22  # (entity, day) keys: entity * _DAY_BITS + day, days since 1970 < 4M
 _QUANTUM = float(1 << 20)  # trailing sums are exact integer sums of values rounded to 2^-20
-_EPOCH = dt.date(1970, 1, 1)
+# Race days per block of ``feature_frames``: each block also loads the LOAD_DAYS before it, so
+# longer blocks load less history twice and shorter ones hold less at once.
+CHUNK_DAYS = 3 * 365
 
 DISCIPLINES = {
     Discipline.TROT_ATTELE: 0,
@@ -92,6 +99,8 @@ _CLASS_DIGITS = re.compile(r"(\d+)")
 _MUSIQUE_YEAR = re.compile(r"\(\d+\)")
 _MUSIQUE_TOKEN = re.compile(r"([0-9A-Z])([a-z])")
 _MUSIQUE_RUNS = 5
+_MUSIQUE_COLUMNS = ("musique_runs", "musique_last", "musique_mean5", "musique_wins5", "musique_top3_5",
+                    "musique_faults5")  # fmt: skip
 
 # name -> plain label, in model input order. The market group is kept apart.
 FUNDAMENTAL_LABELS: dict[str, str] = {
@@ -187,60 +196,13 @@ ID_COLUMNS = (
     "horse_id", "position", "placed_raw", "morning_odds", "final_odds", "rated_price", "race_status",
 )  # fmt: skip
 
-# Query columns: (frame column, ORM expression or field path).
-_FLOAT = FloatField()
-_COLUMNS: dict[str, object] = {
-    "runner_id": "id",
-    "race_id": "race_id",
-    "horse_id": "horse_id",
-    "jockey_id": "jockey_id",
-    "trainer_id": "trainer_id",
-    "saddle": "saddle_number",
-    "draw_raw": "draw",
-    "weight_raw": Cast("weight_kg", _FLOAT),
-    "handicap_distance_raw": "handicap_distance",
-    "age_raw": "age",
-    "rating_raw": "rating",
-    "earnings_raw": Cast("career_earnings", _FLOAT),
-    "musique": "musique",
-    "shoeing_raw": "shoeing",
-    "equipment": "equipment",
-    "morning_odds": Cast("morning_odds", _FLOAT),
-    "final_odds": Cast("final_odds", _FLOAT),
-    "rated_price": Cast("rated_price", _FLOAT),
-    "status": "status",
-    "position": "position",
-    "placed_raw": "placed",
-    "lengths_behind": Cast("lengths_behind", _FLOAT),
-    "finish_time": Cast("finish_time", _FLOAT),
-    "reduction_km": Cast("reduction_km", _FLOAT),
-    "body_weight_raw": Cast(KT("extra__declared_weight_lb"), _FLOAT),
-    "sex_raw": "horse__sex",
-    "date": "race__meeting__date",
-    "reunion": "race__meeting__number",
-    "race_number": "race__number",
-    "discipline_raw": "race__discipline",
-    "distance": "race__distance",
-    "going_raw": "race__going",
-    "surface_raw": "race__surface",
-    "class_raw": "race__race_class",
-    # KT("race__extra__class") would apply the JSON path to the race_id column: join explicitly.
-    "class_letter": KeyTextTransform("class", "race__extra"),
-    "prize": Cast("race__prize", _FLOAT),
-    "race_status": "race__status",
-    "source": "race__source",
-    "source_race_id": "race__source_id",
-    "racecourse_id": "race__meeting__racecourse_id",
-}
-
-
 @dataclass
 class FeatureFrame:
     """One row per target runner that runs (non-partants and cancelled races left out).
 
     ``data`` holds the identifiers (runner_id, race_id, date, source, saddle…), the outcome
     where known (position, ``won`` = 1/k for each of k dead-heaters, None-safe), the odds, and
-    every feature column, in programme order (date, R, C, saddle).
+    every feature column (float32, one block), in programme order (date, R, C, saddle).
     """
 
     data: pd.DataFrame
@@ -260,55 +222,37 @@ class FeatureFrame:
         return self.data.loc[:, list(columns)].to_numpy(dtype=np.float32)
 
 
-# -- loading ------------------------------------------------------------------------------------
-
-
-def _load(window: Q) -> pd.DataFrame:
-    """The runners matching ``window`` with their race, horse and people columns, one query."""
-    plain = {name: path for name, path in _COLUMNS.items() if isinstance(path, str)}
-    computed = {f"_{name}": expr for name, expr in _COLUMNS.items() if not isinstance(expr, str)}
-    queryset = Runner.objects.filter(window).annotate(**computed)
-    names = list(_COLUMNS)
-    paths = [plain.get(name, f"_{name}") for name in names]
-    rows = list(
-        queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number")
-        .values_list(*paths)
-    )
-    frame = pd.DataFrame.from_records(rows, columns=names)
-    for name in ("jockey_id", "trainer_id", "draw_raw", "handicap_distance_raw", "age_raw", "rating_raw",
-                 "position", "prize", "weight_raw", "earnings_raw", "morning_odds", "final_odds", "rated_price",
-                 "lengths_behind", "finish_time", "reduction_km", "body_weight_raw"):  # fmt: skip
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
-    frame["day"] = np.array([(d - _EPOCH).days for d in frame["date"]], dtype=np.int64) if len(frame) else []
-    return frame
-
-
 # -- the range-sum engine -----------------------------------------------------------------------
 
 
 class _Trail:
     """History rows of one kind of entity sorted by (entity, day), with prefix sums of some values.
 
-    ``sums(window_days=...)`` gives, for every query row, the sum of each value over the
-    entity's history rows dated in [d − window, d); ``last_n`` bounds it to the latest n rows
-    instead; ``lag(k)`` is the row k runs back (1 = the latest before d).
+    ``bounds(window_days=...)`` finds, for every query row, the entity's history rows dated in
+    [d − window, d); ``sums`` adds up the ``summed`` values over them (``last_n`` keeps the
+    latest n rows only); ``lag(k)`` is a ``lagged`` value k runs back (1 = the latest before d).
+    Only what is asked for is kept: a prefix-sum column per summed value; lagged values are
+    read in place, through ``rows`` (each sorted history row's index in the frame).
     """
 
-    def __init__(self, entity: np.ndarray, day: np.ndarray, values: dict[str, np.ndarray]):
-        known = entity >= 0
-        keys = entity[known].astype(np.int64) * _DAY_BITS + day[known]
+    def __init__(self, entity: np.ndarray, day: np.ndarray, *, summed: dict[str, np.ndarray],
+                 lagged: dict[str, np.ndarray] | None = None):  # fmt: skip
+        rows = np.flatnonzero(entity >= 0)
+        keys = entity[rows].astype(np.int64) * _DAY_BITS + day[rows]
         order = np.argsort(keys, kind="stable")
+        self.rows = rows[order]
         self.keys = keys[order]
-        self.day = day[known][order]
-        self.values = {name: np.asarray(v, dtype=float)[known][order] for name, v in values.items()}
+        del keys, order
+        self.lagged = {"day": day, **{name: np.asarray(v, dtype=float) for name, v in (lagged or {}).items()}}
         # Running sums restart at each entity and are exact integers (values on a 2^-20 grid):
         # floating-point sums would carry other rows — the race's own result, or history older
         # than the window — into every difference, if only as rounding.
         group = self.keys // _DAY_BITS
         self.cumulative = {
-            name: pd.Series(np.rint(np.nan_to_num(v) * _QUANTUM).astype(np.int64)).groupby(group).cumsum().to_numpy()
-            for name, v in self.values.items()
-        }
+            name: pd.Series(np.rint(np.nan_to_num(np.asarray(v, dtype=float)[self.rows]) * _QUANTUM).astype(np.int64))
+            .groupby(group).cumsum().to_numpy()
+            for name, v in summed.items()
+        }  # fmt: skip
 
     def bounds(self, entity: np.ndarray, day: np.ndarray, window_days: int | None) -> tuple[np.ndarray, np.ndarray]:
         lo, hi, _ = self._bounds(entity, day, window_days)
@@ -342,21 +286,21 @@ class _Trail:
             out[name] = (upto_hi - upto_lo) / _QUANTUM
         return count, out
 
-    def lag(self, entity: np.ndarray, day: np.ndarray, k: int, name: str, *, window_days: int) -> np.ndarray:
-        lo, hi = self.bounds(entity, day, window_days)
+    def lag(self, bounds: tuple[np.ndarray, np.ndarray], k: int, name: str) -> np.ndarray:
+        """The value k runs back within ``bounds`` (from ``bounds()``: one search serves every lag)."""
+        lo, hi = bounds
         at = hi - k
         ok = at >= lo
-        source = self.day if name == "day" else self.values[name]
-        out = np.full(entity.size, np.nan)
-        out[ok] = source[at[ok]]
+        out = np.full(lo.size, np.nan)
+        out[ok] = self.lagged[name][self.rows[at[ok]]]
         return out
 
-    def recent_mean(self, entity: np.ndarray, day: np.ndarray, k: int, name: str, *, window_days: int) -> np.ndarray:
+    def recent_mean(self, bounds: tuple[np.ndarray, np.ndarray], k: int, name: str) -> np.ndarray:
         """Mean of ``name`` over the last k runs (NaN-aware: runs without the value are skipped)."""
-        total = np.zeros(entity.size)
-        count = np.zeros(entity.size)
+        total = np.zeros(bounds[0].size)
+        count = np.zeros(bounds[0].size)
         for back in range(1, k + 1):
-            value = self.lag(entity, day, back, name, window_days=window_days)
+            value = self.lag(bounds, back, name)
             seen = np.isfinite(value)
             total[seen] += value[seen]
             count[seen] += 1
@@ -412,27 +356,38 @@ def _parse_musique(text: str) -> tuple[float, float, float, float, float, float]
     return (
         float(len(places)),
         float(counted[0]),
-        float(np.mean(counted)),
+        sum(counted) / len(counted),  # small integers: exact, as numpy's mean was
         float(sum(p == 1 for p in recent)),
         float(sum(p is not None and 1 <= p <= 3 for p in recent)),
         float(sum(p is None for p in recent)),
     )
 
 
-def _musique_columns(musique: pd.Series) -> pd.DataFrame:
-    unique = musique.fillna("").unique()
-    parsed = {text: _parse_musique(text) for text in unique}
-    names = ["musique_runs", "musique_last", "musique_mean5", "musique_wins5", "musique_top3_5", "musique_faults5"]
-    return pd.DataFrame([parsed[text] for text in musique.fillna("")], columns=names, index=musique.index)
+def _musique_columns(musique: pd.Series) -> np.ndarray:
+    """The six musique numbers of every row, (rows, 6): each distinct text parsed once."""
+    codes, distinct = pd.factorize(musique.fillna(""))
+    # Straight into one array: a tuple of six floats per row would weigh ten times as much.
+    numbers = itertools.chain.from_iterable(map(_parse_musique, distinct))
+    return np.fromiter(numbers, dtype=float, count=6 * len(distinct)).reshape(-1, 6)[codes]
+
+
+def _by_value(values: pd.Series, convert: Callable[[pd.Series], object]) -> np.ndarray:
+    """``convert`` applied to the distinct values only, spread back to every row.
+
+    A text column repeats a handful of values (goings, classes) over a million rows: string
+    methods on the rows would build a million new strings.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(convert(pd.Series(distinct, dtype=values.dtype)))[codes]
 
 
 def _class_number(raw: pd.Series, letter: pd.Series) -> np.ndarray:
     """HK class digits ("4", "11"), else a UK class letter A..G as 1..7, else NaN."""
-    digits = raw.fillna("").str.extract(_CLASS_DIGITS, expand=False)
-    number = pd.to_numeric(digits, errors="coerce")
-    letters = letter.fillna("").str.upper().str.strip()
-    from_letter = letters.map({c: i + 1 for i, c in enumerate("ABCDEFG")})
-    return number.fillna(from_letter).to_numpy(dtype=float)
+    number = _by_value(raw, lambda v: pd.to_numeric(v.fillna("").str.extract(_CLASS_DIGITS, expand=False),
+                                                    errors="coerce").to_numpy(dtype=float))  # fmt: skip
+    letters = {c: float(i + 1) for i, c in enumerate("ABCDEFG")}
+    from_letter = _by_value(letter, lambda v: v.fillna("").str.upper().str.strip().map(letters).to_numpy(dtype=float))
+    return np.where(np.isnan(number), from_letter, number)
 
 
 def _distance_band(distance: np.ndarray, discipline: np.ndarray) -> np.ndarray:
@@ -469,7 +424,7 @@ def _speed_figures(frame: pd.DataFrame, hist: np.ndarray, race_codes: np.ndarray
         return np.full(len(frame), np.nan)
     track = _codes(frame["racecourse_id"].to_numpy(), frame["distance"].to_numpy(), frame["surface_raw"].to_numpy())
     day = frame["day"].to_numpy()
-    trail = _Trail(np.where(usable, track, -1), day, {"speed": np.where(usable, speed, 0.0)})
+    trail = _Trail(np.where(usable, track, -1), day, summed={"speed": np.where(usable, speed, 0.0)})
     count, sums = trail.sums(track, day, window_days=STANDARD_DAYS)
     with np.errstate(invalid="ignore", divide="ignore"):
         standard = np.where(count >= 20, sums["speed"] / count, np.nan)
@@ -499,8 +454,7 @@ def _outcomes(frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: 
     # Share of the field beaten: 1 = won, 0 = last (or did not finish).
     finish = np.where(full_order, 1.0 - np.clip(beaten, 0, 1), np.nan)
     paid = np.where(field >= 8, 3, np.where(field >= 4, 2, 1))
-    placed_raw = frame["placed_raw"].to_numpy(dtype=object)
-    placed = np.array([np.nan if v is None else float(v) for v in placed_raw])
+    placed = frame["placed_raw"].to_numpy(dtype=object).astype(float)  # None -> NaN
     derived = np.where(full_order | (won > 0), (position <= paid) & has_position, np.nan)
     placed = np.where(np.isfinite(placed), placed, derived)
     prize = np.nan_to_num(frame["prize"].to_numpy()) * won
@@ -525,24 +479,50 @@ def _outcomes(frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: 
     }
 
 
-def _horse_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarray]:
+class _Columns:
+    """The feature columns of the targets, written as they are computed into one float32 block.
+
+    float32 is what the models read (``FeatureFrame.matrix``), so nothing they see changes; each
+    column is computed in float64 and rounded once, on the way in. The few columns that others
+    are computed from are also ``kept`` in float64 until the frame is done.
+    """
+
+    KEPT = ("h_last3", "h_win_rate", "h_figure_best3", "h_prev_market3", "j_strike_365", "t_strike_365")
+
+    def __init__(self, rows: int):
+        # Column-major: each column is contiguous, and the transpose is the block pandas stores.
+        self.block = np.full((rows, len(FEATURE_LABELS)), np.nan, dtype=np.float32, order="F")
+        self.index = {name: i for i, name in enumerate(FEATURE_LABELS)}
+        self.kept: dict[str, np.ndarray] = {}
+
+    def __setitem__(self, name: str, values: np.ndarray) -> None:
+        self.block[:, self.index[name]] = values
+        if name in self.KEPT:
+            self.kept[name] = np.asarray(values, dtype=float)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.kept[name]
+
+
+def _horse_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
     """History of the horse: career and last-year rates, recent form, suitability."""
     day = frame["day"].to_numpy()
     horse = keys["horse"]
     h_entity = np.where(hist, horse, -1)
-    values = {name: outcomes[name] for name in ("won", "placed", "finish", "prize", "market", "lengths", "figure")}
-    values.update(
+    summed = {name: outcomes[name] for name in ("won", "placed", "prize")}
+    summed["has_placed"] = np.isfinite(outcomes["placed"]).astype(float)
+    lagged = {name: outcomes[name] for name in ("won", "finish", "market", "lengths", "figure")}
+    lagged.update(
         distance=frame["distance"].to_numpy(float),
         rating=frame["rating_raw"].to_numpy(),
         body=frame["body_weight_raw"].to_numpy(),
         equipment=keys["equipment"],
         jockey=np.where(keys["jockey"] >= 0, keys["jockey"], np.nan),
-        has_placed=np.isfinite(outcomes["placed"]).astype(float),
         **{"class": keys["race_class"]},
     )
-    trail = _Trail(h_entity, day, values)
+    trail = _Trail(h_entity, day, summed=summed, lagged=lagged)
+    del summed, lagged
     q_horse, q_day = horse[target], day[target]
-    out: dict[str, np.ndarray] = {}
     runs, s = trail.sums(q_horse, q_day, window_days=HISTORY_DAYS)
     out["h_runs"] = runs
     prior = 1.0 / keys["field"][target]
@@ -553,40 +533,40 @@ def _horse_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarray
     out["h_runs_365"] = runs365
     out["h_win_rate_365"] = _shrunk(s365["won"], runs365, prior)
     out["h_place_rate_365"] = _shrunk(s365["placed"], s365["has_placed"], np.minimum(3 * prior, 1))
-    w = HISTORY_DAYS
-    out["h_last1"] = trail.lag(q_horse, q_day, 1, "finish", window_days=w)
-    out["h_last3"] = trail.recent_mean(q_horse, q_day, 3, "finish", window_days=w)
-    out["h_last5"] = trail.recent_mean(q_horse, q_day, 5, "finish", window_days=w)
-    out["h_won_last"] = trail.lag(q_horse, q_day, 1, "won", window_days=w)
-    out["h_lengths3"] = trail.recent_mean(q_horse, q_day, 3, "lengths", window_days=w)
-    out["h_days_since"] = q_day - trail.lag(q_horse, q_day, 1, "day", window_days=w)
-    out["h_figure_last"] = trail.lag(q_horse, q_day, 1, "figure", window_days=w)
-    out["h_figure_mean3"] = trail.recent_mean(q_horse, q_day, 3, "figure", window_days=w)
-    recent = np.column_stack([trail.lag(q_horse, q_day, k, "figure", window_days=w) for k in (1, 2, 3)])
+    del s, s365
+    w = trail.bounds(q_horse, q_day, HISTORY_DAYS)
+    out["h_last1"] = trail.lag(w, 1, "finish")
+    out["h_last3"] = trail.recent_mean(w, 3, "finish")
+    out["h_last5"] = trail.recent_mean(w, 5, "finish")
+    out["h_won_last"] = trail.lag(w, 1, "won")
+    out["h_lengths3"] = trail.recent_mean(w, 3, "lengths")
+    out["h_days_since"] = q_day - trail.lag(w, 1, "day")
+    out["h_figure_last"] = trail.lag(w, 1, "figure")
+    out["h_figure_mean3"] = trail.recent_mean(w, 3, "figure")
+    recent = np.column_stack([trail.lag(w, k, "figure") for k in (1, 2, 3)])
     with warnings.catch_warnings():  # an all-NaN row (no figure yet) is NaN, as it should be
         warnings.simplefilter("ignore", RuntimeWarning)
         out["h_figure_best3"] = np.nanmax(recent, axis=1)
-    out["h_prev_market3"] = trail.recent_mean(q_horse, q_day, 3, "market", window_days=w)
-    out["h_distance_change"] = frame["distance"].to_numpy(float)[target] - trail.lag(
-        q_horse, q_day, 1, "distance", window_days=w
-    )
-    out["h_class_change"] = keys["race_class"][target] - trail.lag(q_horse, q_day, 1, "class", window_days=w)
-    rating = frame["rating_raw"].to_numpy()[target]
-    out["rating_change"] = rating - trail.lag(q_horse, q_day, 1, "rating", window_days=w)
-    out["body_weight_change"] = frame["body_weight_raw"].to_numpy()[target] - trail.lag(
-        q_horse, q_day, 1, "body", window_days=w
-    )
-    last_equipment = trail.lag(q_horse, q_day, 1, "equipment", window_days=w)
+    del recent
+    out["h_prev_market3"] = trail.recent_mean(w, 3, "market")
+    out["h_distance_change"] = frame["distance"].to_numpy(float)[target] - trail.lag(w, 1, "distance")
+    out["h_class_change"] = keys["race_class"][target] - trail.lag(w, 1, "class")
+    out["rating_change"] = frame["rating_raw"].to_numpy()[target] - trail.lag(w, 1, "rating")
+    out["body_weight_change"] = frame["body_weight_raw"].to_numpy()[target] - trail.lag(w, 1, "body")
+    last_equipment = trail.lag(w, 1, "equipment")
     out["equipment_changed"] = np.where(
         np.isfinite(last_equipment), (last_equipment != keys["equipment"][target]).astype(float), np.nan
     )
-    last_jockey = trail.lag(q_horse, q_day, 1, "jockey", window_days=w)
+    last_jockey = trail.lag(w, 1, "jockey")
     this_jockey = keys["jockey"][target].astype(float)
     out["jockey_changed"] = np.where(
         np.isfinite(last_jockey) & (this_jockey >= 0), (last_jockey != this_jockey).astype(float), np.nan
     )
+    del trail, w
 
     # Suitability: the horse's record under this race's conditions.
+    summed = {"finish": outcomes["finish"], "won": outcomes["won"],
+              "has_finish": np.isfinite(outcomes["finish"]).astype(float)}  # fmt: skip
     for name, part in (
         ("distance", keys["band"]),
         ("going", keys["going_code"]),
@@ -595,8 +575,7 @@ def _horse_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarray
         ("surface", keys["surface_code"]),
     ):
         entity = _codes(horse, np.where(part >= 0, part, np.nan))
-        sub = _Trail(np.where(hist, entity, -1), day, {"finish": outcomes["finish"], "won": outcomes["won"],
-                                                       "has_finish": np.isfinite(outcomes["finish"]).astype(float)})
+        sub = _Trail(np.where(hist, entity, -1), day, summed=summed)
         count, sums = sub.sums(entity[target], q_day, window_days=HISTORY_DAYS)
         with np.errstate(invalid="ignore", divide="ignore"):
             finish_mean = np.where(sums["has_finish"] > 0, sums["finish"] / sums["has_finish"], np.nan)
@@ -605,18 +584,16 @@ def _horse_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarray
         if name != "surface":
             out[f"s_{name}_runs"] = count
         out[f"s_{name}_form"] = np.where(count > 0, form, np.nan)
-    return out
 
 
-def _people_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarray]:
+def _people_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
     """Jockey/driver and trainer strike rates against expectation (1/field per ride), and the pairing."""
     day = frame["day"].to_numpy()
     q_day = day[target]
-    out: dict[str, np.ndarray] = {}
-    values = {"won": outcomes["won"], "placed": outcomes["placed"], "expected": outcomes["expected"],
+    summed = {"won": outcomes["won"], "placed": outcomes["placed"], "expected": outcomes["expected"],
               "has_placed": np.isfinite(outcomes["placed"]).astype(float)}  # fmt: skip
     for prefix, entity, count_name in (("j", keys["jockey"], "rides"), ("t", keys["trainer"], "runners")):
-        trail = _Trail(np.where(hist, entity, -1), day, values)
+        trail = _Trail(np.where(hist, entity, -1), day, summed=summed)
         q = entity[target]
         rides, s = trail.sums(q, q_day, window_days=PEOPLE_DAYS)
         out[f"{prefix}_{count_name}_365"] = np.where(q >= 0, rides, np.nan)
@@ -626,20 +603,18 @@ def _people_features(frame, hist, target, outcomes, keys) -> dict[str, np.ndarra
         out[f"{prefix}_strike_100"] = np.where(q >= 0, (s100["won"] + SHRINK) / (s100["expected"] + SHRINK), np.nan)
     jockey = np.where(keys["jockey"] >= 0, keys["jockey"], np.nan)
     pair = _codes(jockey, np.where(keys["trainer"] >= 0, keys["trainer"], np.nan))
-    trail = _Trail(np.where(hist, pair, -1), day, values)
+    trail = _Trail(np.where(hist, pair, -1), day, summed={"won": outcomes["won"], "expected": outcomes["expected"]})
     rides, s = trail.sums(pair[target], q_day, window_days=PAIR_DAYS)
     known = pair[target] >= 0
     out["jt_rides"] = np.where(known, rides, np.nan)
     out["jt_strike"] = np.where(known, (s["won"] + SHRINK) / (s["expected"] + SHRINK), np.nan)
     jh = _codes(jockey, keys["horse"])
-    trail = _Trail(np.where(hist, jh, -1), day, {"won": outcomes["won"]})
+    trail = _Trail(np.where(hist, jh, -1), day, summed={})
     rides, _ = trail.sums(jh[target], q_day, window_days=HISTORY_DAYS)
     out["jh_rides"] = np.where(jh[target] >= 0, rides, np.nan)
-    return out
 
 
-def _market_features(data: pd.DataFrame, race_codes: np.ndarray, n_races: int) -> dict[str, np.ndarray]:
-    out = {}
+def _market_features(data: pd.DataFrame, race_codes: np.ndarray, n_races: int, out: _Columns) -> None:
     for name, column in (("mkt_morning_logp", "morning_odds"), ("mkt_final_logp", "final_odds")):
         odds = data[column].to_numpy()
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -649,23 +624,9 @@ def _market_features(data: pd.DataFrame, race_codes: np.ndarray, n_races: int) -
             out[name] = np.log(implied / total)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mkt_drift"] = np.log(data["morning_odds"].to_numpy() / data["final_odds"].to_numpy())
-    return out
 
 
-def feature_frame(
-    *,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
-    source: str | None = None,
-    races: Q | None = None,
-    finished_only: bool = False,
-) -> FeatureFrame:
-    """Features of every runner that runs in the races dated ``start``..``end`` (either may be open).
-
-    ``source`` restricts both the targets and the history to one source; ``races`` (a Q on
-    Runner) narrows the targets further; ``finished_only`` keeps only finished races as targets
-    (training). One query, whatever the number of races.
-    """
+def _target_filter(start, end, source, races, finished_only) -> Q:
     target_q = Q()
     if start is not None:
         target_q &= Q(race__meeting__date__gte=start)
@@ -677,25 +638,87 @@ def feature_frame(
         target_q &= races
     if finished_only:
         target_q &= Q(race__status=RaceStatus.FINISHED)
+    return target_q
+
+
+# Non-partants and cancelled races take no part in anything (neither targets nor history).
+_RUNS = ~Q(status=RunnerStatus.NON_PARTANT) & ~Q(race__status=RaceStatus.CANCELLED)
+
+
+def feature_frame(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    source: str | None = None,
+    races: Q | None = None,
+    finished_only: bool = False,
+    chunk_days: int | None = None,
+) -> FeatureFrame:
+    """Features of every runner that runs in the races dated ``start``..``end`` (either may be open).
+
+    ``source`` restricts both the targets and the history to one source; ``races`` (a Q on
+    Runner) narrows the targets further; ``finished_only`` keeps only finished races as targets
+    (training). One query for the rows, whatever the number of races — or, with ``chunk_days``,
+    one per block of that many days (``feature_frames``, concatenated: the same frame).
+    """
+    if chunk_days is not None:
+        parts = [part.data for part in feature_frames(start=start, end=end, source=source, races=races,
+                                                      finished_only=finished_only, chunk_days=chunk_days)]  # fmt: skip
+        if not parts:
+            return _build(pd.DataFrame(), np.zeros(0, dtype=bool))
+        return FeatureFrame(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+    target_q = _target_filter(start, end, source, races, finished_only)
     # The history the trailing windows reach back to, plus the targets themselves.
-    load_q = Q(race__source=source) if source is not None else Q()
+    load_q = _RUNS & (Q(race__source=source) if source is not None else Q())
     if end is not None:
         load_q &= Q(race__meeting__date__lte=end)
     if start is not None:
         load_q &= Q(race__meeting__date__gte=start - dt.timedelta(days=LOAD_DAYS))
-    frame = _load(load_q)
+    frame = runner_frame(load_q)
     if not len(frame):
         return _build(frame, np.zeros(0, dtype=bool))
     if races is not None:
         # An arbitrary filter: let the database say which of the loaded runners it selects.
         target_ids = Runner.objects.filter(target_q).values_list("id", flat=True)
-        return _build(frame, frame["runner_id"].isin(set(target_ids)).to_numpy())
-    target = np.ones(len(frame), dtype=bool)
-    if start is not None:
-        target &= (frame["date"] >= start).to_numpy()
-    if finished_only:
-        target &= (frame["race_status"] == RaceStatus.FINISHED).to_numpy()
+        target = frame["runner_id"].isin(set(target_ids)).to_numpy()
+    else:
+        target = np.ones(len(frame), dtype=bool)
+        if start is not None:
+            target &= (frame["date"] >= start).to_numpy()
+        if finished_only:
+            target &= (frame["race_status"] == RaceStatus.FINISHED).to_numpy()
     return _build(frame, target)
+
+
+def feature_frames(
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    source: str | None = None,
+    races: Q | None = None,
+    finished_only: bool = False,
+    chunk_days: int = CHUNK_DAYS,
+) -> Iterator[FeatureFrame]:
+    """``feature_frame``'s rows, ``chunk_days`` race days at a time (blocks without a runner skipped).
+
+    Each block loads its own days and the LOAD_DAYS before them, no more: memory is bounded by
+    a block and its history, not by the whole range. Every window is relative to the race's
+    own date, so the blocks, concatenated, are ``feature_frame`` over the range, row for row.
+    """
+    if chunk_days < 1:
+        raise ValueError("chunk_days must be at least 1")
+    span = Runner.objects.filter(_RUNS & _target_filter(start, end, source, races, finished_only)).aggregate(
+        first=Min("race__meeting__date"), last=Max("race__meeting__date")
+    )
+    if span["first"] is None:
+        return
+    block_start = span["first"]
+    while block_start <= span["last"]:
+        block_end = min(block_start + dt.timedelta(days=chunk_days - 1), span["last"])
+        part = feature_frame(start=block_start, end=block_end, source=source, races=races, finished_only=finished_only)
+        if len(part):
+            yield part
+        block_start = block_end + dt.timedelta(days=1)
 
 
 def features_from_frame(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
@@ -704,13 +727,13 @@ def features_from_frame(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame
 
 
 def load_runners(*, source: str | None = None, end: dt.date | None = None) -> pd.DataFrame:
-    """Every runner (of ``source``, up to ``end``) as the raw frame ``features_from_frame`` takes."""
-    window = Q()
+    """Every runner that runs (of ``source``, up to ``end``) as the raw frame ``features_from_frame`` takes."""
+    window = _RUNS
     if source is not None:
         window &= Q(race__source=source)
     if end is not None:
         window &= Q(race__meeting__date__lte=end)
-    return _load(window)
+    return runner_frame(window)
 
 
 def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
@@ -719,15 +742,17 @@ def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
     runs = (frame["status"] != RunnerStatus.NON_PARTANT).to_numpy() & (
         frame["race_status"] != RaceStatus.CANCELLED
     ).to_numpy()
-    frame = frame.loc[runs].reset_index(drop=True)
-    target = np.asarray(target)[runs]
+    if not runs.all():  # the loaders leave them out already: no copy then
+        frame = frame.loc[runs].reset_index(drop=True)
+        target = np.asarray(target)[runs]
+    target = np.asarray(target, dtype=bool)
     hist = (frame["race_status"] == RaceStatus.FINISHED).to_numpy()
 
     race_codes = _codes(frame["race_id"].to_numpy())
     n_races = int(race_codes.max()) + 1 if race_codes.size else 0
     field = np.bincount(race_codes, minlength=n_races)[race_codes].astype(float)
     discipline = frame["discipline_raw"].map(DISCIPLINES).to_numpy(dtype=float)
-    going = frame["going_raw"].fillna("").str.upper().str.strip()
+    going = _by_value(frame["going_raw"], lambda v: v.fillna("").str.upper().str.strip().to_numpy(dtype=object))
     keys = {
         "field": field,
         "horse": _codes(frame["horse_id"].to_numpy()),
@@ -736,63 +761,69 @@ def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
         "racecourse": _codes(frame["racecourse_id"].to_numpy()),
         "discipline": np.nan_to_num(discipline, nan=-1).astype(np.int64),
         "band": _distance_band(frame["distance"].to_numpy(), np.nan_to_num(discipline, nan=2)),
-        "going_code": _codes(going.where(going != "", None).to_numpy()),
+        "going_code": _codes(np.where(going != "", going, None)),
         "surface_code": _codes(frame["surface_raw"].where(frame["surface_raw"] != "", None).to_numpy()),
         "race_class": _class_number(frame["class_raw"], frame["class_letter"]),
         "equipment": _codes(frame["equipment"].fillna("").to_numpy()).astype(float),
     }
     outcomes = _outcomes(frame, race_codes, n_races, field, hist)
 
-    columns: dict[str, np.ndarray] = {}
-    columns.update(_horse_features(frame, hist, target, outcomes, keys))
-    columns.update(_people_features(frame, hist, target, outcomes, keys))
+    columns = _Columns(int(target.sum()))
+    _horse_features(frame, hist, target, outcomes, keys, columns)
+    _people_features(frame, hist, target, outcomes, keys, columns)
+    del outcomes
 
-    data = frame.loc[target].reset_index(drop=True)
-    t_codes = _codes(data["race_id"].to_numpy())
+    ids = frame.loc[target, list(ID_COLUMNS)].reset_index(drop=True)
+
+    def at_targets(name: str) -> np.ndarray:
+        # One column at a time: a copy of every target row's raw columns would outweigh the features.
+        return frame[name].to_numpy()[target]
+
+    t_codes = _codes(ids["race_id"].to_numpy())
     t_races = int(t_codes.max()) + 1 if t_codes.size else 0
     t_field = field[target]
     columns["field_size"] = t_field
-    columns["distance"] = data["distance"].to_numpy(dtype=float)
+    columns["distance"] = at_targets("distance").astype(float)
     columns["discipline"] = discipline[target]
-    columns["surface"] = data["surface_raw"].map(SURFACES).to_numpy(dtype=float)
-    columns["going"] = going[target].map(GOINGS).to_numpy(dtype=float)
+    columns["surface"] = frame["surface_raw"].map(SURFACES).to_numpy(dtype=float)[target]
+    columns["going"] = pd.Series(going[target]).map(GOINGS).to_numpy(dtype=float)
     columns["race_class"] = keys["race_class"][target]
-    columns["handicap"] = data["class_raw"].fillna("").str.contains("Hcap", case=False).to_numpy(dtype=float)
-    columns["log_prize"] = np.log1p(data["prize"].to_numpy())
-    columns["age"] = data["age_raw"].to_numpy()
-    columns["sex"] = data["sex_raw"].map(SEXES).to_numpy(dtype=float)
-    draw = data["draw_raw"].to_numpy()
+    columns["handicap"] = _by_value(frame["class_raw"], lambda v: v.fillna("").str.contains("Hcap", case=False)
+                                    .to_numpy(dtype=float))[target]  # fmt: skip
+    columns["log_prize"] = np.log1p(at_targets("prize"))
+    columns["age"] = at_targets("age_raw")
+    columns["sex"] = frame["sex_raw"].map(SEXES).to_numpy(dtype=float)[target]
+    draw = at_targets("draw_raw")
     columns["draw"] = draw
     columns["draw_share"] = draw / t_field
-    weight = data["weight_raw"].to_numpy()
+    weight = at_targets("weight_raw")
     columns["weight"] = weight
     columns["weight_rel"] = _race_relative(weight, t_codes, t_races)
-    handicap = data["handicap_distance_raw"].to_numpy()
-    columns["handicap_distance_rel"] = _race_relative(handicap, t_codes, t_races)
-    rating = data["rating_raw"].to_numpy()
+    columns["handicap_distance_rel"] = _race_relative(at_targets("handicap_distance_raw"), t_codes, t_races)
+    rating = at_targets("rating_raw")
     columns["rating"] = rating
     columns["rating_rel"] = _race_relative(rating, t_codes, t_races)
-    columns["body_weight"] = data["body_weight_raw"].to_numpy()
-    columns["shoeing"] = data["shoeing_raw"].map(SHOEING).to_numpy(dtype=float)
-    earnings = np.log1p(data["earnings_raw"].to_numpy())
+    columns["body_weight"] = at_targets("body_weight_raw")
+    columns["shoeing"] = frame["shoeing_raw"].map(SHOEING).to_numpy(dtype=float)[target]
+    earnings = np.log1p(at_targets("earnings_raw"))
     columns["log_earnings"] = earnings
     columns["earnings_rank"] = _race_rank_share(earnings, t_codes)
-    musique = _musique_columns(data["musique"])
-    for name in musique.columns:
-        columns[name] = musique[name].to_numpy()
+    musique = _musique_columns(frame["musique"][target])
+    for i, name in enumerate(_MUSIQUE_COLUMNS):
+        columns[name] = musique[:, i]
+    del draw, weight, rating, earnings, musique
     columns["h_last3_rel"] = _race_relative(columns["h_last3"], t_codes, t_races)
     columns["h_win_rate_rel"] = _race_relative(columns["h_win_rate"], t_codes, t_races)
     columns["h_figure_rel"] = _race_relative(columns["h_figure_best3"], t_codes, t_races)
     columns["h_prev_market_rel"] = _race_relative(columns["h_prev_market3"], t_codes, t_races)
     columns["j_strike_rel"] = _race_relative(columns["j_strike_365"], t_codes, t_races)
     columns["t_strike_rel"] = _race_relative(columns["t_strike_365"], t_codes, t_races)
-    columns.update(_market_features(data, t_codes, t_races))
+    _market_features(ids, t_codes, t_races, columns)
 
-    features = pd.DataFrame({name: np.asarray(columns[name], dtype=float) for name in FEATURE_LABELS})
-    ids = data[list(ID_COLUMNS)].copy()
     ids["field"] = t_field
     k = np.bincount(t_codes, weights=(ids["position"].to_numpy() == 1), minlength=t_races)[t_codes]
     with np.errstate(invalid="ignore", divide="ignore"):
         ids["won"] = np.where(ids["position"].to_numpy() == 1, 1.0 / k, 0.0)
     ids["has_winner"] = k > 0
+    features = pd.DataFrame(columns.block, columns=list(FEATURE_LABELS), copy=False)
     return FeatureFrame(pd.concat([ids, features], axis=1))

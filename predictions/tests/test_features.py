@@ -128,7 +128,7 @@ def test_the_market_group_moves_only_the_market_columns():
     after = feature_frame(start=day, end=day, source=Source.DEMO)
     ids = set(before.data["race_id"])
     _assert_same(_rows(before, ids), _rows(after, ids), columns=list(FUNDAMENTAL_FEATURES))
-    assert (_rows(after, ids)["mkt_drift"].round(6) == round(np.log(3 / 7), 6)).all()
+    assert (_rows(after, ids)["mkt_drift"] == np.float32(np.log(3 / 7))).all()  # features are float32
     assert not set(MARKET_FEATURES) & set(FUNDAMENTAL_FEATURES)
 
 
@@ -144,14 +144,18 @@ def test_features_take_the_same_queries_for_three_days_or_thirty():
     assert queries(dt.date(2025, 1, 5), dt.date(2025, 1, 7)) == queries(dt.date(2025, 1, 5), dt.date(2025, 2, 5))
 
 
-def test_features_do_not_depend_on_how_much_history_is_loaded(monkeypatch):
-    # Short windows so that a few weeks of demo racing exceed them.
+@pytest.fixture
+def short_windows(monkeypatch):
+    """Windows of days, not years: a few weeks of demo racing exceed them."""
     monkeypatch.setattr(F, "HISTORY_DAYS", 9)
     monkeypatch.setattr(F, "STANDARD_DAYS", 5)
     monkeypatch.setattr(F, "LOAD_DAYS", 14)
     monkeypatch.setattr(F, "RECENT_DAYS", 7)
     monkeypatch.setattr(F, "PEOPLE_DAYS", 6)
     monkeypatch.setattr(F, "PAIR_DAYS", 8)
+
+
+def test_features_do_not_depend_on_how_much_history_is_loaded(short_windows):
     _load_demo()
     start = dt.date(2025, 2, 1)
     windowed = feature_frame(start=start, end=TODAY, source=Source.DEMO).data.set_index("runner_id").sort_index()
@@ -159,6 +163,21 @@ def test_features_do_not_depend_on_how_much_history_is_loaded(monkeypatch):
     target = ((raw["date"] >= start) & (raw["date"] <= TODAY)).to_numpy()
     full = features_from_frame(raw, target).data.set_index("runner_id").sort_index()
     _assert_same(full, windowed)
+
+
+def test_features_built_in_blocks_of_days_are_the_features_built_at_once(short_windows):
+    # With short windows, each block really loads only part of the history.
+    _load_demo()
+    whole = feature_frame(source=Source.DEMO)
+    blocks = list(F.feature_frames(source=Source.DEMO, chunk_days=4))
+
+    assert len(blocks) >= 10
+    assert sum(len(block) for block in blocks) == len(whole)
+    pd.testing.assert_frame_equal(feature_frame(source=Source.DEMO, chunk_days=4).data, whole.data, check_exact=True)
+    finished = dict(start=dt.date(2025, 1, 20), end=TODAY, finished_only=True)
+    pd.testing.assert_frame_equal(feature_frame(**finished, chunk_days=3).data, feature_frame(**finished).data,
+                                  check_exact=True)  # fmt: skip
+    assert whole.data[COLUMNS].dtypes.eq(np.float32).all()
 
 
 def test_the_musique_is_read_most_recent_first():
