@@ -495,10 +495,11 @@ LIMITS = [
     "refit table shows the fitted and the used α), the combined model's gain is β alone, the correction of the "
     "favourite–longshot bias.",
     "Tried on the Hong Kong development year (2002-12-30 → 2003-12-29, never the test year) to lift the "
-    "fundamental model, each within ±0.008 of race log loss of the model kept, i.e. within that year's noise: every "
+    "fundamental model, none of which moved the race log loss beyond that year's noise, so none was kept: every "
     "feature also relative to the field; handicap-style performance ratings from lengths beaten, weight carried "
     "and the race's rating level; Plackett–Luce online ability ratings (Elo-like); shallower (depth 3) and deeper "
-    "(depth 6) trees. None was kept.",
+    "(depth 6) trees. The sectional (running-style and pace) features were tried the same way "
+    "and kept: they lowered the fundamental model's race log loss on that year far more than any attempt above.",
     "The calibration boosters that score the earlier blocks are trained partly on later races; only the "
     "calibration uses those scores, never a test window.",
     "ROI is for flat 1-unit value bets at the odds shown; a bettor moves pari-mutuel odds, and the PMU ROI is "
@@ -516,7 +517,7 @@ def _method_lines() -> list[str]:
     return [
         "## Method",
         "",
-        "- **Features** (`predictions/services/features.py`), computed in bulk (one query, then numpy/pandas) and "
+        "- **Features** (`predictions/services/features.py`), computed in bulk (one counting query and one data query, then numpy/pandas) and "
         "time-safe: a runner's features in a race dated *d* use only pre-race facts of that race and the finished "
         "races dated strictly before *d* (same-day races count neither way). Tests change a race's own result and "
         "check its features do not move, and check a horse's features only reflect earlier days.",
@@ -525,7 +526,9 @@ def _method_lines() -> list[str]:
         f"(finishing time or reduction km against the course-and-distance standard of the {STANDARD_DAYS} days "
         "before that run, less the day's variant), days since its last run, distance/class/rating/body-weight "
         "changes, gear and jockey changes, the market's view of it in its last runs, the PMU musique where there "
-        "is one;",
+        "is one; its running style from the sectionals where the source times them (Hong Kong): early position, "
+        "last-section time against the race's median, ground made up from the first call, and the race's pace "
+        "(how many habitual front-runners it has, early position × draw);",
         "  - suitability: its record at this distance band, on this going, at this racecourse, in this discipline "
         "and on this surface;",
         f"  - people: jockey/driver and trainer wins against expectation (Σ 1/field) over the previous {PEOPLE_DAYS} "

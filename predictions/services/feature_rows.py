@@ -52,6 +52,8 @@ COLUMNS: dict[str, object] = {
     "lengths_behind": Cast("lengths_behind", _FLOAT),
     "finish_time": Cast("finish_time", _FLOAT),
     "reduction_km": Cast("reduction_km", _FLOAT),
+    "early_position": "early_position",
+    "last_section_time": Cast("last_section_time", _FLOAT),
     "body_weight_raw": Cast(KT("extra__declared_weight_lb"), _FLOAT),
     "sex_raw": "horse__sex",
     "date": "race__meeting__date",

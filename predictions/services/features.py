@@ -157,6 +157,15 @@ FUNDAMENTAL_LABELS: dict[str, str] = {
     "h_distance_change": "Distance change since last run",
     "h_class_change": "Class change since last run",
     "h_win_rate_rel": "Win rate vs the field",
+    "h_early_last": "Early position, last run (share of the field ahead)",
+    "h_early3": "Early position, last 3 runs",
+    "h_early_rel": "Early speed vs the field",
+    "pace_leaders": "Habitual front-runners in the field",
+    "early_draw": "Early position × draw",
+    "h_closing_last": "Last-section time vs the race's, last run",
+    "h_closing3": "Last-section time vs the race's, last 3 runs",
+    "h_gain_last": "Ground made up from the first call, last run",
+    "h_gain3": "Ground made up from the first call, last 3 runs",
     "s_distance_runs": "Runs at this distance band",
     "s_distance_form": "Form at this distance band",
     "s_going_runs": "Runs on this going",
@@ -467,6 +476,14 @@ def _outcomes(frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: 
         market = np.log(implied / total) + np.log(field)  # log of p × field: 0 = an average runner
     lengths = np.minimum(frame["lengths_behind"].to_numpy(), 30.0)
     lengths = np.where(won > 0, 0.0, lengths)
+    # Sectionals (where the source times them): where it raced early (share of the field ahead of
+    # it, 0 = leading), how fast it finished against the race's median last section, and the
+    # ground it made up from the first call to the line.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        early = (frame["early_position"].to_numpy() - 1) / np.maximum(field - 1, 1)
+        late = np.where(has_position, (position - 1) / np.maximum(field - 1, 1), np.nan)
+    last_section = pd.Series(frame["last_section_time"].to_numpy())
+    closing = (last_section - last_section.groupby(race_codes).transform("median")).to_numpy()
     return {
         "won": won,
         "placed": placed.astype(float),
@@ -476,6 +493,9 @@ def _outcomes(frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: 
         "market": market,
         "lengths": lengths,
         "figure": _speed_figures(frame, hist, race_codes, n_races),
+        "early": early,
+        "closing": closing,
+        "gain": early - late,
     }
 
 
@@ -487,7 +507,7 @@ class _Columns:
     are computed from are also ``kept`` in float64 until the frame is done.
     """
 
-    KEPT = ("h_last3", "h_win_rate", "h_figure_best3", "h_prev_market3", "j_strike_365", "t_strike_365")
+    KEPT = ("h_last3", "h_win_rate", "h_figure_best3", "h_prev_market3", "h_early3", "j_strike_365", "t_strike_365")
 
     def __init__(self, rows: int):
         # Column-major: each column is contiguous, and the transpose is the block pandas stores.
@@ -511,7 +531,8 @@ def _horse_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
     h_entity = np.where(hist, horse, -1)
     summed = {name: outcomes[name] for name in ("won", "placed", "prize")}
     summed["has_placed"] = np.isfinite(outcomes["placed"]).astype(float)
-    lagged = {name: outcomes[name] for name in ("won", "finish", "market", "lengths", "figure")}
+    lagged = {name: outcomes[name] for name in ("won", "finish", "market", "lengths", "figure", "early", "closing",
+                                                 "gain")}  # fmt: skip
     lagged.update(
         distance=frame["distance"].to_numpy(float),
         rating=frame["rating_raw"].to_numpy(),
@@ -549,6 +570,9 @@ def _horse_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
         out["h_figure_best3"] = np.nanmax(recent, axis=1)
     del recent
     out["h_prev_market3"] = trail.recent_mean(w, 3, "market")
+    for name in ("early", "closing", "gain"):
+        out[f"h_{name}_last"] = trail.lag(w, 1, name)
+        out[f"h_{name}3"] = trail.recent_mean(w, 3, name)
     out["h_distance_change"] = frame["distance"].to_numpy(float)[target] - trail.lag(w, 1, "distance")
     out["h_class_change"] = keys["race_class"][target] - trail.lag(w, 1, "class")
     out["rating_change"] = frame["rating_raw"].to_numpy()[target] - trail.lag(w, 1, "rating")
@@ -816,6 +840,14 @@ def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
     columns["h_win_rate_rel"] = _race_relative(columns["h_win_rate"], t_codes, t_races)
     columns["h_figure_rel"] = _race_relative(columns["h_figure_best3"], t_codes, t_races)
     columns["h_prev_market_rel"] = _race_relative(columns["h_prev_market3"], t_codes, t_races)
+    early = columns["h_early3"]
+    columns["h_early_rel"] = _race_relative(early, t_codes, t_races)
+    # The pace of the race: how many of its runners usually lead early (NaN: nobody's sectionals known).
+    known = np.bincount(t_codes, weights=np.isfinite(early), minlength=t_races)[t_codes]
+    leaders = np.bincount(t_codes, weights=np.nan_to_num(early, nan=1.0) < 0.25, minlength=t_races)[t_codes]
+    columns["pace_leaders"] = np.where(known > 0, leaders, np.nan)
+    columns["early_draw"] = early * at_targets("draw_raw")
+    del early, known, leaders
     columns["j_strike_rel"] = _race_relative(columns["j_strike_365"], t_codes, t_races)
     columns["t_strike_rel"] = _race_relative(columns["t_strike_365"], t_codes, t_races)
     _market_features(ids, t_codes, t_races, columns)

@@ -58,12 +58,15 @@ def _rewrite_result(race: Race) -> None:
         runner.finish_time = Decimal("60.00") + i
         runner.reduction_km = Decimal("70.00") + i
         runner.lengths_behind = Decimal(i)
+        runner.early_position = len(runners) - i
+        runner.last_section_time = Decimal("23.00") + i
         runner.placed = i < 2
         runner.status = RunnerStatus.RUNNER
     if runners:
         runners[-1].position = 1
     Runner.objects.bulk_update(
-        runners, ["position", "dead_heat", "finish_time", "reduction_km", "lengths_behind", "placed", "status"]
+        runners, ["position", "dead_heat", "finish_time", "reduction_km", "lengths_behind", "early_position",
+                  "last_section_time", "placed", "status"]
     )
     Dividend.objects.filter(race=race).delete()
     Dividend.objects.create(race=race, bet_type=BetType.SIMPLE_GAGNANT, combination="1", amount=Decimal("99.90"))
@@ -118,6 +121,34 @@ def test_a_horses_features_count_only_days_strictly_before_its_race():
     # Its latest run is one of the two day-2 races: a win or a last place, nothing from day 3.
     assert row["h_last1"] in (0.0, 1.0)
     assert row["h_last3"] == pytest.approx((1.0 + 0.0 + 1.0) / 3)
+
+
+def test_sectionals_give_each_horse_its_running_style_and_the_race_its_pace():
+    horses = [Horse.objects.create(name=f"H{i}", source=Source.MANUAL) for i in range(5)]
+    days = [dt.date(2025, 3, 1), dt.date(2025, 3, 8), dt.date(2025, 3, 15)]
+    past = [race_for(horses, date=day, positions=[1, 2, 3, 4, 5]) for day in days[:2]]
+    today = race_for(horses, date=days[2], positions=[None] * 5, status=RaceStatus.SCHEDULED)
+    # Horse 1 led early both times and won; horse 5 was last, then second early, and faded to 5th.
+    for race, early, last in zip(past, ([1, 2, 3, 4, 5], [1, 5, 3, 4, 2]), ([24.0, 24.2, 24.4, 24.6, 23.4],) * 2):
+        for runner in race.runners.all():
+            runner.early_position = early[runner.saddle_number - 1]
+            runner.last_section_time = Decimal(str(last[runner.saddle_number - 1]))
+            runner.save()
+
+    data = feature_frame(start=days[2], end=days[2]).data.set_index("saddle")
+
+    # Early position as the share of the field ahead (0 = leading, 1 = last).
+    assert data.loc[1, "h_early_last"] == 0.0 and data.loc[1, "h_early3"] == 0.0
+    assert data.loc[2, "h_early_last"] == 1.0 and data.loc[2, "h_early3"] == pytest.approx((0.25 + 1.0) / 2)
+    assert data.loc[5, "h_early_last"] == 0.25 and data.loc[5, "h_gain_last"] == pytest.approx(0.25 - 1.0)
+    assert data.loc[5, "h_closing3"] == pytest.approx(23.4 - 24.2, abs=1e-5)  # 0.8 s faster than the median (24.2)
+    assert data.loc[1, "pace_leaders"] == 1  # only horse 1 usually runs in the first quarter of the field
+    assert data.loc[1, "h_early_rel"] < 0 < data.loc[4, "h_early_rel"]
+    assert data.loc[3, "early_draw"] == pytest.approx(0.5 * 3)
+    # Nothing of today's own sectionals is known before the race.
+    today.runners.update(early_position=1, last_section_time=Decimal("20.00"))
+    again = feature_frame(start=days[2], end=days[2]).data.set_index("saddle")
+    _assert_same(data.sort_index(), again.sort_index())
 
 
 def test_the_market_group_moves_only_the_market_columns():
