@@ -23,6 +23,9 @@ from predictions.services.features import (
     features_from_frame,
     load_runners,
 )
+from predictions.services.features import build as features_build
+from predictions.services.features import history as features_history
+from predictions.services.features.race import _parse_musique
 
 from .factories import race_for
 
@@ -178,12 +181,13 @@ def test_features_take_the_same_queries_for_three_days_or_thirty():
 @pytest.fixture
 def short_windows(monkeypatch):
     """Windows of days, not years: a few weeks of demo racing exceed them."""
-    monkeypatch.setattr(F, "HISTORY_DAYS", 9)
-    monkeypatch.setattr(F, "STANDARD_DAYS", 5)
-    monkeypatch.setattr(F, "LOAD_DAYS", 14)
-    monkeypatch.setattr(F, "RECENT_DAYS", 7)
-    monkeypatch.setattr(F, "PEOPLE_DAYS", 6)
-    monkeypatch.setattr(F, "PAIR_DAYS", 8)
+    # Patched where they are read: the trailing windows in history, what is loaded in build.
+    monkeypatch.setattr(features_history, "HISTORY_DAYS", 9)
+    monkeypatch.setattr(features_history, "STANDARD_DAYS", 5)
+    monkeypatch.setattr(features_build, "LOAD_DAYS", 14)
+    monkeypatch.setattr(features_history, "RECENT_DAYS", 7)
+    monkeypatch.setattr(features_history, "PEOPLE_DAYS", 6)
+    monkeypatch.setattr(features_history, "PAIR_DAYS", 8)
 
 
 def test_features_do_not_depend_on_how_much_history_is_loaded(short_windows):
@@ -212,7 +216,7 @@ def test_features_built_in_blocks_of_days_are_the_features_built_at_once(short_w
 
 
 def test_the_musique_is_read_most_recent_first():
-    runs, last, mean5, wins5, top3, faults5 = F._parse_musique("1a9mDa4m8a(24)9a0aDa8a0a")
+    runs, last, mean5, wins5, top3, faults5 = _parse_musique("1a9mDa4m8a(24)9a0aDa8a0a")
     assert (runs, last, wins5, top3, faults5) == (10, 1, 1, 1, 1)
     assert mean5 == pytest.approx((1 + 9 + 10 + 4 + 8) / 5)  # D counts as 10, like 0 (tenth or worse)
-    assert all(np.isnan(F._parse_musique("")))
+    assert all(np.isnan(_parse_musique("")))
