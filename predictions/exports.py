@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
+
 from courses.models import RaceStatus
 
 from . import selectors
-from .models import Prediction
+from .models import ModelVersion, Prediction
+from .selectors import VersionArg
 
 PREDICTION_COLUMNS = [
     "source", "source_race_id", "date", "race", "racecourse", "saddle_number", "source_horse_id", "horse",
@@ -20,29 +23,37 @@ BET_COLUMNS = [
 ]
 
 
-def prediction_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
-    """The active model's predictions in the window, programme order, streamed from the database."""
-    version = selectors.model_version_resolve()
+def prediction_export_queryset(*, model_version: ModelVersion, start: dt.date, end: dt.date,
+                               cancelled: bool = False) -> QuerySet:
+    """A version's predictions in the window, programme order, as value tuples; cancelled races only if asked."""
+    rows = Prediction.objects.filter(model_version=model_version, runner__race__meeting__date__range=(start, end))
+    if not cancelled:
+        rows = rows.exclude(runner__race__status=RaceStatus.CANCELLED)
+    return rows.order_by(
+        "runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number", "runner__saddle_number"
+    ).values_list(
+        "runner__race__source", "runner__race__source_id", "runner__race__meeting__date",
+        "runner__race__meeting__number", "runner__race__number", "runner__race__meeting__racecourse__name",
+        "runner__saddle_number", "runner__horse__source_id", "runner__horse__name", "win_probability",
+        "place_probability", "market_probability", "rank", "odds",
+    )
+
+
+def prediction_export_rows(*, start: dt.date, end: dt.date, model_version: VersionArg = None,
+                           cancelled: bool = False) -> Iterator[list]:
+    """A version's (by default the active one's) predictions in PREDICTION_COLUMNS order, streamed from the database.
+
+    The API leaves cancelled races out; ``export_predictions`` has always written every stored prediction.
+    """
+    version = selectors.model_version_resolve(model_version)
     if version is None:
         return iter(())
-    rows = (
-        Prediction.objects.filter(model_version=version, runner__race__meeting__date__range=(start, end))
-        .exclude(runner__race__status=RaceStatus.CANCELLED)
-        .order_by("runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number",
-                  "runner__saddle_number")
-        .values_list(
-            "runner__race__source", "runner__race__source_id", "runner__race__meeting__date",
-            "runner__race__meeting__number", "runner__race__number", "runner__race__meeting__racecourse__name",
-            "runner__saddle_number", "runner__horse__source_id", "runner__horse__name", "win_probability",
-            "place_probability", "market_probability", "rank", "odds",
-        )
-        .iterator(chunk_size=2000)
-    )
+    rows = prediction_export_queryset(model_version=version, start=start, end=end, cancelled=cancelled)
     return (
         [source, source_id, day.isoformat(), f"R{reunion}C{course}", racecourse, saddle, horse_id, horse,
          win, place, market, rank, odds, version.version]
         for (source, source_id, day, reunion, course, racecourse, saddle, horse_id, horse, win, place, market,
-             rank, odds) in rows
+             rank, odds) in rows.iterator(chunk_size=2000)
     )
 
 

@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.models import Horse, Jockey, Meeting, Race, Racecourse, Source, Trainer
+from courses.models import Horse, Jockey, Meeting, Race, Racecourse, RaceStatus, Source, Trainer
+from predictions.exports import prediction_export_rows
 from predictions.models import ModelStatus, ModelVersion, Prediction
 from predictions.services import evaluation
 from predictions.services.evaluation import DATASETS, DataSet, ensure_imported, walk_forward_windows
@@ -98,6 +99,21 @@ def test_export_predictions_writes_the_documented_columns(demo, tmp_path):
     assert {row["model_version"] for row in rows} == {demo.version.version}
     assert rows[0]["race"].startswith("R") and "C" in rows[0]["race"]
 
+
+
+@pytest.mark.django_db
+def test_export_predictions_keeps_a_cancelled_race_that_the_api_export_leaves_out(demo, tmp_path):
+    day = UNTIL + dt.timedelta(days=2)
+    _call("rescore", "--start", str(day), "--end", str(day), "--model", demo.version.version)
+    race = Race.objects.filter(meeting__date=day, runners__predictions__model_version=demo.version).first()
+    Race.objects.filter(pk=race.pk).update(status=RaceStatus.CANCELLED)
+    out = tmp_path / "predictions.csv"
+    _call("export_predictions", "--start", str(day), "--end", str(day), "--out", str(out), "--model", demo.version.version)
+    with out.open(newline="") as handle:
+        exported = {row["source_race_id"] for row in csv.DictReader(handle)}
+    shown = {row[1] for row in prediction_export_rows(start=day, end=day, model_version=demo.version)}
+    assert race.source_id in exported and race.source_id not in shown
+    assert exported - {race.source_id} == shown
 
 def test_the_test_period_is_cut_into_refit_windows():
     windows = walk_forward_windows(dt.date(2004, 12, 29), 12, 3)

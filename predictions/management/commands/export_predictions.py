@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from predictions.models import Prediction
+from predictions.exports import prediction_export_queryset, prediction_export_rows
 from predictions.management.options import option_model_version, option_window
 
 COLUMNS = (
@@ -26,7 +26,6 @@ COLUMNS = (
 )
 
 
-
 class Command(BaseCommand):
     help = "Export the active (or a named) version's predictions for the races dated --start..--end to --out (CSV)."
 
@@ -40,25 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start, end = option_window(options["start"], options["end"])
         version = option_model_version(options["model"])
-        rows = (
-            Prediction.objects.filter(model_version=version, runner__race__meeting__date__range=(start, end))
-            .order_by("runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number",
-                      "runner__saddle_number")  # fmt: skip
-            .values_list(
-                "runner__race__source",
-                "runner__race__source_id",
-                "runner__race__meeting__date",
-                "runner__race__meeting__number",
-                "runner__race__number",
-                "runner__saddle_number",
-                "runner__horse__source_id",
-                "win_probability",
-                "place_probability",
-                "market_probability",
-                "odds",
-            )
-        )
-        total = rows.count()
+        # Every stored prediction, cancelled races included, as this command has always written them.
+        total = prediction_export_queryset(model_version=version, start=start, end=end, cancelled=True).count()
+        rows = prediction_export_rows(start=start, end=end, model_version=version, cancelled=True)
         path = Path(options["out"])
         try:
             handle = path.open("w", newline="", encoding="utf-8")
@@ -68,11 +51,10 @@ class Command(BaseCommand):
         with handle, tqdm(total=total, desc="export", unit="row", disable=options["no_progress"]) as bar:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            for source, race_id, day, reunion, number, saddle, horse, win, place, market, odds in rows.iterator(2000):
+            for source, race_id, day, race, _, saddle, horse, _, win, place, market, _, odds, model in rows:
                 writer.writerow([
-                    source, race_id, day.isoformat(), f"R{reunion}C{number}", saddle, horse,
-                    f"{win:.6f}", f"{place:.6f}", "" if market is None else f"{market:.6f}",
-                    "" if odds is None else str(odds), version.version,
+                    source, race_id, day, race, saddle, horse, f"{win:.6f}", f"{place:.6f}",
+                    "" if market is None else f"{market:.6f}", "" if odds is None else str(odds), model,
                 ])  # fmt: skip
                 written += 1
                 bar.update(1)
