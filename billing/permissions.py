@@ -6,7 +6,7 @@ import logging
 
 from rest_framework.permissions import BasePermission
 
-from .services import plan_feature_use
+from .services import plan_feature_open, plan_feature_use
 
 logger = logging.getLogger("turf.billing")
 
@@ -22,5 +22,9 @@ class PlanFeature(BasePermission):
         if not feature:
             logger.error("%s declares no required_feature: refused", view.__class__.__name__)
             return False
-        plan_feature_use(user=user, feature=feature)  # raises PlanRequired / QuotaExceeded
+        if getattr(view, "get_params", None) is not None and request.method in ("GET", "HEAD"):
+            # The view counts the quota itself once the query is valid: a bad query costs no quota.
+            request.plan = plan_feature_open(user=user, feature=feature)  # raises PlanRequired
+        else:
+            plan_feature_use(user=user, feature=feature)  # raises PlanRequired / QuotaExceeded
         return True

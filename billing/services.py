@@ -49,8 +49,8 @@ def request_count(*, ident: str, per_minute: int, per_day: int) -> RateState:
                       per_minute=per_minute, per_day=per_day, reset=reset)
 
 
-def plan_feature_use(*, user, feature: str) -> Plan:
-    """Let ``user`` use ``feature`` once: PlanRequired unless the plan opens it, QuotaExceeded past its daily quota."""
+def plan_feature_open(*, user, feature: str) -> Plan:
+    """The user's plan if it opens ``feature``; PlanRequired (naming the cheapest plan that does) if not."""
     plan = plan_for_user(user)
     if plan is None or not plan.is_active or not plan.opens(feature):
         opener = plan_cheapest_with(feature)
@@ -58,17 +58,29 @@ def plan_feature_use(*, user, feature: str) -> Plan:
         needed = f"the {opener.name} plan" if opener else "a plan that is not on sale"
         raise PlanRequired(f"This endpoint needs {needed} or higher (you are on {current}).",
                            needed=opener, current=plan, feature=feature)
+    return plan
+
+
+def plan_quota_use(*, user, plan: Plan, feature: str) -> None:
+    """Count one use of ``feature`` against the plan's daily quota; QuotaExceeded past it."""
     quota = plan.quota(feature)
-    if quota is not None:
-        # Counted before it is judged, so a refused call counts too and nothing comes free by retrying.
-        used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
-        if used > quota:
-            opener = plan_unlimited_above(plan, feature)
-            upgrade = f" {opener.name} has no such limit." if opener else ""
-            raise QuotaExceeded(
-                f"The {plan.name} plan allows {quota} {feature} call(s) a day; it resets at midnight.{upgrade}",
-                wait=seconds_until_midnight(), needed=opener,
-            )
+    if quota is None:
+        return
+    # Counted before it is judged, so a refused call counts too and nothing comes free by retrying.
+    used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+    if used > quota:
+        opener = plan_unlimited_above(plan, feature)
+        upgrade = f" {opener.name} has no such limit." if opener else ""
+        raise QuotaExceeded(
+            f"The {plan.name} plan allows {quota} {feature} call(s) a day; it resets at midnight.{upgrade}",
+            wait=seconds_until_midnight(), needed=opener,
+        )
+
+
+def plan_feature_use(*, user, feature: str) -> Plan:
+    """Let ``user`` use ``feature`` once: PlanRequired unless the plan opens it, QuotaExceeded past its daily quota."""
+    plan = plan_feature_open(user=user, feature=feature)
+    plan_quota_use(user=user, plan=plan, feature=feature)
     return plan
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 
 from billing.models import Feature
-from turf.apiviews import TurfAPIView, paginated, parse_params
+from turf.apiviews import TurfAPIView, paginated
 
 from .selectors import race_list
 from .serializers import RaceListParams, RaceSerializer
@@ -13,6 +13,7 @@ from .serializers import RaceListParams, RaceSerializer
 
 class TodayRacesView(TurfAPIView):
     required_feature = Feature.COURSES
+    get_params = RaceListParams
 
     @extend_schema(
         summary="The day's races",
@@ -21,7 +22,7 @@ class TodayRacesView(TurfAPIView):
         tags=["courses"],
     )
     def get(self, request):
-        params = parse_params(RaceListParams, request)
+        params = self.params
         races = race_list(day=params["date"], race_filter=params["filter"])
         total = races.count()
         limit, offset = params["limit"], params["offset"]

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from billing.models import Feature
 from courses.models import Race
 from courses.serializers import DayParams, RaceSerializer
-from turf.apiviews import TurfAPIView, paginated, parse_params
+from turf.apiviews import TurfAPIView, paginated
 
 from . import selectors
 from . import serializers as s
@@ -25,6 +25,7 @@ from .exports import bet_export_rows, prediction_export_rows, BET_COLUMNS, PREDI
 
 class RacePredictionsView(TurfAPIView):
     required_feature = Feature.RACE_PREDICTIONS
+    get_params = DayParams
 
     @extend_schema(
         summary="One race's card with every runner's probabilities",
@@ -35,7 +36,7 @@ class RacePredictionsView(TurfAPIView):
         tags=["predictions"],
     )
     def get(self, request, code: str):
-        params = parse_params(DayParams, request)
+        params = self.params
         try:
             card = selectors.race_card(day=params["date"], code=code)
         except (ValueError, Race.DoesNotExist) as exc:
@@ -51,11 +52,12 @@ class RacePredictionsView(TurfAPIView):
 
 class Top3View(TurfAPIView):
     required_feature = Feature.TOP3
+    get_params = DayParams
 
     @extend_schema(summary="The day's three strongest selections", parameters=[DayParams],
                    responses={200: s.PickSerializer(many=True)}, tags=["predictions"])
     def get(self, request):
-        params = parse_params(DayParams, request)
+        params = self.params
         picks = selectors.top_picks(day=params["date"], n=3)
         return paginated(s.PickSerializer(picks, many=True).data, total=len(picks), limit=3, offset=0,
                          date=params["date"].isoformat())
@@ -63,11 +65,12 @@ class Top3View(TurfAPIView):
 
 class AllPredictionsView(TurfAPIView):
     required_feature = Feature.PREDICTIONS_ALL
+    get_params = s.DayPageParams
 
     @extend_schema(summary="Every runner's prediction for the day", parameters=[s.DayPageParams],
                    responses={200: s.PredictionRowSerializer(many=True)}, tags=["predictions"])
     def get(self, request):
-        params = parse_params(s.DayPageParams, request)
+        params = self.params
         rows, total, version = selectors.prediction_page(
             day=params["date"], limit=params["limit"], offset=params["offset"]
         )
@@ -77,11 +80,12 @@ class AllPredictionsView(TurfAPIView):
 
 class ValueBetsView(TurfAPIView):
     required_feature = Feature.VALUEBETS
+    get_params = s.ValueBetParams
 
     @extend_schema(summary="Runners whose probability beats their odds", parameters=[s.ValueBetParams],
                    responses={200: s.ValueBetSerializer(many=True)}, tags=["predictions"])
     def get(self, request):
-        params = parse_params(s.ValueBetParams, request)
+        params = self.params
         bets = selectors.value_bet_list(day=params["date"], min_odds=params["min_odds"], edge=params["edge"])
         page = bets[params["offset"] : params["offset"] + params["limit"]]
         return paginated(s.ValueBetSerializer(page, many=True).data, total=len(bets), limit=params["limit"],
@@ -90,11 +94,12 @@ class ValueBetsView(TurfAPIView):
 
 class BacktestView(TurfAPIView):
     required_feature = Feature.BACKTEST
+    get_params = s.BacktestParams
 
     @extend_schema(summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
                    parameters=[s.BacktestParams], responses={200: s.BetSerializer(many=True)}, tags=["backtest"])
     def get(self, request):
-        params = parse_params(s.BacktestParams, request)
+        params = self.params
         result = selectors.backtest_run(start=params["start"], end=params["end"], min_odds=params["min_odds"],
                                         edge=params["edge"])
         page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
@@ -109,12 +114,13 @@ class BacktestView(TurfAPIView):
 
 class MetricsView(TurfAPIView):
     required_feature = Feature.METRICS
+    get_params = s.MetricsParams
 
     @extend_schema(summary="Model quality over the last days, beside the market baseline", parameters=[s.MetricsParams],
                    responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
                    tags=["predictions"])
     def get(self, request):
-        params = parse_params(s.MetricsParams, request)
+        params = self.params
         end = timezone.localdate() - dt.timedelta(days=1)
         start = end - dt.timedelta(days=params["days"] - 1)
         metrics = selectors.metrics_compute(start=start, end=end)
@@ -124,11 +130,12 @@ class MetricsView(TurfAPIView):
 
 class ExportCsvView(TurfAPIView):
     required_feature = Feature.EXPORT_CSV
+    get_params = s.ExportParams
 
     @extend_schema(summary="Stream predictions or backtest bets as CSV", parameters=[s.ExportParams],
                    responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["export"])
     def get(self, request):
-        params = parse_params(s.ExportParams, request)
+        params = self.params
         start, end = params["start"], params["end"]
         if params["type"] == "predictions":
             header, rows = PREDICTION_COLUMNS, prediction_export_rows(start=start, end=end)

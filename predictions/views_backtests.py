@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from billing.models import Feature
-from turf.apiviews import PageParams, TurfAPIView, paginated, parse_params
+from turf.apiviews import PageParams, TurfAPIView, paginated
 
 from . import backtest_serializers as s
 from .models import BacktestBet, BacktestJob
@@ -30,6 +30,7 @@ def _own_job(user, job_id: int, *fields: str) -> BacktestJob:
 
 class BacktestsView(TurfAPIView):
     required_feature = Feature.BACKTEST
+    get_params = PageParams
 
     @extend_schema(
         summary="Run a strategy over past races (asynchronous)",
@@ -51,7 +52,7 @@ class BacktestsView(TurfAPIView):
     @extend_schema(summary="Your backtests, newest first (without their results)", parameters=[PageParams],
                    responses={200: s.BacktestJobSerializer(many=True)}, tags=["backtest"])  # fmt: skip
     def get(self, request):
-        params = parse_params(PageParams, request)
+        params = self.params
         jobs = BacktestJob.objects.filter(owner=request.user)
         total = jobs.count()
         page = jobs.defer("result")[params["offset"] : params["offset"] + params["limit"]]
@@ -70,11 +71,12 @@ class BacktestDetailView(TurfAPIView):
 
 class BacktestBetsView(TurfAPIView):
     required_feature = Feature.BACKTEST
+    get_params = PageParams
 
     @extend_schema(summary="A finished backtest's settled bets, in order", parameters=[JOB_ID, PageParams],
                    responses={200: s.BacktestBetSerializer(many=True)}, tags=["backtest"])  # fmt: skip
     def get(self, request, job_id: int):
-        params = parse_params(PageParams, request)
+        params = self.params
         job = _own_job(request.user, job_id, "id", "status")
         bets = BacktestBet.objects.filter(job=job).order_by("seq")
         total = bets.count()

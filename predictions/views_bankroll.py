@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from billing.models import Feature
 from courses.models import Discipline
-from turf.apiviews import PageParams, TurfAPIView, paginated, parse_params
+from turf.apiviews import PageParams, TurfAPIView, paginated
 
 from .history import prediction_history
 from .models import UserBet, UserBetStatus, UserBetType
@@ -56,11 +56,12 @@ def _own_bets(user):
 
 class BetsView(TurfAPIView):
     required_feature = Feature.BANKROLL
+    get_params = BetListParams
 
     @extend_schema(summary="Your recorded bets", parameters=[BetListParams], responses={200: UserBetSerializer(many=True)},
                    tags=["bankroll"])
     def get(self, request):
-        params = parse_params(BetListParams, request)
+        params = self.params
         bets = _own_bets(request.user)
         if params.get("status"):
             bets = bets.filter(status=params["status"])
@@ -118,12 +119,13 @@ class HistoryParams(PageParams):
 
 class HistoryView(TurfAPIView):
     required_feature = Feature.HISTORY
+    get_params = HistoryParams
 
     @extend_schema(summary="Past predictions with their outcome and each race's log loss", parameters=[HistoryParams],
                    responses={200: OpenApiResponse(description="a page of finished races with runners")},
                    tags=["predictions"])
     def get(self, request):
-        params = parse_params(HistoryParams, request)
+        params = self.params
         races, total = prediction_history(
             start=params["start"], end=params["end"], limit=params["limit"], offset=params["offset"],
             discipline=params.get("discipline"), racecourse=params.get("racecourse"),

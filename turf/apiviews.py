@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.permissions import PlanFeature
+from billing.services import plan_quota_use
 from billing.throttles import PlanRateThrottle, RateState, rate_headers
 
 DEFAULT_LIMIT = 20
@@ -22,6 +23,10 @@ class TurfAPIView(APIView):
     permission_classes = [IsAuthenticated, PlanFeature]
     throttle_classes = [PlanRateThrottle]
     required_feature: str | None = None
+    # The GET query's serializer: validated after the plan check and before the plan's daily quota
+    # is counted (a 400 costs no quota), then read as ``self.params``.
+    get_params: type[serializers.Serializer] | None = None
+    params: dict = {}
 
     def initial(self, request, *args, **kwargs):
         # Count the request against the limits before permissions, so that refused calls count
@@ -34,6 +39,10 @@ class TurfAPIView(APIView):
         self.perform_authentication(request)
         self.check_throttles(request)
         self.check_permissions(request)
+        if self.get_params is not None and request.method in ("GET", "HEAD"):
+            self.params = parse_params(self.get_params, request)
+            if self.required_feature:
+                plan_quota_use(user=request.user, plan=request.plan, feature=self.required_feature)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -104,6 +104,16 @@ def test_the_free_plan_gets_one_top3_call_a_day(api, free_user, premium_user, ca
     assert me["usage"]["quotas"]["top3"] == {"limit": 1, "used": 1}
 
 
+def test_a_malformed_top3_call_does_not_use_up_the_free_plans_daily_look(api, free_user, card):
+    bad = api.as_user(free_user).get("/api/v1/predictions/top3", {"date": "2025-13-45"})
+    assert bad.status_code == 400 and bad.json()["status"] == "error"
+    assert api.as_user(free_user).get("/api/v1/auth/me").json()["usage"]["quotas"]["top3"]["used"] == 0
+    assert api.as_user(free_user).get("/api/v1/predictions/top3").status_code == 200
+    assert api.as_user(free_user).get("/api/v1/predictions/top3").status_code == 429
+    # A plan that does not open an endpoint is refused before its query is even read.
+    assert api.as_user(free_user).get("/api/v1/predictions/all", {"date": "nope"}).status_code == 403
+
+
 def test_all_predictions_are_paginated_per_runner(api, premium_user, card):
     body = api.as_user(premium_user).get("/api/v1/predictions/all", {"date": "2025-11-05", "limit": 3}).json()
     assert body["pagination"] == {"total": 4, "limit": 3, "offset": 0, "has_more": True}
