@@ -84,11 +84,14 @@ def test_the_model_report_settles_value_bets_by_the_same_rule():
         "race_id": [1, 1, 1, 2, 2, 2, 3, 3],
         "saddle": [1, 2, 3, 1, 2, 3, 1, 2],
         "position": [1, 2, 3, 1, 1, 3, 1, 2],
+        "source": [Source.BETFAIR_UK_IE] * 8,  # an exchange: 5% commission on the net win
     })  # fmt: skip
     odds = np.array([4.0, 3.0, 9.0, 6.0, 3.0, 2.0, 5.0, np.nan])
-    paid = payouts(data, odds=odds, dividends={1: {1: Decimal("4.60")}}, commission=0.05)
+    paid = payouts(data, odds=odds, dividends={1: {1: Decimal("4.60")}})
     assert paid[:3] == pytest.approx([4.6, 0.0, 0.0])  # the rapport decides race 1, not the odds
     # Dead heat: 6/2 and 3/2, less 5% of the net win, rounded down to the cent (0.475 -> 0.47).
     assert paid[3:6] == pytest.approx([1 + 2.0 * 0.95, 1.47, 0.0])
     assert paid[6] == pytest.approx(1 + 4.0 * 0.95)
     assert np.isnan(paid[7])  # a loser with no price and no rapport cannot be settled: not a loss
+    # A pari-mutuel source pays the odds as they are: its takeout is already out of them.
+    assert payouts(data.assign(source=Source.HKJC), odds=odds)[6] == pytest.approx(5.0)

@@ -17,12 +17,12 @@ windows), ``report`` (docs/MODEL.md).
 """
 
 from .datasets import DATASETS, DataSet, ensure_imported
-from .metrics import BETFAIR_COMMISSION, BOOTSTRAP_DRAWS, EDGE, MIN_ODDS, Scored, model_evaluate, payouts, score_models
+from .metrics import BOOTSTRAP_DRAWS, EDGE, MIN_ODDS, Scored, model_evaluate, payouts, score_models
 from .report import dataset_section, model_report, model_report_markdown
 from .walk_forward import WalkForward, walk_forward, walk_forward_windows
 
 __all__ = [
-    "BETFAIR_COMMISSION", "BOOTSTRAP_DRAWS", "DATASETS", "EDGE", "MIN_ODDS", "DataSet", "Scored", "WalkForward",
+    "BOOTSTRAP_DRAWS", "DATASETS", "EDGE", "MIN_ODDS", "DataSet", "Scored", "WalkForward",
     "dataset_section", "ensure_imported", "model_evaluate", "model_report", "model_report_markdown", "payouts",
     "score_models", "walk_forward", "walk_forward_windows",
 ]  # fmt: skip

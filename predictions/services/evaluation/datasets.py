@@ -7,7 +7,6 @@ from pathlib import Path
 
 from courses.models import Source
 
-from .metrics import BETFAIR_COMMISSION
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,6 @@ class DataSet:
     test_months: int  # the test period: the data set's last months
     refit_months: int  # a refit at the start of every window of this many months
     decision_odds: str  # "final" or "morning"
-    commission: float = 0.0
     use_dividends: bool = False
     benchmark: str | None = None  # "rated_price": Betfair's published model as a second benchmark
     notes: tuple[str, ...] = ()
@@ -70,7 +68,6 @@ DATASETS: dict[str, DataSet] = {
         test_months=3,
         refit_months=1,
         decision_odds="final",
-        commission=BETFAIR_COMMISSION,
         benchmark="rated_price",
         notes=(
             "Market = Betfair Starting Price (BSP). Betfair's published RATED_PRICE (its data scientists' model) "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -14,12 +13,11 @@ from ...models import ModelKind, ModelVersion
 from ..features import FeatureFrame, feature_frame
 from ..frames import win_dividends
 from ..registry import model_predict, strict_market
-from ..settlement import returns, roi_interval, settle_win
+from ..settlement import cents, commission_percent, returns, roi_interval, settle_win
 from ..training import Races, race_metrics
 
 EDGE = 0.0
 MIN_ODDS = 2.0
-BETFAIR_COMMISSION = 0.05
 BOOTSTRAP_DRAWS = 2000
 
 
@@ -44,26 +42,23 @@ class Scored:
         )  # fmt: skip
 
 
-def payouts(
-    data: pd.DataFrame, *, odds: np.ndarray, dividends: dict[int, dict] | None = None, commission: float = 0.0
-) -> np.ndarray:
+def payouts(data: pd.DataFrame, *, odds: np.ndarray, dividends: dict[int, dict] | None = None) -> np.ndarray:
     """A 1-unit win bet's return per runner (stake included), settled by the one settlement rule
     (``services/settlement.py``): the race's win rapport where it has one, else the odds split by
-    the dead-heaters less ``commission`` on the net win; NaN where nothing can settle it."""
+    the dead-heaters, less the exchange's commission for the race's source; NaN where nothing can settle it."""
     n = len(data)
     won = data["position"].to_numpy() == 1
     races = Races.of(data["race_id"].to_numpy())
     lines = [(dividends or {}).get(int(race)) for race in data["race_id"].to_numpy()]
-    paid = [int(Decimal(line.get(int(saddle), 0)) * 100) if line else 0
-            for line, saddle in zip(lines, data["saddle"].to_numpy())]  # fmt: skip
     odds = np.asarray(odds, dtype=float)
     settled = settle_win(
         present=np.array([bool(line) for line in lines], dtype=bool),
-        paid=np.array(paid, dtype=np.int64),
+        paid=cents(line.get(int(saddle), 0) if line else 0 for line, saddle in zip(lines, data["saddle"].to_numpy())),
         winners=races.sum(won.astype(float))[races.codes].astype(np.int64),
         won=won,
+        # Float odds: rounded to the cent (``cents`` truncates, which is right only for Decimals).
         price=np.where(np.isfinite(odds), np.rint(np.nan_to_num(odds) * 100), -1).astype(np.int64),
-        commission=np.full(n, round(commission * 100), dtype=np.int64),
+        commission=commission_percent(data["source"]),
         refund=np.zeros(n, dtype=bool),
     )
     unit = 100 * np.ones(n, dtype=np.int64)

@@ -98,7 +98,7 @@ def walk_forward(
                 saddle=test["saddle"].to_numpy(),
                 won=test["won"].to_numpy(),
                 odds=odds,
-                payout=payouts(test, odds=odds, dividends=dividends, commission=dataset.commission),
+                payout=payouts(test, odds=odds, dividends=dividends),
                 probabilities=probabilities,
             )
         )
