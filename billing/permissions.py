@@ -22,7 +22,8 @@ class PlanFeature(BasePermission):
         if not feature:
             logger.error("%s declares no required_feature: refused", view.__class__.__name__)
             return False
-        if getattr(view, "get_params", None) is not None and request.method in ("GET", "HEAD"):
+        validates_first = getattr(view, "validates_query_first", None)
+        if validates_first is not None and validates_first(request):
             # The view counts the quota itself once the query is valid: a bad query costs no quota.
             request.plan = plan_feature_open(user=user, feature=feature)  # raises PlanRequired
         else:

@@ -39,10 +39,14 @@ class TurfAPIView(APIView):
         self.perform_authentication(request)
         self.check_throttles(request)
         self.check_permissions(request)
-        if self.get_params is not None and request.method in ("GET", "HEAD"):
+        if self.validates_query_first(request):
             self.params = parse_params(self.get_params, request)
             if self.required_feature:
                 plan_quota_use(user=request.user, plan=request.plan, feature=self.required_feature)
+
+    def validates_query_first(self, request) -> bool:
+        """Whether this request's query is validated before the daily quota is counted (PlanFeature asks too)."""
+        return self.get_params is not None and request.method in ("GET", "HEAD")
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
