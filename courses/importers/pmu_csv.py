@@ -24,6 +24,16 @@ from courses.models import Discipline, RaceStatus, RunnerStatus, Sex, Source
 
 from .payloads import HorseRef, PersonRef, RacePayload, Rejected, RejectRace, RunnerPayload, to_decimal, to_int
 
+# The author's derived history columns: kept in the runner's extra exactly as given (the
+# imputed 56880.0 and 365 included; days_since_last_race is known to be wrong on ~half the rows).
+DERIVED_COLUMNS = (
+    "avg_red_km_last_5",
+    "nb_races_last_5",
+    "nb_dai_last_5",
+    "avg_place_last_5",
+    "days_since_last_race",
+    "is_debutant",
+)
 COLUMNS = (
     "race_id",
     "race_number",
@@ -40,25 +50,10 @@ COLUMNS = (
     "entraineur",
     "gains_carriere",
     "cote_matin",
-    "avg_red_km_last_5",
-    "nb_races_last_5",
-    "nb_dai_last_5",
-    "avg_place_last_5",
-    "days_since_last_race",
-    "is_debutant",
+    *DERIVED_COLUMNS,
 )
 # The same for every row of a race; a race whose rows disagree on one is rejected.
 RACE_COLUMNS = ("race_number", "date_course", "hippodrome", "distance", "weather_temperature")
-# The author's derived history columns: kept in the runner's extra exactly as given (the
-# imputed 56880.0 and 365 included; days_since_last_race is known to be wrong on ~half the rows).
-DERIVED_COLUMNS = (
-    "avg_red_km_last_5",
-    "nb_races_last_5",
-    "nb_dai_last_5",
-    "avg_place_last_5",
-    "days_since_last_race",
-    "is_debutant",
-)
 
 CURRENCY = "EUR"
 SEXES = {"HONGRES": Sex.GELDING, "FEMELLES": Sex.FEMALE, "MALES": Sex.MALE}
