@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8792
 PYTEST_ARGS ?=
 
-.PHONY: run test venv migrate demo clean
+.PHONY: run test lint format venv migrate demo clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) is required (set PYTHON=...)"; exit 1; }
@@ -31,6 +31,15 @@ run: demo
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format check, as .ci/run runs them; `make format` rewrites the files.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

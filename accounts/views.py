@@ -28,8 +28,12 @@ def _user_body(user) -> dict:
 
 
 class RegisterView(PublicAPIView):
-    @extend_schema(summary="Create an account (free plan)", request=s.RegisterSerializer,
-                   responses={201: s.UserSerializer}, tags=["auth"])
+    @extend_schema(
+        summary="Create an account (free plan)",
+        request=s.RegisterSerializer,
+        responses={201: s.UserSerializer},
+        tags=["auth"],
+    )
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -39,8 +43,12 @@ class RegisterView(PublicAPIView):
 
 
 class LoginView(PublicAPIView):
-    @extend_schema(summary="Log in: an access and a refresh token", request=s.LoginSerializer,
-                   responses={200: s.TokensSerializer}, tags=["auth"])
+    @extend_schema(
+        summary="Log in: an access and a refresh token",
+        request=s.LoginSerializer,
+        responses={200: s.TokensSerializer},
+        tags=["auth"],
+    )
     def post(self, request):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,8 +64,12 @@ class LoginView(PublicAPIView):
 
 
 class RefreshView(PublicAPIView):
-    @extend_schema(summary="Exchange a refresh token for new tokens (the old one is revoked)",
-                   request=s.RefreshSerializer, responses={200: s.TokensSerializer}, tags=["auth"])
+    @extend_schema(
+        summary="Exchange a refresh token for new tokens (the old one is revoked)",
+        request=s.RefreshSerializer,
+        responses={200: s.TokensSerializer},
+        tags=["auth"],
+    )
     def post(self, request):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -84,9 +96,12 @@ class RefreshView(PublicAPIView):
 class LogoutView(TurfAPIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Revoke a refresh token", request=s.RefreshSerializer,
-                   responses={200: inline_serializer("LoggedOut", {"status": serializers.CharField()})},
-                   tags=["auth"])
+    @extend_schema(
+        summary="Revoke a refresh token",
+        request=s.RefreshSerializer,
+        responses={200: inline_serializer("LoggedOut", {"status": serializers.CharField()})},
+        tags=["auth"],
+    )
     def post(self, request):
         data = s.RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -103,9 +118,15 @@ class LogoutView(TurfAPIView):
 class MeView(TurfAPIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="Your profile, plan and today's usage", tags=["auth"],
-                   responses={200: inline_serializer("Me", {"user": s.UserSerializer(), "plan": s.PlanSerializer(),
-                                                            "usage": serializers.DictField()})})
+    @extend_schema(
+        summary="Your profile, plan and today's usage",
+        tags=["auth"],
+        responses={
+            200: inline_serializer(
+                "Me", {"user": s.UserSerializer(), "plan": s.PlanSerializer(), "usage": serializers.DictField()}
+            )
+        },
+    )
     def get(self, request):
         user = request.user
         plan = plan_for_user(user)

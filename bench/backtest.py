@@ -46,8 +46,9 @@ from predictions.services.frames import runner_frame  # noqa: E402
 STRATEGIES = {
     "top pick, win, flat": Strategy(selection="top_pick"),
     "value, win, ¼ Kelly": Strategy(selection="value", edge=0.0, min_odds=1.0, staking="kelly"),
-    "top pick, place, 2% of bankroll": Strategy(selection="top_pick", bet_type="simple_place", staking="percent",
-                                                fraction=0.02),  # fmt: skip
+    "top pick, place, 2% of bankroll": Strategy(
+        selection="top_pick", bet_type="simple_place", staking="percent", fraction=0.02
+    ),
     "odds band 3-8, win, flat": Strategy(selection="odds_band", min_odds=3.0, max_odds=8.0, stake=Decimal(1)),
 }
 
@@ -70,8 +71,7 @@ def prepare(source: str) -> None:
     window = Race.objects.filter(source=source).aggregate(start=Min("meeting__date"), end=Max("meeting__date"))
     if not Prediction.objects.filter(runner__race__source=source).exists():
         print("scoring with the market baseline first (not timed)…", flush=True)
-        call_command("rescore", "--start", str(window["start"]), "--end", str(window["end"]), "--no-progress",
-                     **quiet)  # fmt: skip
+        call_command("rescore", "--start", str(window["start"]), "--end", str(window["end"]), "--no-progress", **quiet)
 
 
 def main() -> None:
@@ -84,11 +84,11 @@ def main() -> None:
     start, end = window["start"], window["end"]
     races = Race.objects.filter(source=source).count()
 
-    bare, frame = best_of(args.runs, lambda: runner_frame(Q(race__meeting__date__range=(start, end),
-                                                              race__source=source)))  # fmt: skip
+    bare, frame = best_of(
+        args.runs, lambda: runner_frame(Q(race__meeting__date__range=(start, end), race__source=source))
+    )
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"data: {races} {source} races, {len(frame)} runners, {start}..{end}; database {engine}; "
-          f"best of {args.runs}")  # fmt: skip
+    print(f"data: {races} {source} races, {len(frame)} runners, {start}..{end}; database {engine}; best of {args.runs}")
     print(f"  {'baseline: runner_frame (bare load)':<36} {bare:6.2f} s")
     worst = 0.0
     for name, strategy in STRATEGIES.items():
@@ -97,12 +97,16 @@ def main() -> None:
         summary = result["summary"]
         favourite, random = result["baselines"]["favourite"], result["baselines"]["random"]
         roi = "n/a" if summary["roi"] is None else f"{summary['roi']:+.3f}"
-        print(f"  {name:<36} {seconds:6.2f} s  ×{seconds / bare:4.1f}   bets {summary['bets']:>6}  ROI {roi}  "
-              f"(favourite {favourite['roi'] or 0:+.3f}, random {random['roi'] or 0:+.3f}); "
-              f"unsettled {summary['unsettled_bets']}")  # fmt: skip
+        print(
+            f"  {name:<36} {seconds:6.2f} s  ×{seconds / bare:4.1f}   bets {summary['bets']:>6}  ROI {roi}  "
+            f"(favourite {favourite['roi'] or 0:+.3f}, random {random['roi'] or 0:+.3f}); "
+            f"unsettled {summary['unsettled_bets']}"
+        )
         worst = max(worst, seconds)
     verdict = "met" if worst < 10 else "MISSED"
-    print(f"slowest backtest {worst:.2f} s = {worst / bare:.1f} × the bare frame load; goal: seconds (< 10 s) → {verdict}")
+    print(
+        f"slowest backtest {worst:.2f} s = {worst / bare:.1f} × the bare frame load; goal: seconds (< 10 s) → {verdict}"
+    )
 
 
 if __name__ == "__main__":

@@ -74,7 +74,9 @@ def main() -> None:
     print(f"races {races}, runners {runners}")
     print(f"generator alone  {generate}  {runners / generate.wall:8.0f} runners/s  (baseline)")
     print(f"migrate          {migrate}")
-    print(f"load_demo        {load}  {runners / load.wall:8.0f} runners/s  {load.wall / generate.wall:4.1f}x the baseline")
+    print(
+        f"load_demo        {load}  {runners / load.wall:8.0f} runners/s  {load.wall / generate.wall:4.1f}x the baseline"
+    )
     print(f"re-run (no-op)   {rerun}  {rerun.wall / generate.wall:4.1f}x the baseline")
     print(out.getvalue().strip().splitlines()[-1])
     verdict = "OK" if load.wall < 60 else "TOO SLOW"

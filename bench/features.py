@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import resource
@@ -163,36 +164,55 @@ def main() -> None:
         partial = db.with_suffix(".partial")
         partial.unlink(missing_ok=True)
         clock = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--db", str(partial), "--child", "generate",
-                        "--runners", str(args.runners), "--seed", str(args.seed)], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--db",
+                str(partial),
+                "--child",
+                "generate",
+                "--runners",
+                str(args.runners),
+                "--seed",
+                str(args.seed),
+            ],
+            check=True,
+        )
         partial.rename(db)
         generated = time.perf_counter() - clock
     _setup(db)
 
     sizes = [args.runners // 4, args.runners // 2, args.runners]
     cuts = _cut_dates(sizes)
-    print(f"database {db} ({db.stat().st_size / 1e6:.0f} MB, "
-          f"{'reused' if generated is None else f'written in {generated:.0f} s'}); demo seed {args.seed} from {EPOCH}; "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"database {db} ({db.stat().st_size / 1e6:.0f} MB, "
+        f"{'reused' if generated is None else f'written in {generated:.0f} s'}); demo seed {args.seed} from {EPOCH}; "
+        f"{os.cpu_count()} CPUs"
+    )
     results = []
     for size, end in cuts:
         row = {mode: _measure(db, mode, end) for mode in MODES}
         results.append((size, end, row))
         fetch = row["fetch"]
         print(f"\n{fetch['rows']:>9,} runners (target {size:,}, races up to {end})")
-        print(f"  {'fetch (baseline)':<18} {fetch['wall']:7.1f} s wall {fetch['cpu']:7.1f} s CPU   "
-              f"peak +{(fetch['peak'] - fetch['start']) / 2**20:6.0f} MB")  # fmt: skip
+        print(
+            f"  {'fetch (baseline)':<18} {fetch['wall']:7.1f} s wall {fetch['cpu']:7.1f} s CPU   "
+            f"peak +{(fetch['peak'] - fetch['start']) / 2**20:6.0f} MB"
+        )
         for mode in MODES[1:]:
             r = row[mode]
             extra = r["peak"] - r["start"]
-            print(f"  {mode:<18} {r['wall']:7.1f} s wall {r['cpu']:7.1f} s CPU   peak +{extra / 2**20:6.0f} MB "
-                  f"({extra / fetch['rows']:5.0f} B/runner; arrays of the result {r['result'] / 2**20:4.0f} MB)   "
-                  f"{r['wall'] / fetch['wall']:5.1f}× the baseline's wall, {r['cpu'] / fetch['cpu']:5.1f}× its CPU")
+            print(
+                f"  {mode:<18} {r['wall']:7.1f} s wall {r['cpu']:7.1f} s CPU   peak +{extra / 2**20:6.0f} MB "
+                f"({extra / fetch['rows']:5.0f} B/runner; arrays of the result {r['result'] / 2**20:4.0f} MB)   "
+                f"{r['wall'] / fetch['wall']:5.1f}× the baseline's wall, {r['cpu'] / fetch['cpu']:5.1f}× its CPU"
+            )
 
     print("\nmemory growth (peak above start-up):")
     for mode in MODES[1:]:
         peaks = [row[mode]["peak"] - row[mode]["start"] for _, _, row in results]
-        steps = "  ".join(f"{b / a:4.2f}×" for a, b in zip(peaks, peaks[1:]))
+        steps = "  ".join(f"{b / a:4.2f}×" for a, b in itertools.pairwise(peaks))
         print(f"  {mode:<10} 1/4 → 1/2 → all: {steps}   (2.00× each step is linear)")
 
 

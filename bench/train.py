@@ -55,8 +55,13 @@ def main() -> None:
 
     if not Race.objects.filter(source=args.source).exists():
         print(f"importing {args.source} first (not timed)…", flush=True)
-        call_command("import_hkjc", str(Path(settings.TURF_DATA_DIR) / "hkjc_kaggle"), "--no-progress",
-                     stdout=StringIO(), stderr=StringIO())  # fmt: skip
+        call_command(
+            "import_hkjc",
+            str(Path(settings.TURF_DATA_DIR) / "hkjc_kaggle"),
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
 
     timings: dict[str, float] = {}
     try:
@@ -86,9 +91,11 @@ def main() -> None:
 
     steps = version.params["timings_seconds"]
     total = timings["model_train"] + timings["scoring (last 14 days)"]
-    print(f"data: {version.races_used} races, {version.runners_used} runners, {len(version.features)} features; "
-          f"booster {rounds} rounds; xgboost {xgb.__version__}, {training.THREADS} thread(s), "
-          f"{os.cpu_count()} CPUs; database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    print(
+        f"data: {version.races_used} races, {version.runners_used} runners, {len(version.features)} features; "
+        f"booster {rounds} rounds; xgboost {xgb.__version__}, {training.THREADS} thread(s), "
+        f"{os.cpu_count()} CPUs; database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    )
     for name, seconds in steps.items():
         print(f"  {name:<22} {seconds:7.2f} s")
     print(f"  {'scoring (last 14 days)':<22} {timings['scoring (last 14 days)']:7.2f} s  ({written} predictions)")

@@ -5,13 +5,21 @@ from .models import Feature, Plan
 
 
 class PlanForm(forms.ModelForm):
-    features = forms.MultipleChoiceField(
-        choices=Feature.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    features = forms.MultipleChoiceField(choices=Feature.choices, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Plan
-        fields = "__all__"
+        fields = [
+            "code",
+            "name",
+            "rank",
+            "monthly_price",
+            "features",
+            "requests_per_minute",
+            "requests_per_day",
+            "daily_quotas",
+            "is_active",
+        ]
 
     def clean_daily_quotas(self):
         quotas = self.cleaned_data["daily_quotas"] or {}

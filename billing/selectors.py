@@ -44,8 +44,9 @@ def plan_cheapest_with(feature: str) -> Plan | None:
 
 def plan_unlimited_above(plan: Plan, feature: str) -> Plan | None:
     """The cheapest plan above ``plan`` that opens ``feature`` with no daily quota on it."""
-    return next((p for p in plan_list().filter(rank__gt=plan.rank) if p.opens(feature) and p.quota(feature) is None),
-                None)
+    return next(
+        (p for p in plan_list().filter(rank__gt=plan.rank) if p.opens(feature) and p.quota(feature) is None), None
+    )
 
 
 def seconds_until_midnight() -> int:
@@ -65,8 +66,13 @@ def user_request_limits(user) -> tuple[str, int, int] | None:
 
 def rate_state(*, used_minute: int, used_day: int, per_minute: int, per_day: int, reset: int) -> RateState:
     """Where ``used_*`` requests leave the limits; ``wait`` (seconds) is set once either is passed."""
-    state = RateState(limit=per_minute, remaining=max(0, per_minute - used_minute), reset=reset, day_limit=per_day,
-                      day_remaining=max(0, per_day - used_day))
+    state = RateState(
+        limit=per_minute,
+        remaining=max(0, per_minute - used_minute),
+        reset=reset,
+        day_limit=per_day,
+        day_remaining=max(0, per_day - used_day),
+    )
     if used_day > per_day:
         state.wait = seconds_until_midnight()
     elif used_minute > per_minute:
@@ -77,8 +83,13 @@ def rate_state(*, used_minute: int, used_day: int, per_minute: int, per_day: int
 def request_usage(*, ident: str, per_minute: int, per_day: int) -> RateState:
     """The state of ``ident``'s request limits, read without counting a request."""
     minute_key, day_key, reset = counters.rate_keys(ident)
-    return rate_state(used_minute=counters.peek(minute_key), used_day=counters.peek(day_key),
-                      per_minute=per_minute, per_day=per_day, reset=reset)
+    return rate_state(
+        used_minute=counters.peek(minute_key),
+        used_day=counters.peek(day_key),
+        per_minute=per_minute,
+        per_day=per_day,
+        reset=reset,
+    )
 
 
 def plan_usage(*, user, rate: RateState | None = None) -> dict:
@@ -91,10 +102,14 @@ def plan_usage(*, user, rate: RateState | None = None) -> dict:
     if rate is None:
         ident, per_minute, per_day = user_request_limits(user) or (f"u{user.pk}", 0, 0)
         rate = request_usage(ident=ident, per_minute=per_minute, per_day=per_day)
-    quotas = {
-        feature: {"limit": limit, "used": min(limit, counters.peek(counters.quota_key(user.pk, feature)))}
-        for feature, limit in (plan.daily_quotas or {}).items()
-    } if plan else {}
+    quotas = (
+        {
+            feature: {"limit": limit, "used": min(limit, counters.peek(counters.quota_key(user.pk, feature)))}
+            for feature, limit in (plan.daily_quotas or {}).items()
+        }
+        if plan
+        else {}
+    )
     return {
         "date": counters.day_window(),
         "requests_today": rate.day_limit - rate.day_remaining,

@@ -44,9 +44,13 @@ def user_plan_set(*, email: str, plan_code: str):
 def request_count(*, ident: str, per_minute: int, per_day: int) -> RateState:
     """Count one request by ``ident`` in this minute and today; the state's ``wait`` is set past either limit."""
     minute_key, day_key, reset = counters.rate_keys(ident)
-    return rate_state(used_minute=counters.hit(minute_key, counters.MINUTE_TTL),
-                      used_day=counters.hit(day_key, counters.DAY_TTL),
-                      per_minute=per_minute, per_day=per_day, reset=reset)
+    return rate_state(
+        used_minute=counters.hit(minute_key, counters.MINUTE_TTL),
+        used_day=counters.hit(day_key, counters.DAY_TTL),
+        per_minute=per_minute,
+        per_day=per_day,
+        reset=reset,
+    )
 
 
 def plan_feature_open(*, user, feature: str) -> Plan:
@@ -56,8 +60,12 @@ def plan_feature_open(*, user, feature: str) -> Plan:
         opener = plan_cheapest_with(feature)
         current = plan.name if plan else "no plan"
         needed = f"the {opener.name} plan" if opener else "a plan that is not on sale"
-        raise PlanRequired(f"This endpoint needs {needed} or higher (you are on {current}).",
-                           needed=opener, current=plan, feature=feature)
+        raise PlanRequired(
+            f"This endpoint needs {needed} or higher (you are on {current}).",
+            needed=opener,
+            current=plan,
+            feature=feature,
+        )
     return plan
 
 
@@ -73,7 +81,8 @@ def plan_quota_use(*, user, plan: Plan, feature: str) -> None:
         upgrade = f" {opener.name} has no such limit." if opener else ""
         raise QuotaExceeded(
             f"The {plan.name} plan allows {quota} {feature} call(s) a day; it resets at midnight.{upgrade}",
-            wait=seconds_until_midnight(), needed=opener,
+            wait=seconds_until_midnight(),
+            needed=opener,
         )
 
 

@@ -28,6 +28,10 @@ class TodayRacesView(TurfAPIView):
         limit, offset = params["limit"], params["offset"]
         page = races[offset : offset + limit]
         return paginated(
-            RaceSerializer(page, many=True).data, total=total, limit=limit, offset=offset,
-            date=params["date"].isoformat(), filter=params["filter"],
+            RaceSerializer(page, many=True).data,
+            total=total,
+            limit=limit,
+            offset=offset,
+            date=params["date"].isoformat(),
+            filter=params["filter"],
         )

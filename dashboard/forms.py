@@ -20,8 +20,7 @@ class LoginForm(AuthenticationForm):
 class SignupForm(forms.Form):
     email = forms.EmailField(max_length=254, label="E-mail")
     password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128)
-    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128,
-                                     label="Password (again)")
+    password_again = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label="Password (again)")
 
     def clean(self):
         data = super().clean()

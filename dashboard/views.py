@@ -38,8 +38,12 @@ from .forms import LoginForm, SignupForm
 
 
 def _day_links(day: dt.date) -> dict:
-    return {"day": day, "today": timezone.localdate(), "previous_day": day - dt.timedelta(days=1),
-            "next_day": day + dt.timedelta(days=1)}
+    return {
+        "day": day,
+        "today": timezone.localdate(),
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+    }
 
 
 def _problem(request, status: int, title: str, message: str):
@@ -58,12 +62,20 @@ def _refused(request, exc: PlanRequired | Throttled):
     elif isinstance(exc, QuotaExceeded):
         context.update(title="Today's quota is used up")  # the message says it resets at midnight
     elif plan is not None:
-        context.update(title="Too many requests", wait=wait, message=(
-            f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
-            f"{plan.requests_per_day} a day, API calls and these pages together."))
+        context.update(
+            title="Too many requests",
+            wait=wait,
+            message=(
+                f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
+                f"{plan.requests_per_day} a day, API calls and these pages together."
+            ),
+        )
     else:
-        context.update(title="Too many attempts", wait=wait,
-                       message=f"Your address may try {ANON_PER_MINUTE} times a minute and {ANON_PER_DAY} a day.")
+        context.update(
+            title="Too many attempts",
+            wait=wait,
+            message=f"Your address may try {ANON_PER_MINUTE} times a minute and {ANON_PER_DAY} a day.",
+        )
     response = render(request, "dashboard/refused.html", context, status=exc.status_code)
     if wait:
         response["Retry-After"] = str(int(wait))
@@ -81,8 +93,12 @@ def _page(feature: str, params=DayParams):
             # An emptied field of the page's own form (the calendar, min. odds) means its default, not an error.
             query = params(data={name: value for name, value in request.GET.items() if value.strip()})
             if not query.is_valid():
-                return _problem(request, 400, "That request could not be read",
-                                f"{error_message(query.errors)} Pick a day with the calendar.")
+                return _problem(
+                    request,
+                    400,
+                    "That request could not be read",
+                    f"{error_message(query.errors)} Pick a day with the calendar.",
+                )
             try:
                 plan = request_admit(user=request.user, feature=feature)
             except (PlanRequired, Throttled) as exc:
@@ -127,8 +143,13 @@ def race(request, params, plan, code: str):
 @_page(Feature.TOP3)
 def picks(request, params, plan):
     day = params["date"]
-    context = {"picks": top_picks(day=day, n=3), "synthetic": race_synthetic_ids(day=day),
-               "quota": plan.quota(Feature.TOP3), "plan": plan, **_day_links(day)}
+    context = {
+        "picks": top_picks(day=day, n=3),
+        "synthetic": race_synthetic_ids(day=day),
+        "quota": plan.quota(Feature.TOP3),
+        "plan": plan,
+        **_day_links(day),
+    }
     return render(request, "dashboard/picks.html", context)
 
 
@@ -136,8 +157,13 @@ def picks(request, params, plan):
 def value_bets(request, params, plan):
     day = params["date"]
     bets = value_bet_list(day=day, min_odds=params["min_odds"], edge=params["edge"])
-    context = {"bets": bets, "synthetic": race_synthetic_ids(day=day), "min_odds": params["min_odds"],
-               "edge": params["edge"], **_day_links(day)}
+    context = {
+        "bets": bets,
+        "synthetic": race_synthetic_ids(day=day),
+        "min_odds": params["min_odds"],
+        "edge": params["edge"],
+        **_day_links(day),
+    }
     return render(request, "dashboard/value_bets.html", context)
 
 
@@ -167,8 +193,9 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard:home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -24,42 +24,77 @@ class StrategySerializer(serializers.Serializer):
         help_text="top_pick: the model's top pick of each race; value: every runner whose p × odds − 1 > edge; "
         "odds_band: every runner whose odds lie in min_odds..max_odds (no model needed)",
     )
-    edge = serializers.FloatField(default=0.0, min_value=0.0, max_value=10.0,
-                                  help_text="value: the minimum expected value per unit")  # fmt: skip
-    min_odds = serializers.FloatField(required=False, allow_null=True, min_value=1.0, max_value=1000.0,
-                                      help_text="lowest odds backed (value: default 2.0)")  # fmt: skip
-    max_odds = serializers.FloatField(required=False, allow_null=True, min_value=1.0, max_value=1000.0,
-                                      help_text="highest odds backed (odds_band: required)")  # fmt: skip
-    discipline = serializers.ListField(child=serializers.ChoiceField(choices=Discipline.choices), required=False,
-                                       max_length=len(Discipline.choices), help_text="only these disciplines")  # fmt: skip
-    racecourse = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=50,
-                                       help_text="only these racecourse codes (VIN, ST, …)")  # fmt: skip
+    edge = serializers.FloatField(
+        default=0.0, min_value=0.0, max_value=10.0, help_text="value: the minimum expected value per unit"
+    )
+    min_odds = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=1.0,
+        max_value=1000.0,
+        help_text="lowest odds backed (value: default 2.0)",
+    )
+    max_odds = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=1.0,
+        max_value=1000.0,
+        help_text="highest odds backed (odds_band: required)",
+    )
+    discipline = serializers.ListField(
+        child=serializers.ChoiceField(choices=Discipline.choices),
+        required=False,
+        max_length=len(Discipline.choices),
+        help_text="only these disciplines",
+    )
+    racecourse = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=50,
+        help_text="only these racecourse codes (VIN, ST, …)",
+    )
     quinte_only = serializers.BooleanField(default=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False, allow_null=True)
     bet_type = serializers.ChoiceField(
-        choices=BET_TYPES, default="simple_gagnant",
+        choices=BET_TYPES,
+        default="simple_gagnant",
         help_text="couple_gagnant and trio back the model's top two / three (top_pick only), where the race "
         "has those rapports",
-    )  # fmt: skip
-    staking = serializers.ChoiceField(choices=STAKINGS, default="flat",
-                                      help_text="flat: `stake` a bet; percent: `fraction` of the bankroll; "
-                                                "kelly: `fraction` × Kelly, at most `cap` of the bankroll")  # fmt: skip
-    stake = serializers.DecimalField(max_digits=10, decimal_places=2, default=Decimal(1),
-                                     min_value=Decimal("0.01"), max_value=MAX_STAKE)  # fmt: skip
-    fraction = serializers.FloatField(required=False, allow_null=True, min_value=0.0001, max_value=1.0,
-                                      help_text="percent: share of the bankroll a bet (default 0.01); "
-                                                "kelly: the Kelly fraction (default 0.25)")  # fmt: skip
-    cap = serializers.FloatField(default=0.05, min_value=0.0001, max_value=1.0,
-                                 help_text="kelly: the most a bet stakes, as a share of the bankroll")  # fmt: skip
-    bankroll = serializers.DecimalField(max_digits=12, decimal_places=2, default=Decimal(100),
-                                        min_value=Decimal("1"), max_value=MAX_BANKROLL)  # fmt: skip
+    )
+    staking = serializers.ChoiceField(
+        choices=STAKINGS,
+        default="flat",
+        help_text="flat: `stake` a bet; percent: `fraction` of the bankroll; "
+        "kelly: `fraction` × Kelly, at most `cap` of the bankroll",
+    )
+    stake = serializers.DecimalField(
+        max_digits=10, decimal_places=2, default=Decimal(1), min_value=Decimal("0.01"), max_value=MAX_STAKE
+    )
+    fraction = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0.0001,
+        max_value=1.0,
+        help_text="percent: share of the bankroll a bet (default 0.01); kelly: the Kelly fraction (default 0.25)",
+    )
+    cap = serializers.FloatField(
+        default=0.05,
+        min_value=0.0001,
+        max_value=1.0,
+        help_text="kelly: the most a bet stakes, as a share of the bankroll",
+    )
+    bankroll = serializers.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal(100), min_value=Decimal("1"), max_value=MAX_BANKROLL
+    )
     model = serializers.CharField(
-        default=WALK_FORWARD, max_length=60,
+        default=WALK_FORWARD,
+        max_length=60,
         help_text="walk_forward: each race with the latest version trained before it; market: the market "
         "baseline; or a version's name",
-    )  # fmt: skip
-    seed = serializers.IntegerField(default=0, min_value=0, max_value=2**31 - 1,
-                                    help_text="seed of the random baseline")  # fmt: skip
+    )
+    seed = serializers.IntegerField(
+        default=0, min_value=0, max_value=2**31 - 1, help_text="seed of the random baseline"
+    )
 
     def to_internal_value(self, data):
         # A misspelt parameter ("egde") must not be ignored silently: the strategy would not be the one meant.
@@ -83,11 +118,13 @@ class StrategySerializer(serializers.Serializer):
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_odds": "must be at most max_odds."})
         if bet_type in ("couple_gagnant", "trio") and selection != "top_pick":
-            raise serializers.ValidationError({"bet_type": f"{bet_type} backs the model's top picks: use selection "
-                                                           "top_pick."})  # fmt: skip
+            raise serializers.ValidationError(
+                {"bet_type": f"{bet_type} backs the model's top picks: use selection top_pick."}
+            )
         if staking == "kelly" and bet_type != "simple_gagnant":
-            raise serializers.ValidationError({"staking": "kelly needs a price before the race: use it with "
-                                                          "simple_gagnant."})  # fmt: skip
+            raise serializers.ValidationError(
+                {"staking": "kelly needs a price before the race: use it with simple_gagnant."}
+            )
         if staking == "kelly" and selection == "odds_band":
             raise serializers.ValidationError({"staking": "kelly needs the model's probability: not with odds_band."})
         return attrs
@@ -120,8 +157,9 @@ class BacktestSummarySerializer(serializers.Serializer):
     returned = serializers.FloatField()
     profit = serializers.FloatField()
     roi = serializers.FloatField(allow_null=True)
-    roi_ci95 = serializers.ListField(child=serializers.FloatField(), allow_null=True,
-                                     help_text="bootstrap 95% interval, resampling races (seed 0)")  # fmt: skip
+    roi_ci95 = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="bootstrap 95% interval, resampling races (seed 0)"
+    )
     max_drawdown = serializers.FloatField()
     max_drawdown_pct = serializers.FloatField(allow_null=True)
     longest_losing_run = serializers.IntegerField()
@@ -151,16 +189,22 @@ class BacktestJobSerializer(serializers.Serializer):
     error = serializers.CharField(allow_null=True, help_text="why a failed job failed")
     summary = BacktestSummarySerializer(allow_null=True, help_text="when done")
     baselines = serializers.DictField(
-        child=BacktestSummarySerializer(), allow_null=True,
+        child=BacktestSummarySerializer(),
+        allow_null=True,
         help_text="when done: favourite and random, with the same bet type and staking",
-    )  # fmt: skip
+    )
     equity_curve = EquityPointSerializer(many=True, allow_null=True, help_text="when done: the bankroll after each bet")
-    unsettled = serializers.ListField(child=serializers.DictField(), allow_null=True,
-                                      help_text="when done: bets that could not be settled, with the reason")  # fmt: skip
-    skipped = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
-                                    help_text="when done: races or bets left out, by reason")  # fmt: skip
-    versions = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
-                                     help_text="when done: races bet with each model version")  # fmt: skip
+    unsettled = serializers.ListField(
+        child=serializers.DictField(),
+        allow_null=True,
+        help_text="when done: bets that could not be settled, with the reason",
+    )
+    skipped = serializers.DictField(
+        child=serializers.IntegerField(), allow_null=True, help_text="when done: races or bets left out, by reason"
+    )
+    versions = serializers.DictField(
+        child=serializers.IntegerField(), allow_null=True, help_text="when done: races bet with each model version"
+    )
 
     def to_representation(self, job):
         # A list ("brief") leaves the results out: they are large, and deferred there.
@@ -177,9 +221,11 @@ class BacktestJobSerializer(serializers.Serializer):
             "started_at": serializers.DateTimeField().to_representation(job.started_at) if job.started_at else None,
             "finished_at": serializers.DateTimeField().to_representation(job.finished_at) if job.finished_at else None,
             "error": job.error or None,
-            **{name: result.get(name) if done else None
-               for name in ("summary", "baselines", "equity_curve", "unsettled", "skipped", "versions")},
-        }  # fmt: skip
+            **{
+                name: result.get(name) if done else None
+                for name in ("summary", "baselines", "equity_curve", "unsettled", "skipped", "versions")
+            },
+        }
 
 
 class BacktestBetSerializer(serializers.Serializer):

@@ -14,17 +14,40 @@ from .models import ModelVersion, Prediction
 from .selectors import VersionArg
 
 PREDICTION_COLUMNS = [
-    "source", "source_race_id", "date", "race", "racecourse", "saddle_number", "source_horse_id", "horse",
-    "win_probability", "place_probability", "market_probability", "rank", "odds", "model_version",
+    "source",
+    "source_race_id",
+    "date",
+    "race",
+    "racecourse",
+    "saddle_number",
+    "source_horse_id",
+    "horse",
+    "win_probability",
+    "place_probability",
+    "market_probability",
+    "rank",
+    "odds",
+    "model_version",
 ]
 BET_COLUMNS = [
-    "date", "race", "racecourse", "saddle_number", "horse", "odds", "probability", "expected_value", "stake",
-    "return", "profit", "bankroll",
+    "date",
+    "race",
+    "racecourse",
+    "saddle_number",
+    "horse",
+    "odds",
+    "probability",
+    "expected_value",
+    "stake",
+    "return",
+    "profit",
+    "bankroll",
 ]
 
 
-def prediction_export_queryset(*, model_version: ModelVersion, start: dt.date, end: dt.date,
-                               cancelled: bool = False) -> QuerySet:
+def prediction_export_queryset(
+    *, model_version: ModelVersion, start: dt.date, end: dt.date, cancelled: bool = False
+) -> QuerySet:
     """A version's predictions in the window, programme order, as value tuples; cancelled races only if asked."""
     rows = Prediction.objects.filter(model_version=model_version, runner__race__meeting__date__range=(start, end))
     if not cancelled:
@@ -32,15 +55,26 @@ def prediction_export_queryset(*, model_version: ModelVersion, start: dt.date, e
     return rows.order_by(
         "runner__race__meeting__date", "runner__race__meeting__number", "runner__race__number", "runner__saddle_number"
     ).values_list(
-        "runner__race__source", "runner__race__source_id", "runner__race__meeting__date",
-        "runner__race__meeting__number", "runner__race__number", "runner__race__meeting__racecourse__name",
-        "runner__saddle_number", "runner__horse__source_id", "runner__horse__name", "win_probability",
-        "place_probability", "market_probability", "rank", "odds",
+        "runner__race__source",
+        "runner__race__source_id",
+        "runner__race__meeting__date",
+        "runner__race__meeting__number",
+        "runner__race__number",
+        "runner__race__meeting__racecourse__name",
+        "runner__saddle_number",
+        "runner__horse__source_id",
+        "runner__horse__name",
+        "win_probability",
+        "place_probability",
+        "market_probability",
+        "rank",
+        "odds",
     )
 
 
-def prediction_export_rows(*, start: dt.date, end: dt.date, model_version: VersionArg = None,
-                           cancelled: bool = False) -> Iterator[list]:
+def prediction_export_rows(
+    *, start: dt.date, end: dt.date, model_version: VersionArg = None, cancelled: bool = False
+) -> Iterator[list]:
     """A version's (by default the active one's) predictions in PREDICTION_COLUMNS order, streamed from the database.
 
     The API leaves cancelled races out; ``export_predictions`` has always written every stored prediction.
@@ -50,16 +84,55 @@ def prediction_export_rows(*, start: dt.date, end: dt.date, model_version: Versi
         return iter(())
     rows = prediction_export_queryset(model_version=version, start=start, end=end, cancelled=cancelled)
     return (
-        [source, source_id, day.isoformat(), f"R{reunion}C{course}", racecourse, saddle, horse_id, horse,
-         win, place, market, rank, odds, version.version]
-        for (source, source_id, day, reunion, course, racecourse, saddle, horse_id, horse, win, place, market,
-             rank, odds) in rows.iterator(chunk_size=2000)
+        [
+            source,
+            source_id,
+            day.isoformat(),
+            f"R{reunion}C{course}",
+            racecourse,
+            saddle,
+            horse_id,
+            horse,
+            win,
+            place,
+            market,
+            rank,
+            odds,
+            version.version,
+        ]
+        for (
+            source,
+            source_id,
+            day,
+            reunion,
+            course,
+            racecourse,
+            saddle,
+            horse_id,
+            horse,
+            win,
+            place,
+            market,
+            rank,
+            odds,
+        ) in rows.iterator(chunk_size=2000)
     )
 
 
 def bet_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
     """The default strategy's settled bets in the window, as ``GET /backtest`` lists them."""
     for bet in selectors.backtest_run(start=start, end=end)["bets"]:
-        yield [bet["date"].isoformat(), bet["race_code"], bet["racecourse"], bet["saddle_number"], bet["horse"],
-               bet["odds"], bet["probability"], bet["expected_value"], bet["stake"], bet["return"], bet["profit"],
-               bet["bankroll"]]
+        yield [
+            bet["date"].isoformat(),
+            bet["race_code"],
+            bet["racecourse"],
+            bet["saddle_number"],
+            bet["horse"],
+            bet["odds"],
+            bet["probability"],
+            bet["expected_value"],
+            bet["stake"],
+            bet["return"],
+            bet["profit"],
+            bet["bankroll"],
+        ]

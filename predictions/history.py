@@ -38,9 +38,7 @@ def prediction_history(
 ) -> tuple[list[dict], int]:
     """(races, total): finished races in the window with their runners' predictions and outcomes."""
     predicted = Prediction.objects.filter(walk_forward_eligible(), runner__race=OuterRef("pk"))
-    races = Race.objects.filter(meeting__date__range=(start, end), status=RaceStatus.FINISHED).filter(
-        Exists(predicted)
-    )
+    races = Race.objects.filter(meeting__date__range=(start, end), status=RaceStatus.FINISHED).filter(Exists(predicted))
     if discipline:
         races = races.filter(discipline=discipline)
     if racecourse:
@@ -55,9 +53,19 @@ def prediction_history(
     rows = (
         Prediction.objects.filter(walk_forward_eligible(), runner__race_id__in=ids)
         .values(
-            "runner__race_id", "runner__saddle_number", "runner__horse__name", "runner__status", "runner__position",
-            "runner__final_odds", "runner__dead_heat", "win_probability", "place_probability", "rank",
-            "model_version__version", "model_version__kind", "model_version__trained_until",
+            "runner__race_id",
+            "runner__saddle_number",
+            "runner__horse__name",
+            "runner__status",
+            "runner__position",
+            "runner__final_odds",
+            "runner__dead_heat",
+            "win_probability",
+            "place_probability",
+            "rank",
+            "model_version__version",
+            "model_version__kind",
+            "model_version__trained_until",
         )
         .order_by("runner__race_id", "runner__saddle_number")
     )
@@ -72,15 +80,21 @@ def prediction_history(
 def _chosen(rows: list[dict]) -> list[dict]:
     """The rows of each race's walk-forward version (every row here is eligible: the query says so)."""
     versions = walk_forward_order(
-        {row["model_version__version"]: SimpleNamespace(version=row["model_version__version"],
-                                                        kind=row["model_version__kind"],
-                                                        trained_until=row["model_version__trained_until"])
-         for row in rows}.values()
-    )  # fmt: skip
+        {
+            row["model_version__version"]: SimpleNamespace(
+                version=row["model_version__version"],
+                kind=row["model_version__kind"],
+                trained_until=row["model_version__trained_until"],
+            )
+            for row in rows
+        }.values()
+    )
     rank = {v.version: i for i, v in enumerate(versions)}
-    keep = walk_forward_choose(race=[row["runner__race_id"] for row in rows],
-                               rank=[rank[row["model_version__version"]] for row in rows],
-                               eligible=np.ones(len(rows), dtype=bool))  # fmt: skip
+    keep = walk_forward_choose(
+        race=[row["runner__race_id"] for row in rows],
+        rank=[rank[row["model_version__version"]] for row in rows],
+        eligible=np.ones(len(rows), dtype=bool),
+    )
     return [row for row, kept in zip(rows, keep.tolist(), strict=True) if kept]
 
 

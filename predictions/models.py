@@ -57,9 +57,7 @@ class Prediction(models.Model):
     """What one model version said about one runner before its race."""
 
     # No index of its own: the unique (runner, model_version) index starts with runner.
-    runner = models.ForeignKey(
-        "courses.Runner", on_delete=models.CASCADE, related_name="predictions", db_index=False
-    )
+    runner = models.ForeignKey("courses.Runner", on_delete=models.CASCADE, related_name="predictions", db_index=False)
     model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="predictions")
     win_probability = models.FloatField(help_text="Normalised within the race: the race's runners sum to 1")
     place_probability = models.FloatField(help_text="P(finishing in the places paid), Harville")

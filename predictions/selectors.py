@@ -69,7 +69,7 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
     """Every runner of ``race`` in saddle order with the version's prediction (None for non-partants)."""
     version = model_version_resolve(model_version)
     frame = runner_frame(Q(race=race), model_version=version, card=True)
-    odds, odds_decimal = frame.market_odds()
+    _odds, odds_decimal = frame.market_odds()
     runs = frame.runs
     rows = []
     for i in range(len(frame)):
@@ -150,8 +150,21 @@ def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> 
             "odds": odds,
             "model_version": version.version,
         }
-        for (race_id, reunion, number, name, start_time, course, course_code, runner_id, saddle, horse, win, place,
-             odds) in rows
+        for (
+            race_id,
+            reunion,
+            number,
+            name,
+            start_time,
+            course,
+            course_code,
+            runner_id,
+            saddle,
+            horse,
+            win,
+            place,
+            odds,
+        ) in rows
     ]
 
 
@@ -325,8 +338,9 @@ def backtest_run(
     races with no result, with the reason) and ``summary``.
     """
     version = model_version_resolve(model_version)
-    strategy = Strategy(selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake),
-                        bankroll=Decimal(bankroll))  # fmt: skip
+    strategy = Strategy(
+        selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake), bankroll=Decimal(bankroll)
+    )
     if version is None:
         return {"model_version": None, "bets": [], "unsettled": [], "summary": empty_summary(strategy)}
     result = backtest(strategy=strategy, start=start, end=end, model_version=version, baselines=False)

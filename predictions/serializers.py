@@ -79,8 +79,12 @@ class RunnerPredictionSerializer(serializers.Serializer):
     jockey = serializers.CharField(allow_null=True)
     trainer = serializers.CharField(allow_null=True)
     status = serializers.CharField()
-    odds = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True,
-                                    help_text="the odds the market view uses: final where known, else morning")
+    odds = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        allow_null=True,
+        help_text="the odds the market view uses: final where known, else morning",
+    )
     morning_odds = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     final_odds = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     win_probability = serializers.FloatField(allow_null=True)
@@ -89,7 +93,9 @@ class RunnerPredictionSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True, help_text="1 = the model's top pick in the race")
     model_version = serializers.CharField(allow_null=True)
     explanation = serializers.ListField(
-        child=serializers.DictField(), required=False, allow_null=True,
+        child=serializers.DictField(),
+        required=False,
+        allow_null=True,
         help_text="the features that moved this runner's score most: {feature, label, contribution}",
     )
 

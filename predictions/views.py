@@ -20,7 +20,7 @@ from turf.apiviews import TurfAPIView, paginated
 from . import selectors
 from . import serializers as s
 from .csv_export import csv_lines
-from .exports import bet_export_rows, prediction_export_rows, BET_COLUMNS, PREDICTION_COLUMNS
+from .exports import BET_COLUMNS, PREDICTION_COLUMNS, bet_export_rows, prediction_export_rows
 
 
 class RacePredictionsView(TurfAPIView):
@@ -31,8 +31,16 @@ class RacePredictionsView(TurfAPIView):
         summary="One race's card with every runner's probabilities",
         description="`code` is the race's réunion-course address: `1-3`, `R1-C3` or `R1C3` for R1C3.",
         parameters=[DayParams, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={200: inline_serializer("RaceCard", {"race": RaceSerializer(), "model_version": serializers.CharField(),
-                                                       "data": s.RunnerPredictionSerializer(many=True)})},
+        responses={
+            200: inline_serializer(
+                "RaceCard",
+                {
+                    "race": RaceSerializer(),
+                    "model_version": serializers.CharField(),
+                    "data": s.RunnerPredictionSerializer(many=True),
+                },
+            )
+        },
         tags=["predictions"],
     )
     def get(self, request, code: str):
@@ -54,61 +62,103 @@ class Top3View(TurfAPIView):
     required_feature = Feature.TOP3
     get_params = DayParams
 
-    @extend_schema(summary="The day's three strongest selections", parameters=[DayParams],
-                   responses={200: s.PickSerializer(many=True)}, tags=["predictions"])
+    @extend_schema(
+        summary="The day's three strongest selections",
+        parameters=[DayParams],
+        responses={200: s.PickSerializer(many=True)},
+        tags=["predictions"],
+    )
     def get(self, request):
         params = self.params
         picks = selectors.top_picks(day=params["date"], n=3)
-        return paginated(s.PickSerializer(picks, many=True).data, total=len(picks), limit=3, offset=0,
-                         date=params["date"].isoformat())
+        return paginated(
+            s.PickSerializer(picks, many=True).data,
+            total=len(picks),
+            limit=3,
+            offset=0,
+            date=params["date"].isoformat(),
+        )
 
 
 class AllPredictionsView(TurfAPIView):
     required_feature = Feature.PREDICTIONS_ALL
     get_params = s.DayPageParams
 
-    @extend_schema(summary="Every runner's prediction for the day", parameters=[s.DayPageParams],
-                   responses={200: s.PredictionRowSerializer(many=True)}, tags=["predictions"])
+    @extend_schema(
+        summary="Every runner's prediction for the day",
+        parameters=[s.DayPageParams],
+        responses={200: s.PredictionRowSerializer(many=True)},
+        tags=["predictions"],
+    )
     def get(self, request):
         params = self.params
         rows, total, version = selectors.prediction_page(
             day=params["date"], limit=params["limit"], offset=params["offset"]
         )
-        return paginated(s.PredictionRowSerializer(rows, many=True).data, total=total, limit=params["limit"],
-                         offset=params["offset"], date=params["date"].isoformat(), model_version=version)
+        return paginated(
+            s.PredictionRowSerializer(rows, many=True).data,
+            total=total,
+            limit=params["limit"],
+            offset=params["offset"],
+            date=params["date"].isoformat(),
+            model_version=version,
+        )
 
 
 class ValueBetsView(TurfAPIView):
     required_feature = Feature.VALUEBETS
     get_params = s.ValueBetParams
 
-    @extend_schema(summary="Runners whose probability beats their odds", parameters=[s.ValueBetParams],
-                   responses={200: s.ValueBetSerializer(many=True)}, tags=["predictions"])
+    @extend_schema(
+        summary="Runners whose probability beats their odds",
+        parameters=[s.ValueBetParams],
+        responses={200: s.ValueBetSerializer(many=True)},
+        tags=["predictions"],
+    )
     def get(self, request):
         params = self.params
         bets = selectors.value_bet_list(day=params["date"], min_odds=params["min_odds"], edge=params["edge"])
         page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(s.ValueBetSerializer(page, many=True).data, total=len(bets), limit=params["limit"],
-                         offset=params["offset"], date=params["date"].isoformat())
+        return paginated(
+            s.ValueBetSerializer(page, many=True).data,
+            total=len(bets),
+            limit=params["limit"],
+            offset=params["offset"],
+            date=params["date"].isoformat(),
+        )
 
 
 class BacktestView(TurfAPIView):
     required_feature = Feature.BACKTEST
     get_params = s.BacktestParams
 
-    @extend_schema(summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
-                   parameters=[s.BacktestParams], responses={200: s.BetSerializer(many=True)}, tags=["backtest"])
+    @extend_schema(
+        summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
+        parameters=[s.BacktestParams],
+        responses={200: s.BetSerializer(many=True)},
+        tags=["backtest"],
+    )
     def get(self, request):
         params = self.params
-        result = selectors.backtest_run(start=params["start"], end=params["end"], min_odds=params["min_odds"],
-                                        edge=params["edge"])
+        result = selectors.backtest_run(
+            start=params["start"], end=params["end"], min_odds=params["min_odds"], edge=params["edge"]
+        )
         page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
         return paginated(
-            s.BetSerializer(page, many=True).data, total=len(result["bets"]), limit=params["limit"],
-            offset=params["offset"], summary=result["summary"], model_version=result["model_version"],
+            s.BetSerializer(page, many=True).data,
+            total=len(result["bets"]),
+            limit=params["limit"],
+            offset=params["offset"],
+            summary=result["summary"],
+            model_version=result["model_version"],
             window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
-            strategy={"bet_type": "simple_gagnant", "selection": "value bets", "edge": params["edge"],
-                      "min_odds": params["min_odds"], "staking": "flat 1"},
+            strategy={
+                "bet_type": "simple_gagnant",
+                "selection": "value bets",
+                "edge": params["edge"],
+                "min_odds": params["min_odds"],
+                "staking": "flat 1",
+            },
         )
 
 
@@ -116,24 +166,32 @@ class MetricsView(TurfAPIView):
     required_feature = Feature.METRICS
     get_params = s.MetricsParams
 
-    @extend_schema(summary="Model quality over the last days, beside the market baseline", parameters=[s.MetricsParams],
-                   responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
-                   tags=["predictions"])
+    @extend_schema(
+        summary="Model quality over the last days, beside the market baseline",
+        parameters=[s.MetricsParams],
+        responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
+        tags=["predictions"],
+    )
     def get(self, request):
         params = self.params
         end = timezone.localdate() - dt.timedelta(days=1)
         start = end - dt.timedelta(days=params["days"] - 1)
         metrics = selectors.metrics_compute(start=start, end=end)
-        return Response({"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]},
-                         **metrics})
+        return Response(
+            {"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]}, **metrics}
+        )
 
 
 class ExportCsvView(TurfAPIView):
     required_feature = Feature.EXPORT_CSV
     get_params = s.ExportParams
 
-    @extend_schema(summary="Stream predictions or backtest bets as CSV", parameters=[s.ExportParams],
-                   responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["export"])
+    @extend_schema(
+        summary="Stream predictions or backtest bets as CSV",
+        parameters=[s.ExportParams],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        tags=["export"],
+    )
     def get(self, request):
         params = self.params
         start, end = params["start"], params["end"]

@@ -44,13 +44,21 @@ class BacktestsView(TurfAPIView):
     def post(self, request):
         data = s.BacktestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        job = backtest_job_submit(owner=request.user, strategy=data.strategy(),
-                                  start=data.validated_data["start"], end=data.validated_data["end"])  # fmt: skip
+        job = backtest_job_submit(
+            owner=request.user,
+            strategy=data.strategy(),
+            start=data.validated_data["start"],
+            end=data.validated_data["end"],
+        )
         job.refresh_from_db()  # in the embedded mode (eager Celery) it has already run
         return Response(s.BacktestJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Your backtests, newest first (without their results)", parameters=[PageParams],
-                   responses={200: s.BacktestJobSerializer(many=True)}, tags=["backtest"])  # fmt: skip
+    @extend_schema(
+        summary="Your backtests, newest first (without their results)",
+        parameters=[PageParams],
+        responses={200: s.BacktestJobSerializer(many=True)},
+        tags=["backtest"],
+    )
     def get(self, request):
         params = self.params
         jobs = BacktestJob.objects.filter(owner=request.user)
@@ -63,8 +71,12 @@ class BacktestsView(TurfAPIView):
 class BacktestDetailView(TurfAPIView):
     required_feature = Feature.BACKTEST
 
-    @extend_schema(summary="A backtest's status and progress; when done, its summary, baselines and equity curve",
-                   parameters=[JOB_ID], responses={200: s.BacktestJobSerializer}, tags=["backtest"])  # fmt: skip
+    @extend_schema(
+        summary="A backtest's status and progress; when done, its summary, baselines and equity curve",
+        parameters=[JOB_ID],
+        responses={200: s.BacktestJobSerializer},
+        tags=["backtest"],
+    )
     def get(self, request, job_id: int):
         return Response(s.BacktestJobSerializer(_own_job(request.user, job_id)).data)
 
@@ -73,13 +85,22 @@ class BacktestBetsView(TurfAPIView):
     required_feature = Feature.BACKTEST
     get_params = PageParams
 
-    @extend_schema(summary="A finished backtest's settled bets, in order", parameters=[JOB_ID, PageParams],
-                   responses={200: s.BacktestBetSerializer(many=True)}, tags=["backtest"])  # fmt: skip
+    @extend_schema(
+        summary="A finished backtest's settled bets, in order",
+        parameters=[JOB_ID, PageParams],
+        responses={200: s.BacktestBetSerializer(many=True)},
+        tags=["backtest"],
+    )
     def get(self, request, job_id: int):
         params = self.params
         job = _own_job(request.user, job_id, "id", "status")
         bets = BacktestBet.objects.filter(job=job).order_by("seq")
         total = bets.count()
         page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(s.BacktestBetSerializer(page, many=True).data, total=total, limit=params["limit"],
-                         offset=params["offset"], job={"id": job.pk, "status": job.status})  # fmt: skip
+        return paginated(
+            s.BacktestBetSerializer(page, many=True).data,
+            total=total,
+            limit=params["limit"],
+            offset=params["offset"],
+            job={"id": job.pk, "status": job.status},
+        )

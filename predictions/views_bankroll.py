@@ -22,8 +22,13 @@ class UserBetCreateSerializer(serializers.Serializer):
     saddle_number = serializers.IntegerField(min_value=1, max_value=99)
     bet_type = serializers.ChoiceField(choices=UserBetType.choices)
     stake = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
-    odds = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("1.01"), max_value=Decimal("999999"),
-                                    help_text="the decimal odds you took")
+    odds = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("1.01"),
+        max_value=Decimal("999999"),
+        help_text="the decimal odds you took",
+    )
 
 
 class BetListParams(PageParams):
@@ -49,17 +54,19 @@ class UserBetSerializer(serializers.Serializer):
 
 
 def _own_bets(user):
-    return UserBet.objects.filter(user=user).select_related(
-        "runner__race__meeting__racecourse", "runner__horse"
-    )
+    return UserBet.objects.filter(user=user).select_related("runner__race__meeting__racecourse", "runner__horse")
 
 
 class BetsView(TurfAPIView):
     required_feature = Feature.BANKROLL
     get_params = BetListParams
 
-    @extend_schema(summary="Your recorded bets", parameters=[BetListParams], responses={200: UserBetSerializer(many=True)},
-                   tags=["bankroll"])
+    @extend_schema(
+        summary="Your recorded bets",
+        parameters=[BetListParams],
+        responses={200: UserBetSerializer(many=True)},
+        tags=["bankroll"],
+    )
     def get(self, request):
         params = self.params
         bets = _own_bets(request.user)
@@ -67,11 +74,16 @@ class BetsView(TurfAPIView):
             bets = bets.filter(status=params["status"])
         total = bets.count()
         page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(UserBetSerializer(page, many=True).data, total=total, limit=params["limit"],
-                         offset=params["offset"])
+        return paginated(
+            UserBetSerializer(page, many=True).data, total=total, limit=params["limit"], offset=params["offset"]
+        )
 
-    @extend_schema(summary="Record a bet you placed (before the race)", request=UserBetCreateSerializer,
-                   responses={201: UserBetSerializer}, tags=["bankroll"])
+    @extend_schema(
+        summary="Record a bet you placed (before the race)",
+        request=UserBetCreateSerializer,
+        responses={201: UserBetSerializer},
+        tags=["bankroll"],
+    )
     def post(self, request):
         data = UserBetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -82,8 +94,12 @@ class BetsView(TurfAPIView):
 class BetDetailView(TurfAPIView):
     required_feature = Feature.BANKROLL
 
-    @extend_schema(summary="Withdraw one of your bets before its race", tags=["bankroll"],
-                   parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)], responses={204: None})
+    @extend_schema(
+        summary="Withdraw one of your bets before its race",
+        tags=["bankroll"],
+        parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
     def delete(self, request, bet_id: int):
         user_bet_delete(user=request.user, bet_id=bet_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -92,15 +108,25 @@ class BetDetailView(TurfAPIView):
 class BetSummaryView(TurfAPIView):
     required_feature = Feature.BANKROLL
 
-    @extend_schema(summary="Your profit and loss, ROI and drawdown", tags=["bankroll"],
-                   responses={200: inline_serializer("BetSummary", {
-                       "bets": serializers.IntegerField(), "by_status": serializers.DictField(),
-                       "staked": serializers.DecimalField(max_digits=14, decimal_places=2),
-                       "returned": serializers.DecimalField(max_digits=14, decimal_places=2),
-                       "profit": serializers.DecimalField(max_digits=14, decimal_places=2),
-                       "roi": serializers.FloatField(allow_null=True),
-                       "max_drawdown": serializers.DecimalField(max_digits=14, decimal_places=2),
-                       "open_stake": serializers.DecimalField(max_digits=14, decimal_places=2)})})
+    @extend_schema(
+        summary="Your profit and loss, ROI and drawdown",
+        tags=["bankroll"],
+        responses={
+            200: inline_serializer(
+                "BetSummary",
+                {
+                    "bets": serializers.IntegerField(),
+                    "by_status": serializers.DictField(),
+                    "staked": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "returned": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "profit": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "roi": serializers.FloatField(allow_null=True),
+                    "max_drawdown": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "open_stake": serializers.DecimalField(max_digits=14, decimal_places=2),
+                },
+            )
+        },
+    )
     def get(self, request):
         return Response(user_bets_summary(user=request.user))
 
@@ -121,13 +147,20 @@ class HistoryView(TurfAPIView):
     required_feature = Feature.HISTORY
     get_params = HistoryParams
 
-    @extend_schema(summary="Past predictions with their outcome and each race's log loss", parameters=[HistoryParams],
-                   responses={200: OpenApiResponse(description="a page of finished races with runners")},
-                   tags=["predictions"])
+    @extend_schema(
+        summary="Past predictions with their outcome and each race's log loss",
+        parameters=[HistoryParams],
+        responses={200: OpenApiResponse(description="a page of finished races with runners")},
+        tags=["predictions"],
+    )
     def get(self, request):
         params = self.params
         races, total = prediction_history(
-            start=params["start"], end=params["end"], limit=params["limit"], offset=params["offset"],
-            discipline=params.get("discipline"), racecourse=params.get("racecourse"),
+            start=params["start"],
+            end=params["end"],
+            limit=params["limit"],
+            offset=params["offset"],
+            discipline=params.get("discipline"),
+            racecourse=params.get("racecourse"),
         )
         return paginated(races, total=total, limit=params["limit"], offset=params["offset"])

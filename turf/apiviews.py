@@ -55,8 +55,9 @@ class TurfAPIView(APIView):
             # Authentication failed before the throttle ran: show the anonymous limits.
             throttle = PlanRateThrottle()
             _, per_minute, per_day = throttle.limits(request)
-            state = RateState(limit=per_minute, remaining=per_minute, reset=60, day_limit=per_day,
-                              day_remaining=per_day)
+            state = RateState(
+                limit=per_minute, remaining=per_minute, reset=60, day_limit=per_day, day_remaining=per_day
+            )
         for name, value in rate_headers(state).items():
             response[name] = value
         return response

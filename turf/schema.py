@@ -35,14 +35,16 @@ def add_error_envelope(result, generator, request, public):
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+    for _path, operations in result.get("paths", {}).items():
+        for _method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             secured = bool(operation.get("security")) and {} not in operation.get("security", [])
             for code, description in ERRORS.items():
                 if code in ("401", "403") and not secured:
                     continue
-                responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": ref}}})
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": ref}}}
+                )
             for code, response in responses.items():
                 if code.startswith("2"):
                     headers = response.setdefault("headers", {})

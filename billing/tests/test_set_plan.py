@@ -11,8 +11,9 @@ def test_set_plan_moves_a_user_to_another_plan(free_user, capsys):
     assert "Pro plan" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("email, plan, message", [("ghost@turf.test", "pro", "no account"),
-                                                  ("alice@turf.test", "gold", "no plan 'gold'")])
+@pytest.mark.parametrize(
+    "email, plan, message", [("ghost@turf.test", "pro", "no account"), ("alice@turf.test", "gold", "no plan 'gold'")]
+)
 def test_set_plan_refuses_unknown_users_and_plans(free_user, email, plan, message):
     with pytest.raises(CommandError, match=message):
         call_command("set_plan", email, plan)

@@ -29,28 +29,67 @@ def _months(*months: int) -> frozenset[int]:
 
 ALL_YEAR = _months(*range(1, 13))
 HIPPODROMES = (
-    Hippodrome("VIN", "Vincennes", TROT, _months(1, 2, 3, 4, 5, 6, 9, 10, 11, 12),
-               ((2100, True), (2700, False), (2850, False), (2175, False))),
+    Hippodrome(
+        "VIN",
+        "Vincennes",
+        TROT,
+        _months(1, 2, 3, 4, 5, 6, 9, 10, 11, 12),
+        ((2100, True), (2700, False), (2850, False), (2175, False)),
+    ),
     Hippodrome("ENG", "Enghien", TROT, ALL_YEAR, ((2150, True), (2875, False))),
     Hippodrome("CAE", "Caen", TROT, ALL_YEAR, ((2200, True), (2450, False))),
     Hippodrome("CAB", "Cabourg", TROT, _months(6, 7, 8, 9), ((2750, False), (2250, True))),
     Hippodrome("LAV", "Laval", TROT, _months(3, 4, 5, 6, 7, 8, 9, 10), ((2850, False), (2200, True))),
-    Hippodrome("LON", "ParisLongchamp", PLAT, _months(4, 5, 6, 7, 9, 10),
-               ((1400, False), (1600, False), (2000, False), (2400, False), (3000, False))),
-    Hippodrome("CHA", "Chantilly", PLAT, ALL_YEAR,
-               ((1200, False), (1600, False), (1900, False), (2400, False)), winter_all_weather=True),
-    Hippodrome("DEA", "Deauville", PLAT, _months(1, 2, 3, 7, 8, 12),
-               ((1200, False), (1500, False), (1900, False), (2500, False)), winter_all_weather=True),
-    Hippodrome("STC", "Saint-Cloud", PLAT, _months(3, 4, 5, 6, 7, 9, 10, 11),
-               ((1400, False), (1600, False), (2100, False), (2400, False))),
-    Hippodrome("CAG", "Cagnes-sur-Mer", PLAT, _months(1, 2, 3, 12),
-               ((1200, False), (1600, False), (2000, False), (2400, False)), winter_all_weather=True),
+    Hippodrome(
+        "LON",
+        "ParisLongchamp",
+        PLAT,
+        _months(4, 5, 6, 7, 9, 10),
+        ((1400, False), (1600, False), (2000, False), (2400, False), (3000, False)),
+    ),
+    Hippodrome(
+        "CHA",
+        "Chantilly",
+        PLAT,
+        ALL_YEAR,
+        ((1200, False), (1600, False), (1900, False), (2400, False)),
+        winter_all_weather=True,
+    ),
+    Hippodrome(
+        "DEA",
+        "Deauville",
+        PLAT,
+        _months(1, 2, 3, 7, 8, 12),
+        ((1200, False), (1500, False), (1900, False), (2500, False)),
+        winter_all_weather=True,
+    ),
+    Hippodrome(
+        "STC",
+        "Saint-Cloud",
+        PLAT,
+        _months(3, 4, 5, 6, 7, 9, 10, 11),
+        ((1400, False), (1600, False), (2100, False), (2400, False)),
+    ),
+    Hippodrome(
+        "CAG",
+        "Cagnes-sur-Mer",
+        PLAT,
+        _months(1, 2, 3, 12),
+        ((1200, False), (1600, False), (2000, False), (2400, False)),
+        winter_all_weather=True,
+    ),
 )
 
 # (label, softness 0..1): softness meets each horse's liking for soft ground.
 GOINGS_TROT = (("Bon", 0.1), ("Léger", 0.0), ("Souple", 0.5), ("Collant", 0.8))
-GOINGS_TURF = (("Bon", 0.2), ("Bon léger", 0.0), ("Bon souple", 0.35), ("Souple", 0.55),
-               ("Très souple", 0.8), ("Lourd", 1.0))
+GOINGS_TURF = (
+    ("Bon", 0.2),
+    ("Bon léger", 0.0),
+    ("Bon souple", 0.35),
+    ("Souple", 0.55),
+    ("Très souple", 0.8),
+    ("Lourd", 1.0),
+)
 
 
 @dataclass(frozen=True)
@@ -74,7 +113,6 @@ class RacePlan:
     softness: float
     surface: str
     source_id: str  # "20260124-VIN-C3": stable across runs, so the writer updates rather than duplicates
-
 
 
 def _in_season(family: int, month: int) -> list[Hippodrome]:
@@ -113,7 +151,9 @@ def _plan_reunion(rng, day, hippodrome: Hippodrome, count: int, quinte: int, fir
         going, softness = "Standard", 0.0
     else:
         soft_bias = 2 if day.month in (10, 11, 3, 4) else 0
-        going, softness = GOINGS_TURF[min(len(GOINGS_TURF) - 1, int(rng.integers(4)) + int(rng.integers(soft_bias + 1)))]
+        going, softness = GOINGS_TURF[
+            min(len(GOINGS_TURF) - 1, int(rng.integers(4)) + int(rng.integers(soft_bias + 1)))
+        ]
     surface = "sand" if hippodrome.family == TROT else ("all-weather" if all_weather else "turf")
     plans = []
     for number in range(1, count + 1):
@@ -137,7 +177,9 @@ def _plan_race(rng, day, hippodrome, number, is_quinte, start, going, softness, 
         prize = 5000 * int(rng.integers(11, 25))
     else:
         distance, autostart = hippodrome.distances[int(rng.integers(len(hippodrome.distances)))]
-        discipline = (Discipline.TROT_MONTE if rng.random() < 0.22 else Discipline.TROT_ATTELE) if trot else Discipline.PLAT
+        discipline = (
+            (Discipline.TROT_MONTE if rng.random() < 0.22 else Discipline.TROT_ATTELE) if trot else Discipline.PLAT
+        )
         handicap = (not autostart and rng.random() < 0.5) if trot else bool(rng.random() < 0.4)
         if trot:
             ages = ((3, 3), (4, 4), (5, 6), (5, 10), (4, 10), (6, 10))[int(rng.integers(6))]
@@ -154,9 +196,27 @@ def _plan_race(rng, day, hippodrome, number, is_quinte, start, going, softness, 
         race_class = "Course " + "EDCBA"[min(4, int(quantile * 5))] + (" - Handicap" if handicap else "")
     else:
         race_class = "Handicap" if handicap else f"Classe {3 - min(2, int(quantile * 3))}"
-    return RacePlan(day, hippodrome, number, discipline, distance, autostart, handicap, ages, quantile, size, name,
-                    race_class, prize, start, is_quinte, going, softness, surface,
-                    f"{day.year:04d}{day.month:02d}{day.day:02d}-{hippodrome.code}-C{number}")
+    return RacePlan(
+        day,
+        hippodrome,
+        number,
+        discipline,
+        distance,
+        autostart,
+        handicap,
+        ages,
+        quantile,
+        size,
+        name,
+        race_class,
+        prize,
+        start,
+        is_quinte,
+        going,
+        softness,
+        surface,
+        f"{day.year:04d}{day.month:02d}{day.day:02d}-{hippodrome.code}-C{number}",
+    )
 
 
 def planned_source_ids(*, seed: int, start: dt.date, today: dt.date) -> list[str]:

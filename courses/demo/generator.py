@@ -90,37 +90,52 @@ class DemoGenerator:
         riders = s.people["driver" if race.trot else "jockey"]
         trainers = s.people["trot_trainer" if race.trot else "plat_trainer"]
         year = plan.date.year
-        columns = zip(race.horses.tolist(), race.riders.tolist(), race.starters.tolist(), race.out.tolist(),
-                      race.position.tolist(), race.draw.tolist(), race.weight.tolist(), race.extra_metres.tolist(),
-                      race.rating.tolist(), race.shoeing.tolist(), race.blinkers.tolist())
+        columns = zip(
+            race.horses.tolist(),
+            race.riders.tolist(),
+            race.starters.tolist(),
+            race.out.tolist(),
+            race.position.tolist(),
+            race.draw.tolist(),
+            race.weight.tolist(),
+            race.extra_metres.tolist(),
+            race.rating.tolist(),
+            race.shoeing.tolist(),
+            race.blinkers.tolist(),
+            strict=False,
+        )
         runners = []
-        for i, (horse, rider, starter, out, position, draw, weight, metres, rating, shoeing, blinkers) in enumerate(columns):
+        for i, (horse, rider, starter, out, position, draw, weight, metres, rating, shoeing, blinkers) in enumerate(
+            columns
+        ):
             status = RunnerStatus.RUNNER
             if published and not starter:
                 status = RunnerStatus.NON_PARTANT
             elif published and out:
                 status = RunnerStatus.DISQUALIFIED if race.trot else RunnerStatus.PULLED_UP
-            runners.append(RunnerPayload(
-                saddle_number=i + 1,
-                horse=s.refs[horse],
-                jockey=riders[rider],
-                trainer=trainers[int(s.trainer[horse])],
-                draw=None if race.trot else draw,
-                weight_kg=None if race.trot else tenths(round(weight * 10)),
-                handicap_distance=plan.distance + int(metres) if race.trot else None,
-                age=year - int(s.birth_year[horse]),
-                rating=None if race.trot else int(rating),
-                career_earnings=Decimal(int(s.earnings[horse])),
-                musique=musique(s.history[horse], year),
-                shoeing=shoeing,
-                equipment="oeillères" if blinkers and not race.trot else "",
-                morning_odds=race.morning_odds[i],
-                final_odds=race.final_odds[i] if published else None,
-                status=status,
-                position=position if published and position else None,
-                placed=(i in paid) if published and starter else None,
-                reduction_km=reductions.get(i),
-            ))
+            runners.append(
+                RunnerPayload(
+                    saddle_number=i + 1,
+                    horse=s.refs[horse],
+                    jockey=riders[rider],
+                    trainer=trainers[int(s.trainer[horse])],
+                    draw=None if race.trot else draw,
+                    weight_kg=None if race.trot else tenths(round(weight * 10)),
+                    handicap_distance=plan.distance + int(metres) if race.trot else None,
+                    age=year - int(s.birth_year[horse]),
+                    rating=None if race.trot else int(rating),
+                    career_earnings=Decimal(int(s.earnings[horse])),
+                    musique=musique(s.history[horse], year),
+                    shoeing=shoeing,
+                    equipment="oeillères" if blinkers and not race.trot else "",
+                    morning_odds=race.morning_odds[i],
+                    final_odds=race.final_odds[i] if published else None,
+                    status=status,
+                    position=position if published and position else None,
+                    placed=(i in paid) if published and starter else None,
+                    reduction_km=reductions.get(i),
+                )
+            )
         payload = RacePayload(
             source=Source.DEMO,
             source_id=plan.source_id,
@@ -142,8 +157,11 @@ class DemoGenerator:
             is_quinte=plan.is_quinte,
             status=RaceStatus.FINISHED if published else RaceStatus.SCHEDULED,
             declared_runners=len(runners),
-            extra={"synthetic": True, "demo": self.fingerprint,
-                   **({"start": "autostart" if plan.autostart else "volté"} if race.trot else {})},
+            extra={
+                "synthetic": True,
+                "demo": self.fingerprint,
+                **({"start": "autostart" if plan.autostart else "volté"} if race.trot else {}),
+            },
             runners=runners,
             dividends=dividends,
         )

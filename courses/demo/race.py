@@ -153,8 +153,9 @@ class SimulatedRace:
         else:
             self.out = self.starters & (self.incident < 0.005)
         performance = KAPPA * self.strength + self.gumbel
-        self.ranked = [i for i in np.argsort(-performance, kind="stable").tolist()
-                       if self.starters[i] and not self.out[i]]
+        self.ranked = [
+            i for i in np.argsort(-performance, kind="stable").tolist() if self.starters[i] and not self.out[i]
+        ]
         self.position = np.zeros(len(self.horses), dtype=int)
         self.position[self.ranked] = np.arange(1, len(self.ranked) + 1)
         if self.dead_heat and len(self.ranked) > 2:
@@ -175,7 +176,7 @@ class SimulatedRace:
         self.stakes = np.where(starters, np.maximum(1.0, np.round(self.win_pool * self.shares)), 0.0)
         self.net = self.stakes.sum() * (1 - TAKEOUT_SIMPLE)
         odds = np.maximum(11, np.floor(10 * self.net / np.where(starters, self.stakes, 1.0) + 1e-9)).tolist()
-        self.final_odds = [tenths(t) if starter else None for t, starter in zip(odds, starters.tolist())]
+        self.final_odds = [tenths(t) if starter else None for t, starter in zip(odds, starters.tolist(), strict=False)]
 
     def token(self, i: int) -> str:
         """This run's musique entry: the place (0 for tenth or worse) or D/A, then the discipline."""
@@ -195,4 +196,3 @@ class SimulatedRace:
                 time += 0.05 + abs(self.rk_noise[i]) * 0.4
             out[i] = tenths(round(time * 10))
         return out
-

@@ -52,8 +52,9 @@ def race_dividends(race: SimulatedRace) -> tuple[list[DividendPayload], set[int]
     else:  # a dead heat: the profit is shared equally between the winners' stakes
         profit = race.net - sum(race.stakes[i] for i in winners)
         for i in winners:
-            out.append(DividendPayload(BetType.SIMPLE_GAGNANT, saddle(i),
-                                       rapport(1 + profit / len(winners) / race.stakes[i])))
+            out.append(
+                DividendPayload(BetType.SIMPLE_GAGNANT, saddle(i), rapport(1 + profit / len(winners) / race.stakes[i]))
+            )
     placed = ranked[: 3 if race.starters.sum() >= 8 else 2]
     view = np.where(race.starters, race.shares**0.6, 0.0)
     stakes = np.where(race.starters, np.maximum(1.0, np.round(0.7 * race.win_pool * view / view.sum())), 0.0)

@@ -16,8 +16,23 @@ from .params import MAX_AGE, PLAT, POOL_TARGET, TROT, age_effect
 class Stable:
     """Every horse, driver/jockey and trainer of the demo; latent qualities live in numpy arrays."""
 
-    FIELDS = ("ability", "family", "birth_year", "born", "monte", "best_distance", "mud", "gait_risk", "form",
-              "last_run", "active", "trainer", "jockey", "earnings", "estimate")
+    FIELDS = (
+        "ability",
+        "family",
+        "birth_year",
+        "born",
+        "monte",
+        "best_distance",
+        "mud",
+        "gait_risk",
+        "form",
+        "last_run",
+        "active",
+        "trainer",
+        "jockey",
+        "earnings",
+        "estimate",
+    )
 
     def __init__(self, seed: int, start: dt.date):
         rng = np.random.default_rng([seed, start.toordinal(), 99])
@@ -30,8 +45,12 @@ class Stable:
         self.sires = {family: [horse_name(rng, family, None) for _ in range(30)] for family in (TROT, PLAT)}
         self.skill: dict[str, np.ndarray] = {}
         self.people: dict[str, list[PersonRef]] = {}
-        for key, prefix, count in (("driver", "DRV", 70), ("jockey", "JOC", 55),
-                                   ("trot_trainer", "ENT-T", 80), ("plat_trainer", "ENT-P", 60)):
+        for key, prefix, count in (
+            ("driver", "DRV", 70),
+            ("jockey", "JOC", 55),
+            ("trot_trainer", "ENT-T", 80),
+            ("plat_trainer", "ENT-P", 60),
+        ):
             self.skill[key] = rng.normal(0, 0.25, count)
             self.people[key] = person_refs(rng, prefix, count)
         for family in (TROT, PLAT):
@@ -77,15 +96,17 @@ class Stable:
         dam_ages = rng.integers(5, 12, size=count)
         for i in range(count):
             birth_year = int(birth_years[i])
-            self.refs.append(HorseRef(
-                source_id=f"{'T' if family == TROT else 'P'}{self.size + i + 1:05d}",
-                name=horse_name(rng, family, birth_year),
-                sex=(Sex.MALE, Sex.FEMALE, Sex.GELDING)[sexes[i]],
-                birth_year=birth_year,
-                country="FRA",
-                sire=self.sires[family][sires[i]],
-                dam=horse_name(rng, family, birth_year - int(dam_ages[i])),
-            ))
+            self.refs.append(
+                HorseRef(
+                    source_id=f"{'T' if family == TROT else 'P'}{self.size + i + 1:05d}",
+                    name=horse_name(rng, family, birth_year),
+                    sex=(Sex.MALE, Sex.FEMALE, Sex.GELDING)[sexes[i]],
+                    birth_year=birth_year,
+                    country="FRA",
+                    sire=self.sires[family][sires[i]],
+                    dam=horse_name(rng, family, birth_year - int(dam_ages[i])),
+                )
+            )
             self.history.append([])
         self.size += count
 
@@ -95,7 +116,7 @@ class Stable:
         weights = np.exp(np.outer(3.0 + 2.0 * ability, skill))
         cumulative = np.cumsum(weights, axis=1)
         draws = rng.random(len(ability)) * cumulative[:, -1]
-        return np.array([np.searchsorted(row, u, side="right") for row, u in zip(cumulative, draws)])
+        return np.array([np.searchsorted(row, u, side="right") for row, u in zip(cumulative, draws, strict=False)])
 
     def _refresh_pools(self) -> None:
         active = self.active > 0
@@ -117,4 +138,3 @@ class Stable:
                 youngest = 3 if family == TROT else 2
                 self._add(rng, family, np.full(missing, day.year - youngest), day)
         self._refresh_pools()
-

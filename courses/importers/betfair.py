@@ -102,8 +102,17 @@ ANZ_CLOCK = ZoneInfo("Australia/Sydney")
 UK_RACETIME_CLOCK = ZoneInfo("Australia/Brisbane")  # UTC+10 all year, see the module docstring
 UK_CLOCK = ZoneInfo("Europe/London")  # only to store a readable offset; the instant is the same
 
-STATES = {"NSW": "AUS", "VIC": "AUS", "QLD": "AUS", "WA": "AUS", "SA": "AUS", "TAS": "AUS", "NT": "AUS",
-          "ACT": "AUS", "NZ": "NZL"}  # fmt: skip
+STATES = {
+    "NSW": "AUS",
+    "VIC": "AUS",
+    "QLD": "AUS",
+    "WA": "AUS",
+    "SA": "AUS",
+    "TAS": "AUS",
+    "NT": "AUS",
+    "ACT": "AUS",
+    "NZ": "NZL",
+}
 UK_COUNTRIES = {1: "GBR", 35: "IRL"}
 
 ANZ_WINNER, ANZ_LOSER = "WINNER", "LOSER"
@@ -111,8 +120,12 @@ ANZ_RESULTS = {ANZ_WINNER: True, ANZ_LOSER: False}
 UK_WON, UK_LOST, UK_REMOVED = 1, 0, -1
 
 # Market-name codes for obstacle races. ANZ: RACE_TYPE Hrd / Stpl; UK/IE: Hrd, Chs, XC (cross-country).
-OBSTACLES = (("XC", Discipline.CROSS), ("Chs", Discipline.STEEPLE), ("Stpl", Discipline.STEEPLE),
-             ("Hrd", Discipline.HAIES))  # fmt: skip
+OBSTACLES = (
+    ("XC", Discipline.CROSS),
+    ("Chs", Discipline.STEEPLE),
+    ("Stpl", Discipline.STEEPLE),
+    ("Hrd", Discipline.HAIES),
+)
 METRES = {"m": Decimal("1609.344"), "f": Decimal("201.168"), "y": Decimal("0.9144")}
 UK_DISTANCE = re.compile(r"^(?:(\d+)m)?(?:(\d+)f)?(?:(\d+)y)?$")
 ANZ_NAME_DISTANCE = re.compile(r"^R\d+\s+(\d{3,5})m?(?:\s|$)")
@@ -232,7 +245,7 @@ def parse_file(path: Path, kind: str, dropped: Dropped) -> Iterator[RacePayload 
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
-            row = _Row(reader.line_num, {name: value.strip() for name, value in zip(header, values)})
+            row = _Row(reader.line_num, {name: value.strip() for name, value in zip(header, values, strict=False)})
             market_id = row.get("WIN_MARKET_ID")
             markets.setdefault(market_id, []).append(row)
             if len(values) != len(header) and market_id not in misshapen:
@@ -496,7 +509,7 @@ def uk_distance(code: str) -> int:
     match = UK_DISTANCE.match(code)
     if not code or not match or not any(match.groups()):
         raise RejectRace(f"WIN_MARKET_NAME distance {code!r} is not like 2m4f, 5f or 1m2f110y")
-    metres = sum(Decimal(int(n)) * METRES[unit] for n, unit in zip(match.groups(), "mfy") if n)
+    metres = sum(Decimal(int(n)) * METRES[unit] for n, unit in zip(match.groups(), "mfy", strict=False) if n)
     return int(metres.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -570,7 +583,7 @@ def _discipline(race_type: str) -> str:
 
 
 def _market_type(market_name: str) -> str:
-    """"R2 1400 Hcap" -> "Hcap": the ANZ market name after the race number and distance."""
+    """ "R2 1400 Hcap" -> "Hcap": the ANZ market name after the race number and distance."""
     words = market_name.split()
     return " ".join(words[2:]) if len(words) > 2 else ""
 
@@ -596,7 +609,7 @@ def _id_order(value: str) -> tuple:
 
 
 def racecourse_code(country: str, track: str) -> str:
-    """"BF-GBR-ascot": the country keeps Ascot (Berkshire) and Ascot (Perth) apart."""
+    """ "BF-GBR-ascot": the country keeps Ascot (Berkshire) and Ascot (Perth) apart."""
     plain = unicodedata.normalize("NFKD", track).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     return f"BF-{country}-{slug}"[:40]

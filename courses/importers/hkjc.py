@@ -128,7 +128,7 @@ class _Header:
 class _Row:
     """One CSV row, cells stripped once, with the line it ends on: ``get`` reads a column by name."""
 
-    __slots__ = ("line", "values", "header")
+    __slots__ = ("header", "line", "values")
 
     def __init__(self, line: int, values: list[str], header: _Header):
         self.line = line
@@ -505,4 +505,3 @@ def _number(value: str, name: str) -> int | float | None:
 
 def _person(kind: str, source_id: str) -> PersonRef | None:
     return PersonRef(source_id=source_id, name=f"HK {kind} {source_id}") if source_id else None
-

@@ -131,7 +131,7 @@ def _read(path: Path) -> tuple[dict[str, list[_Row]], list[int]]:
                 defect = ""
                 if len(values) != len(header):
                     defect = f"the row has {len(values)} fields, the header {len(header)}"
-                row = _Row(reader.line_num, dict(zip(header, values)), defect)
+                row = _Row(reader.line_num, dict(zip(header, values, strict=False)), defect)
                 race_id = row.get("race_id")
                 if race_id:
                     races.setdefault(race_id, []).append(row)

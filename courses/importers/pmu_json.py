@@ -148,9 +148,9 @@ def classify(data: object) -> str | None:
                 return PERFORMANCES
             if all("numPmu" in r for r in runners):
                 return PARTICIPANTS
-    if isinstance(data, list) and data and all(isinstance(b, dict) and "typePari" in b for b in data):
-        if all(isinstance(b.get("rapports"), list) for b in data):
-            return RAPPORTS
+    bets = isinstance(data, list) and data and all(isinstance(b, dict) and "typePari" in b for b in data)
+    if bets and all(isinstance(b.get("rapports"), list) for b in data):
+        return RAPPORTS
     return None
 
 
@@ -240,7 +240,7 @@ def _local_date(reunion: dict, programme: dict) -> dt.date | None:
     offset = reunion.get("timezoneOffset", programme.get("timezoneOffset", 0))
     if not isinstance(stamp, int) or not isinstance(offset, int):
         return None
-    return (dt.datetime.fromtimestamp(stamp / 1000, dt.timezone.utc) + dt.timedelta(milliseconds=offset)).date()
+    return (dt.datetime.fromtimestamp(stamp / 1000, dt.UTC) + dt.timedelta(milliseconds=offset)).date()
 
 
 # -- matching participants and rapports files to their race ----------------------------------
@@ -417,9 +417,9 @@ def _start_time(course: dict) -> dt.datetime | None:
 def _is_quinte(course: dict, reunion: dict, number: int) -> bool:
     for event in reunion.get("parisEvenement") or []:
         target = event.get("course") or {}
-        if event.get("codePari") == "QUINTE_PLUS" and target.get("numOrdre") == number:
-            if target.get("numReunion", reunion.get("numOfficiel")) == reunion.get("numOfficiel"):
-                return True
+        same_reunion = target.get("numReunion", reunion.get("numOfficiel")) == reunion.get("numOfficiel")
+        if event.get("codePari") == "QUINTE_PLUS" and target.get("numOrdre") == number and same_reunion:
+            return True
     return any((bet or {}).get("typePari") == "QUINTE_PLUS" for bet in course.get("paris") or [])
 
 
@@ -434,10 +434,24 @@ def _race_status(course: dict) -> str:
 
 def _race_extra(course: dict, reunion: dict) -> dict:
     keep = (
-        "libelleCourt", "parcours", "corde", "specialite", "typePiste", "conditionAge", "conditionSexe",
-        "montantTotalOffert", "montantOffert1er", "montantOffert2eme", "montantOffert3eme",
-        "montantOffert4eme", "montantOffert5eme", "statut", "dureeCourse", "ordreArrivee", "incidents",
-    )  # fmt: skip
+        "libelleCourt",
+        "parcours",
+        "corde",
+        "specialite",
+        "typePiste",
+        "conditionAge",
+        "conditionSexe",
+        "montantTotalOffert",
+        "montantOffert1er",
+        "montantOffert2eme",
+        "montantOffert3eme",
+        "montantOffert4eme",
+        "montantOffert5eme",
+        "statut",
+        "dureeCourse",
+        "ordreArrivee",
+        "incidents",
+    )
     extra = {key: course[key] for key in keep if course.get(key) not in (None, "", [])}
     if isinstance(course.get("penetrometre"), dict) and course["penetrometre"].get("valeurMesure"):
         extra["penetrometre"] = course["penetrometre"]["valeurMesure"]

@@ -149,7 +149,9 @@ class RaceWriter:
         )
         self._horses: dict[str, dict] = {
             row["source_id"]: row
-            for row in Horse.objects.filter(source=source).exclude(source_id="").values("id", "source_id", *HORSE_FIELDS)
+            for row in Horse.objects.filter(source=source)
+            .exclude(source_id="")
+            .values("id", "source_id", *HORSE_FIELDS)
         }
         self._people = {
             Jockey: dict(Jockey.objects.filter(source=source).values_list("source_id", "id")),
@@ -174,7 +176,7 @@ class RaceWriter:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _write(self, payload: RacePayload, pending: "_Pending") -> str:
+    def _write(self, payload: RacePayload, pending: _Pending) -> str:
         racecourse_id = self._racecourse(payload, pending)
         meeting_id = self._meeting(payload, racecourse_id, pending)
         race_values = {name: getattr(payload, name) for name in RACE_FIELDS}
@@ -189,7 +191,8 @@ class RaceWriter:
                     race_id = clash_id
                 else:
                     raise RejectRace(
-                        f"C{payload.number} of that réunion is already race {clash_source}:{clash_source_id or clash_id}"
+                        f"C{payload.number} of that réunion is already race "
+                        f"{clash_source}:{clash_source_id or clash_id}"
                     )
         if race_id is None:
             race = Race.objects.create(
@@ -224,7 +227,7 @@ class RaceWriter:
         dividends_changed = self._write_dividends(race.id, payload, existing=existing_dividends, pending=pending)
         return UPDATED if (changed or runners_changed or dividends_changed) else UNCHANGED
 
-    def _racecourse(self, payload: RacePayload, pending: "_Pending") -> int:
+    def _racecourse(self, payload: RacePayload, pending: _Pending) -> int:
         code = payload.racecourse_code
         found = self._racecourses.get(code) or pending.racecourses.get(code)
         if found:
@@ -251,7 +254,7 @@ class RaceWriter:
                 self._slots[(meeting_id, number)] = (pk, source, source_id)
         return self._meetings_by_date[date]
 
-    def _meeting(self, payload: RacePayload, racecourse_id: int, pending: "_Pending") -> int:
+    def _meeting(self, payload: RacePayload, racecourse_id: int, pending: _Pending) -> int:
         on_date = {**self._meetings_on(payload.date), **pending.meetings.get(payload.date, {})}
         ours = [
             (number, pk)
@@ -295,11 +298,11 @@ class RaceWriter:
         pending.meetings.setdefault(payload.date, {})[number] = (meeting.id, racecourse_id, self.source)
         return meeting.id
 
-    def _renumber(self, date: dt.date, old: int, new: int, row: tuple[int, int, str], pending: "_Pending") -> None:
+    def _renumber(self, date: dt.date, old: int, new: int, row: tuple[int, int, str], pending: _Pending) -> None:
         Meeting.objects.filter(pk=row[0]).update(number=new)
         pending.moved.append((date, old, new, row))
 
-    def _horse_id(self, ref: HorseRef, pending: "_Pending") -> int:
+    def _horse_id(self, ref: HorseRef, pending: _Pending) -> int:
         known = pending.horses.get(ref.source_id) or self._horses.get(ref.source_id)
         values = {name: getattr(ref, name) for name in HORSE_FIELDS}
         if known is None:
@@ -318,7 +321,7 @@ class RaceWriter:
             pending.horses[ref.source_id] = {**known, **update}
         return known["id"]
 
-    def _person_id(self, model, ref: PersonRef | None, pending: "_Pending") -> int | None:
+    def _person_id(self, model, ref: PersonRef | None, pending: _Pending) -> int | None:
         if ref is None or not ref.source_id:
             return None
         cache = self._people[model]
@@ -329,7 +332,7 @@ class RaceWriter:
         pending.people[model][ref.source_id] = person.id
         return person.id
 
-    def _create_new_horses(self, payload: RacePayload, pending: "_Pending") -> None:
+    def _create_new_horses(self, payload: RacePayload, pending: _Pending) -> None:
         """Insert the race's unknown horses in one statement (a new meeting brings many at once)."""
         new = {}
         for item in payload.runners:
@@ -342,11 +345,13 @@ class RaceWriter:
             return
         for horse in Horse.objects.bulk_create(list(new.values())):
             pending.horses[horse.source_id] = {
-                "id": horse.id, "source_id": horse.source_id, **{n: getattr(horse, n) for n in HORSE_FIELDS}
+                "id": horse.id,
+                "source_id": horse.source_id,
+                **{n: getattr(horse, n) for n in HORSE_FIELDS},
             }
         pending.counts.horses_created += len(new)
 
-    def _write_runners(self, race_id: int, payload: RacePayload, *, existing: dict, pending: "_Pending") -> bool:
+    def _write_runners(self, race_id: int, payload: RacePayload, *, existing: dict, pending: _Pending) -> bool:
         dead_heats = _dead_heats(payload.runners)
         self._create_new_horses(payload, pending)
         to_create, to_update, changed_fields = [], [], set()
@@ -382,7 +387,7 @@ class RaceWriter:
         pending.counts.runners["deleted"] += len(removed)
         return bool(to_create or to_update or removed)
 
-    def _write_dividends(self, race_id: int, payload: RacePayload, *, existing: set, pending: "_Pending") -> bool:
+    def _write_dividends(self, race_id: int, payload: RacePayload, *, existing: set, pending: _Pending) -> bool:
         wanted = {(d.bet_type, d.combination, d.amount, d.label) for d in payload.dividends}
         if _same_dividends(existing, wanted):
             return False

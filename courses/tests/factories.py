@@ -55,7 +55,11 @@ def make_race(*, date=dt.date(2025, 11, 5), reunion=1, course=1, code="VIN", run
         date=date, number=reunion, defaults={"racecourse": racecourse, "source": source}
     )
     race = Race.objects.create(
-        meeting=meeting, number=course, discipline=Discipline.PLAT, distance=1600, name=f"Prix {reunion}-{course}",
+        meeting=meeting,
+        number=course,
+        discipline=Discipline.PLAT,
+        distance=1600,
+        name=f"Prix {reunion}-{course}",
         source=source,
     )
     for saddle in range(1, runners + 1):

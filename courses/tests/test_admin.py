@@ -28,7 +28,7 @@ def test_staff_see_every_change_list(client, staff, url):
     assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", CHANGE_LISTS + ["/admin/"])
+@pytest.mark.parametrize("url", [*CHANGE_LISTS, "/admin/"])
 def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     response = client.get(url)
     assert response.status_code == 302

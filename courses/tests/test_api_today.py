@@ -38,8 +38,10 @@ def test_it_lists_the_days_races_in_programme_order(api, free_user, programme):
     assert body["version"] == "v1"
 
 
-@pytest.mark.parametrize("name, codes", [("quinte", ["R1C2"]), ("trot", ["R1C2"]), ("plat", ["R1C1", "R1C3"]),
-                                         ("all", ["R1C1", "R1C2", "R1C3"])])
+@pytest.mark.parametrize(
+    "name, codes",
+    [("quinte", ["R1C2"]), ("trot", ["R1C2"]), ("plat", ["R1C1", "R1C3"]), ("all", ["R1C1", "R1C2", "R1C3"])],
+)
 def test_it_filters_by_kind_of_race(api, free_user, programme, name, codes):
     body = get(api, free_user, date="2025-11-05", filter=name).json()
     assert [r["code"] for r in body["data"]] == codes
@@ -58,9 +60,15 @@ def test_pagination_edges(api, free_user, programme):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"limit": "-1"}, "limit"), ({"limit": "abc"}, "limit"), ({"offset": "-5"}, "offset"),
-     ({"offset": "x"}, "offset"), ({"filter": "galop"}, "filter"), ({"date": "2025-02-30"}, "date"),
-     ({"date": "05/11/2025"}, "date")],
+    [
+        ({"limit": "-1"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"offset": "-5"}, "offset"),
+        ({"offset": "x"}, "offset"),
+        ({"filter": "galop"}, "filter"),
+        ({"date": "2025-02-30"}, "date"),
+        ({"date": "05/11/2025"}, "date"),
+    ],
 )
 def test_bad_parameters_are_a_400_naming_them(api, free_user, params, field):
     response = get(api, free_user, **params)

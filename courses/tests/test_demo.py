@@ -38,8 +38,18 @@ SUMMARY = re.compile(r"races created=(\d+) updated=(\d+) unchanged=(\d+) rejecte
 
 def load(*, today: dt.date = TODAY, start: dt.date = START, seed: int = 42) -> str:
     out = StringIO()
-    call_command("load_demo", "--start", start.isoformat(), "--today", today.isoformat(), "--seed", str(seed),
-                 "--no-progress", stdout=out, stderr=StringIO())
+    call_command(
+        "load_demo",
+        "--start",
+        start.isoformat(),
+        "--today",
+        today.isoformat(),
+        "--seed",
+        str(seed),
+        "--no-progress",
+        stdout=out,
+        stderr=StringIO(),
+    )
     return out.getvalue()
 
 
@@ -59,17 +69,58 @@ def digest(*, before: dt.date | None = None) -> str:
     if before:
         races = races.filter(meeting__date__lt=before)
     rows = [
-        sorted(races.values_list("meeting__date", "meeting__number", "meeting__racecourse__code", "number",
-                                 "source_id", "name", "discipline", "distance", "going", "race_class", "prize",
-                                 "start_time", "is_quinte", "status", "declared_runners", "extra")),
-        sorted(Runner.objects.filter(race__in=races).values_list(
-            "race__source_id", "saddle_number", "horse__source_id", "jockey__source_id", "trainer__source_id",
-            "draw", "weight_kg", "handicap_distance", "age", "rating", "career_earnings", "musique", "shoeing",
-            "morning_odds", "final_odds", "status", "position", "dead_heat", "placed", "reduction_km")),
-        sorted(Dividend.objects.filter(race__in=races).values_list("race__source_id", "bet_type", "combination",
-                                                                    "amount")),
-        sorted(Horse.objects.filter(runs__race__in=races).distinct().values_list("source_id", "name", "sex",
-                                                                                 "birth_year", "sire")),
+        sorted(
+            races.values_list(
+                "meeting__date",
+                "meeting__number",
+                "meeting__racecourse__code",
+                "number",
+                "source_id",
+                "name",
+                "discipline",
+                "distance",
+                "going",
+                "race_class",
+                "prize",
+                "start_time",
+                "is_quinte",
+                "status",
+                "declared_runners",
+                "extra",
+            )
+        ),
+        sorted(
+            Runner.objects.filter(race__in=races).values_list(
+                "race__source_id",
+                "saddle_number",
+                "horse__source_id",
+                "jockey__source_id",
+                "trainer__source_id",
+                "draw",
+                "weight_kg",
+                "handicap_distance",
+                "age",
+                "rating",
+                "career_earnings",
+                "musique",
+                "shoeing",
+                "morning_odds",
+                "final_odds",
+                "status",
+                "position",
+                "dead_heat",
+                "placed",
+                "reduction_km",
+            )
+        ),
+        sorted(
+            Dividend.objects.filter(race__in=races).values_list("race__source_id", "bet_type", "combination", "amount")
+        ),
+        sorted(
+            Horse.objects.filter(runs__race__in=races)
+            .distinct()
+            .values_list("source_id", "name", "sex", "birth_year", "sire")
+        ),
     ]
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -145,8 +196,9 @@ def test_non_partants_and_disqualified_runners_are_a_few_per_hundred(demo, db):
 
 def test_rapports_follow_the_pmu_rules(demo, db):
     dividends = defaultdict(dict)
-    for race_id, bet, combination, amount in Dividend.objects.values_list("race_id", "bet_type", "combination",
-                                                                          "amount"):
+    for race_id, bet, combination, amount in Dividend.objects.values_list(
+        "race_id", "bet_type", "combination", "amount"
+    ):
         assert amount >= Decimal("1.10") and amount % Decimal("0.10") == 0, (bet, amount)
         dividends[race_id].setdefault(bet, {})[combination] = amount
     races = Race.objects.filter(meeting__date__lt=TODAY).prefetch_related("runners")
@@ -173,15 +225,18 @@ def test_rapports_follow_the_pmu_rules(demo, db):
 def test_musique_shows_only_the_horse_s_earlier_published_results(demo, db):
     letters = {"trot_attele": "a", "trot_monte": "m", "plat": "p"}
     runs = defaultdict(list)
-    rows = Runner.objects.values_list("horse_id", "race__meeting__date", "race__discipline", "status", "position",
-                                      "musique", "career_earnings").order_by("race__meeting__date")
+    rows = Runner.objects.values_list(
+        "horse_id", "race__meeting__date", "race__discipline", "status", "position", "musique", "career_earnings"
+    ).order_by("race__meeting__date")
     checked = 0
-    for horse, day, discipline, status, position, shown, earnings in rows:
+    for horse, day, discipline, status, position, shown, _earnings in rows:
         earlier = [token for run_day, token in runs[horse] if run_day < min(day, TODAY)]
         assert re.sub(r"\(\d\d\)", "", shown) == "".join(reversed(earlier[-10:])), (horse, day)
         checked += bool(earlier)
         if day < TODAY and status != RunnerStatus.NON_PARTANT:
-            place = "D" if status == RunnerStatus.DISQUALIFIED else "A" if position is None else str(min(position, 10) % 10)
+            place = (
+                "D" if status == RunnerStatus.DISQUALIFIED else "A" if position is None else str(min(position, 10) % 10)
+            )
             runs[horse].append((day, place + letters[discipline]))
     assert checked > 1000
 
@@ -189,9 +244,11 @@ def test_musique_shows_only_the_horse_s_earlier_published_results(demo, db):
 def test_career_earnings_grow_by_the_prize_won_in_between(demo, db):
     shares = {1: 0.50, 2: 0.20, 3: 0.14, 4: 0.10, 5: 0.06}
     last: dict[int, tuple] = {}
-    for horse, day, earnings, position, prize in Runner.objects.filter(race__meeting__date__lt=TODAY).values_list(
-        "horse_id", "race__meeting__date", "career_earnings", "position", "race__prize"
-    ).order_by("race__meeting__date"):
+    for horse, _day, earnings, position, prize in (
+        Runner.objects.filter(race__meeting__date__lt=TODAY)
+        .values_list("horse_id", "race__meeting__date", "career_earnings", "position", "race__prize")
+        .order_by("race__meeting__date")
+    ):
         if horse in last:
             before, won_at, won_prize = last[horse]
             assert earnings - before == round(won_prize * Decimal(str(shares.get(won_at, 0))))
@@ -219,7 +276,7 @@ def test_the_next_day_finishes_today_and_adds_a_new_tomorrow(demo, db):
     history = digest(before=TODAY)
     today_ids = set(Race.objects.filter(meeting__date=TODAY).values_list("source_id", flat=True))
     output = load(today=TOMORROW)
-    created, updated, unchanged, rejected = counts(output)
+    created, updated, _unchanged, rejected = counts(output)
     assert created == len(plan_day(42, TOMORROW + dt.timedelta(days=1))) and rejected == 0
     assert updated >= len(today_ids)
     assert digest(before=TODAY) == history
@@ -254,8 +311,11 @@ def test_a_past_race_does_not_depend_on_the_day_the_generator_runs():
 
 
 def test_the_odds_and_the_latent_ability_carry_real_signal():
-    races = [r for r in DemoGenerator(seed=42, start=TODAY - dt.timedelta(days=150), today=TODAY).races()
-             if r.payload.date < TODAY]
+    races = [
+        r
+        for r in DemoGenerator(seed=42, start=TODAY - dt.timedelta(days=150), today=TODAY).races()
+        if r.payload.date < TODAY
+    ]
     favourite_won, top_wins, bottom_wins = 0, 0, 0
     loss = {"truth": [], "market": [], "uniform": []}  # −ln p(winner) per race
     for race in races:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 ANZ_DIR, UK_DIR = "betfair_anz_thoroughbreds", "betfair_uk_ie_model"
 ANZ_APRIL = "ANZ_Thoroughbreds_2025_04.csv"
 UK = {month: f"UK_IE_Thoroughbred_Racing_Model_2026-{month:02d}.csv" for month in range(1, 6)}
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Three consecutive races of a real file for the hand-broken cases: Windsor and Doomben R1-R3.
 UK_MARKETS = ("252204751", "252204756", "252204762")
 ANZ_MARKETS = ("241619292", "241619301", "241619310")
@@ -86,8 +86,11 @@ def test_the_uk_ie_folder_imports_every_settled_market_and_drops_the_non_runners
     assert err == ""
     assert counts(Source.BETFAIR_UK_IE) == {"races": 4258, "runners": 38640, "horses": 16226}
     assert Counter(Race.objects.values_list("discipline", flat=True)) == {
-        "plat": 2350, "haies": 1189, "steeple": 717, "cross": 2,
-    }  # fmt: skip
+        "plat": 2350,
+        "haies": 1189,
+        "steeple": 717,
+        "cross": 2,
+    }
     assert Counter(Race.objects.values_list("meeting__racecourse__country", flat=True)) == {"GBR": 3352, "IRL": 906}
     # Every kept runner has its BSP and Betfair's rated price; saddles were assigned.
     assert not Runner.objects.filter(final_odds__isnull=True).exists()
@@ -187,8 +190,12 @@ def test_a_uk_race_keeps_the_rated_price_and_its_name_and_drops_its_non_runner(d
     assert race.meeting.racecourse.code == "BF-GBR-sedgefield"
     assert (race.distance, race.discipline, race.race_class) == (4023, "haies", "Hcap Hrd")  # 2m4f
     assert race.name == "Stockton RFC Womens & Girls Handicap Hurdle (Class G)"
-    assert race.extra == {"market_name": "2m4f Hcap Hrd", "place_market_id": "253097801", "event_id": "35181751",
-                          "class": "G"}  # fmt: skip
+    assert race.extra == {
+        "market_name": "2m4f Hcap Hrd",
+        "place_market_id": "253097801",
+        "event_id": "35181751",
+        "class": "G",
+    }
     runners = runners_of("253097800")
     assert "Kates Choice" not in runners  # WIN_RESULT -1, no BSP: a non-runner
     # Saddles 1..6 by ascending selection id, whatever the result.
@@ -198,8 +205,10 @@ def test_a_uk_race_keeps_the_rated_price_and_its_name_and_drops_its_non_runner(d
     winner = runners["National Question"]
     assert (winner.saddle_number, winner.position, winner.placed) == (2, 1, True)
     assert (winner.rated_price, winner.final_odds, winner.final_place_odds) == (
-        Decimal("5.61"), Decimal("4.80"), Decimal("2.28"),
-    )  # fmt: skip
+        Decimal("5.61"),
+        Decimal("4.80"),
+        Decimal("2.28"),
+    )
     placed = runners["Nellie Bluesky"]
     assert (placed.position, placed.placed, placed.rated_price) == (None, True, Decimal("14.09"))
 
@@ -288,7 +297,7 @@ def test_a_file_with_a_broken_header_is_refused_and_nothing_is_written(data_dir,
     write_csv(tmp_path / "folder" / "a_good.csv", *real_rows(data_dir / ANZ_DIR / ANZ_APRIL, ["241619292"]))
     write_csv(tmp_path / "folder" / "b_broken.csv", header, rows)
 
-    with pytest.raises(CommandError, match="b_broken.csv: missing column.*WIN_BSP"):
+    with pytest.raises(CommandError, match=r"b_broken.csv: missing column.*WIN_BSP"):
         run(tmp_path / "folder")
     assert Race.objects.count() == 0  # the good file of the folder is not half-imported either
 
@@ -309,7 +318,7 @@ def test_a_file_of_another_kind_is_refused(tmp_path, content, message):
 
 
 def test_a_folder_without_csv_files_is_refused(tmp_path):
-    with pytest.raises(CommandError, match="no .csv file"):
+    with pytest.raises(CommandError, match=r"no .csv file"):
         run(tmp_path)
 
 
@@ -339,18 +348,24 @@ def _short_row(header: list[str], rows: list[list[str]]) -> None:
         (UK[1], UK_MARKETS, _set("WIN_RESULT", "2.0"), 14, "WIN_RESULT='2.0' is not 1.0"),
         (UK[1], UK_MARKETS, _set("WIN_BSP", "1000000.0"), 14, "WIN_BSP='1000000.0' is above the exchange's highest"),
         (UK[1], UK_MARKETS, _set("RATED_PRICE", "1e30"), 14, "RATED_PRICE='1e30' is out of range"),
-        (UK[1], UK_MARKETS, _set_all("WIN_MARKET_NAME", "2x Hcap"), 13,
-         "WIN_MARKET_NAME distance '2x' is not like 2m4f"),
-        (UK[1], UK_MARKETS, _set_all("COUNTRY_ID", "7.0"), 13,
-         "COUNTRY_ID='7.0' is not 1 (GB) or 35 (IE)"),
-        (ANZ_APRIL, ANZ_MARKETS, _set("TAB_NUMBER", "x"), 14,
-         "TAB_NUMBER='x' is not a whole number"),
-        (ANZ_APRIL, ANZ_MARKETS, _set("TAB_NUMBER", "1"), 13,
-         "saddle number 1 appears more than once"),
-        (ANZ_APRIL, ANZ_MARKETS, _set_all("LOCAL_MEETING_DATE", "31/04/2025"), 13,
-         "LOCAL_MEETING_DATE='31/04/2025' is not YYYY-MM-DD or D/MM/YYYY"),
-        (ANZ_APRIL, ANZ_MARKETS, _set("STATE_CODE", "ENG"), 14,
-         "STATE_CODE='ENG' differs from 'QLD' on line 13"),
+        (
+            UK[1],
+            UK_MARKETS,
+            _set_all("WIN_MARKET_NAME", "2x Hcap"),
+            13,
+            "WIN_MARKET_NAME distance '2x' is not like 2m4f",
+        ),
+        (UK[1], UK_MARKETS, _set_all("COUNTRY_ID", "7.0"), 13, "COUNTRY_ID='7.0' is not 1 (GB) or 35 (IE)"),
+        (ANZ_APRIL, ANZ_MARKETS, _set("TAB_NUMBER", "x"), 14, "TAB_NUMBER='x' is not a whole number"),
+        (ANZ_APRIL, ANZ_MARKETS, _set("TAB_NUMBER", "1"), 13, "saddle number 1 appears more than once"),
+        (
+            ANZ_APRIL,
+            ANZ_MARKETS,
+            _set_all("LOCAL_MEETING_DATE", "31/04/2025"),
+            13,
+            "LOCAL_MEETING_DATE='31/04/2025' is not YYYY-MM-DD or D/MM/YYYY",
+        ),
+        (ANZ_APRIL, ANZ_MARKETS, _set("STATE_CODE", "ENG"), 14, "STATE_CODE='ENG' differs from 'QLD' on line 13"),
         (ANZ_APRIL, ANZ_MARKETS, _short_row, 14, "the row has 10 fields, the header 40"),
     ],
 )

@@ -17,21 +17,84 @@ from courses.models import Dividend, Horse, Jockey, Meeting, Race, Racecourse, R
 
 pytestmark = pytest.mark.django_db
 
-RACE_HEADER = (
-    "race_id,date,venue,race_no,config,surface,distance,going,horse_ratings,prize,race_class,"
-    "sec_time1,sec_time2,sec_time3,sec_time4,sec_time5,sec_time6,sec_time7,"
-    "time1,time2,time3,time4,time5,time6,time7,"
-    "place_combination1,place_combination2,place_combination3,place_combination4,"
-    "place_dividend1,place_dividend2,place_dividend3,place_dividend4,"
-    "win_combination1,win_dividend1,win_combination2,win_dividend2"
-).split(",")
-RUN_HEADER = (
-    "race_id,horse_no,horse_id,result,won,lengths_behind,horse_age,horse_country,horse_type,horse_rating,"
-    "horse_gear,declared_weight,actual_weight,draw,"
-    "position_sec1,position_sec2,position_sec3,position_sec4,position_sec5,position_sec6,"
-    "behind_sec1,behind_sec2,behind_sec3,behind_sec4,behind_sec5,behind_sec6,"
-    "time1,time2,time3,time4,time5,time6,finish_time,win_odds,place_odds,trainer_id,jockey_id"
-).split(",")
+RACE_HEADER = [
+    "race_id",
+    "date",
+    "venue",
+    "race_no",
+    "config",
+    "surface",
+    "distance",
+    "going",
+    "horse_ratings",
+    "prize",
+    "race_class",
+    "sec_time1",
+    "sec_time2",
+    "sec_time3",
+    "sec_time4",
+    "sec_time5",
+    "sec_time6",
+    "sec_time7",
+    "time1",
+    "time2",
+    "time3",
+    "time4",
+    "time5",
+    "time6",
+    "time7",
+    "place_combination1",
+    "place_combination2",
+    "place_combination3",
+    "place_combination4",
+    "place_dividend1",
+    "place_dividend2",
+    "place_dividend3",
+    "place_dividend4",
+    "win_combination1",
+    "win_dividend1",
+    "win_combination2",
+    "win_dividend2",
+]
+RUN_HEADER = [
+    "race_id",
+    "horse_no",
+    "horse_id",
+    "result",
+    "won",
+    "lengths_behind",
+    "horse_age",
+    "horse_country",
+    "horse_type",
+    "horse_rating",
+    "horse_gear",
+    "declared_weight",
+    "actual_weight",
+    "draw",
+    "position_sec1",
+    "position_sec2",
+    "position_sec3",
+    "position_sec4",
+    "position_sec5",
+    "position_sec6",
+    "behind_sec1",
+    "behind_sec2",
+    "behind_sec3",
+    "behind_sec4",
+    "behind_sec5",
+    "behind_sec6",
+    "time1",
+    "time2",
+    "time3",
+    "time4",
+    "time5",
+    "time6",
+    "finish_time",
+    "win_odds",
+    "place_odds",
+    "trainer_id",
+    "jockey_id",
+]
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -49,9 +112,10 @@ def real_subset(data_dir: Path, folder: Path, race_ids: set[str]) -> Path:
     folder.mkdir(exist_ok=True)
     with open(source / "races.csv", newline="") as src, open(folder / "races.csv", "w", newline="") as dst:
         _copy_rows(csv.reader(src), csv.writer(dst), race_ids)
-    with gzip.open(source / "runs.csv.gz", "rt", newline="") as src, gzip.open(
-        folder / "runs.csv.gz", "wt", newline=""
-    ) as dst:
+    with (
+        gzip.open(source / "runs.csv.gz", "rt", newline="") as src,
+        gzip.open(folder / "runs.csv.gz", "wt", newline="") as dst,
+    ):
         _copy_rows(csv.reader(src), csv.writer(dst), race_ids)
     return folder
 
@@ -65,12 +129,26 @@ def race_row(race_id: int, **values) -> dict:
     """A plausible races.csv row: saddle 1 wins, 1-2-3 placed."""
     row = dict.fromkeys(RACE_HEADER, "")
     row.update(
-        race_id=race_id, date="2004-05-01", venue="ST", race_no=race_id, config="A", surface=0,
-        distance=1200, going="GOOD", horse_ratings="60-40", prize="800000.0", race_class=4,
-        place_combination1=1, place_combination2=2, place_combination3="3.0",
-        place_dividend1="15.5", place_dividend2="21.0", place_dividend3="30.5",
-        win_combination1=1, win_dividend1="42.5",
-    )  # fmt: skip
+        race_id=race_id,
+        date="2004-05-01",
+        venue="ST",
+        race_no=race_id,
+        config="A",
+        surface=0,
+        distance=1200,
+        going="GOOD",
+        horse_ratings="60-40",
+        prize="800000.0",
+        race_class=4,
+        place_combination1=1,
+        place_combination2=2,
+        place_combination3="3.0",
+        place_dividend1="15.5",
+        place_dividend2="21.0",
+        place_dividend3="30.5",
+        win_combination1=1,
+        win_dividend1="42.5",
+    )
     row.update(values)
     return row
 
@@ -79,12 +157,26 @@ def run_row(race_id: int, horse_no, **values) -> dict:
     """A plausible runs.csv row: finishes in its saddle-number place."""
     row = dict.fromkeys(RUN_HEADER, "")
     row.update(
-        race_id=race_id, horse_no=horse_no, horse_id=f"{race_id}{horse_no}", result=horse_no,
-        won="1.0" if horse_no == 1 else "0.0", lengths_behind="0.0" if horse_no == 1 else "1.5",
-        horse_age=3, horse_country="AUS", horse_type="Gelding", horse_rating=60, horse_gear="--",
-        declared_weight="1050.0", actual_weight=126, draw=horse_no, finish_time="70.1",
-        win_odds="5.5", place_odds="2.1", trainer_id=7, jockey_id=9,
-    )  # fmt: skip
+        race_id=race_id,
+        horse_no=horse_no,
+        horse_id=f"{race_id}{horse_no}",
+        result=horse_no,
+        won="1.0" if horse_no == 1 else "0.0",
+        lengths_behind="0.0" if horse_no == 1 else "1.5",
+        horse_age=3,
+        horse_country="AUS",
+        horse_type="Gelding",
+        horse_rating=60,
+        horse_gear="--",
+        declared_weight="1050.0",
+        actual_weight=126,
+        draw=horse_no,
+        finish_time="70.1",
+        win_odds="5.5",
+        place_odds="2.1",
+        trainer_id=7,
+        jockey_id=9,
+    )
     row.update(values)
     return row
 
@@ -147,7 +239,11 @@ def test_it_copies_a_race_field_by_field_from_the_csv(data_dir, tmp_path):
     assert race.meeting.date == dt.date(1997, 6, 2)
     assert race.meeting.racecourse.code == "HK-ST" and race.meeting.racecourse.name == "Sha Tin"
     assert (race.code, race.discipline, race.distance, race.going, race.surface) == (
-        "R1C1", "plat", 1400, "GOOD TO FIRM", "turf"
+        "R1C1",
+        "plat",
+        1400,
+        "GOOD TO FIRM",
+        "turf",
     )
     assert (race.race_class, race.prize, race.currency, race.status) == ("5", Decimal("485000"), "HKD", "finished")
     assert race.extra == {"config": "A", "horse_ratings": "40-15"}
@@ -155,7 +251,10 @@ def test_it_copies_a_race_field_by_field_from_the_csv(data_dir, tmp_path):
     # 0,8,2170,1,1.0,0.0,3,AUS,Gelding,60,--,1170.0,128,2,...,82.64,12.0,3.6,47,183
     winner = race.runners.get(saddle_number=8)
     assert (winner.horse.source_id, winner.horse.name, winner.horse.sex, winner.horse.country) == (
-        "2170", "HK horse 2170", Sex.GELDING, "AUS"
+        "2170",
+        "HK horse 2170",
+        Sex.GELDING,
+        "AUS",
     )
     assert (winner.jockey.source_id, winner.jockey.name) == ("183", "HK jockey 183")
     assert (winner.trainer.source_id, winner.trainer.name) == ("47", "HK trainer 47")
@@ -255,7 +354,7 @@ def test_it_refuses_a_truncated_gzip(data_dir, tmp_path):
     data = (folder / "runs.csv.gz").read_bytes()
     (folder / "runs.csv.gz").write_bytes(data[: len(data) // 2])
 
-    with pytest.raises(CommandError, match="runs.csv.gz: cannot be read"):
+    with pytest.raises(CommandError, match=r"runs.csv.gz: cannot be read"):
         run_import(folder)
 
 
@@ -263,7 +362,7 @@ def test_it_refuses_a_folder_without_runs(tmp_path):
     write_folder(tmp_path / "hk", [race_row(1)], [])
     (tmp_path / "hk" / "runs.csv").unlink()
 
-    with pytest.raises(CommandError, match="runs.csv.gz or runs.csv is missing"):
+    with pytest.raises(CommandError, match=r"runs.csv.gz or runs.csv is missing"):
         run_import(tmp_path / "hk")
 
 
@@ -298,7 +397,7 @@ def test_it_rejects_a_runner_row_with_missing_fields(tmp_path):
     lines[7] = ",".join(lines[7].split(",")[:20])  # race 2, saddle 3
     (folder / "runs.csv").write_text("\n".join(lines) + "\n")
 
-    out, err = run_import(folder)
+    _out, err = run_import(folder)
 
     assert err == "rejected runs.csv line 8 (race_id 2): the row has 20 fields, the header 37\n"
     assert set(Race.objects.values_list("source_id", flat=True)) == {"1", "3"}
@@ -307,7 +406,7 @@ def test_it_rejects_a_runner_row_with_missing_fields(tmp_path):
 def test_a_bad_races_row_is_reported_at_its_line_in_races_csv(tmp_path):
     races, runs = three_races()
     races[2]["surface"] = 7  # race 3 is line 4 of races.csv
-    out, err = run_import(write_folder(tmp_path / "hk", races, runs))
+    _out, err = run_import(write_folder(tmp_path / "hk", races, runs))
 
     assert err == "rejected races.csv line 4 (race_id 3): surface='7' is not 0 (turf) or 1 (dirt)\n"
     assert set(Race.objects.values_list("source_id", flat=True)) == {"1", "2"}
@@ -316,7 +415,7 @@ def test_a_bad_races_row_is_reported_at_its_line_in_races_csv(tmp_path):
 def test_races_without_runs_and_runs_without_a_race_are_rejected(tmp_path):
     races, runs = three_races()
     runs = [run for run in runs if run["race_id"] != 3] + [run_row(9, 1)]
-    out, err = run_import(write_folder(tmp_path / "hk", races, runs))
+    _out, err = run_import(write_folder(tmp_path / "hk", races, runs))
 
     assert err.splitlines() == [
         "rejected runs.csv line 10 (race_id 9): race_id is not in races.csv",
@@ -328,7 +427,7 @@ def test_races_without_runs_and_runs_without_a_race_are_rejected(tmp_path):
 def test_a_race_id_listed_twice_in_races_csv_is_rejected(tmp_path):
     races, runs = three_races()
     races.append(race_row(2, race_no=9))  # line 5
-    out, err = run_import(write_folder(tmp_path / "hk", races, runs))
+    _out, err = run_import(write_folder(tmp_path / "hk", races, runs))
 
     assert err == "rejected races.csv line 3 (race_id 2): race_id is on lines 3, 5 of races.csv\n"
     assert set(Race.objects.values_list("source_id", flat=True)) == {"1", "3"}
@@ -359,7 +458,7 @@ def test_hkjc_result_codes_become_statuses_without_a_position(tmp_path):
         run_row(1, 6, result="DISQ"),
         run_row(1, 7, result="FE", lengths_behind="", finish_time=""),
     ]
-    out, err = run_import(write_folder(tmp_path / "hk", races, runs))
+    _out, err = run_import(write_folder(tmp_path / "hk", races, runs))
 
     assert err == ""
     rows = {r.saddle_number: (r.status, r.position, r.dead_heat) for r in Runner.objects.all()}

@@ -66,8 +66,14 @@ def test_a_programme_gives_every_race_of_the_day_even_without_runners(pmu_dir):
         ("2025-11-05/R1/C2", "GRAND NATIONAL DU TROT")
     ]
     assert set(Meeting.objects.values_list("racecourse__country", flat=True)) == {
-        "FRA", "BEL", "GBR", "CHL", "HKG", "SWE", "ARG",
-    }  # fmt: skip
+        "FRA",
+        "BEL",
+        "GBR",
+        "CHL",
+        "HKG",
+        "SWE",
+        "ARG",
+    }
 
 
 def test_a_programme_race_carries_the_course_fields_in_our_units(pmu_dir):
@@ -79,7 +85,7 @@ def test_a_programme_race_carries_the_course_fields_in_our_units(pmu_dir):
     assert (r1c1.name, r1c1.discipline, r1c1.distance) == ("PRIX ONIRIS", "trot_monte", 3000)
     assert (r1c1.prize, r1c1.currency, r1c1.status, r1c1.declared_runners) == (Decimal("19000"), "EUR", "finished", 14)
     # heureDepart 1762344720000 ms = 12:12 UTC = 13:12 in Nantes (timezoneOffset +1 h)
-    assert r1c1.start_time == dt.datetime(2025, 11, 5, 12, 12, tzinfo=dt.timezone.utc)
+    assert r1c1.start_time == dt.datetime(2025, 11, 5, 12, 12, tzinfo=dt.UTC)
     assert race("R3C1").discipline in {"haies", "steeple"}  # Auteuil is an obstacle meeting
     going = set(Race.objects.exclude(going="").values_list("going", flat=True))
     assert {"PSF STANDARD", "Collant", "Bon léger"} <= going
@@ -110,8 +116,10 @@ def test_r1c1_runners_have_their_result_weights_odds_and_earnings(pmu_dir):
     assert all(runners[n].position is None for n in (1, 2, 12))
     kergolio = runners[3]
     assert (kergolio.horse.source_id, kergolio.horse.sex, kergolio.horse.birth_year) == (
-        "KERGOLIO-NADIA DE BEL AIR-BRETIGNY", "gelding", 2020,
-    )  # fmt: skip
+        "KERGOLIO-NADIA DE BEL AIR-BRETIGNY",
+        "gelding",
+        2020,
+    )
     assert (kergolio.horse.sire, kergolio.horse.dam) == ("BRETIGNY", "NADIA DE BEL AIR")
     assert (kergolio.jockey.name, kergolio.trainer.name) == ("Mme L. THORAVAL", "LOIC GROUSSARD")
     assert (kergolio.weight_kg, kergolio.handicap_distance, kergolio.age) == (Decimal("59.0"), 3000, 5)
@@ -138,9 +146,14 @@ def test_r1c1_rapports_are_per_one_euro_with_every_bet_type(pmu_dir):
     assert paid[("multi", "7-3-9-13 (Multi en 4)")] == Decimal("462.00")
     assert paid[("multi", "7-3-9-13 (Multi en 7)")] == Decimal("13.20")
     assert Counter(bet for bet, _ in paid) == {
-        "simple_gagnant": 1, "simple_place": 3, "couple_gagnant": 1, "couple_place": 3,
-        "deux_sur_quatre": 6, "trio": 1, "multi": 4,
-    }  # fmt: skip
+        "simple_gagnant": 1,
+        "simple_place": 3,
+        "couple_gagnant": 1,
+        "couple_place": 3,
+        "deux_sur_quatre": 6,
+        "trio": 1,
+        "multi": 4,
+    }
 
 
 def test_the_turfia_flat_race_gets_its_draws_weights_and_rapports(pmu_dir):
@@ -203,31 +216,52 @@ def test_a_second_import_changes_nothing(pmu_dir):
 
 def course(number, *, arrival=(), **fields) -> dict:
     data = {
-        "numReunion": 1, "numOrdre": number, "libelle": f"PRIX {number}", "discipline": "PLAT",
-        "specialite": "PLAT", "distance": 1600, "montantPrix": 10000, "heureDepart": 1762344720000,
-        "timezoneOffset": 3600000, "nombreDeclaresPartants": 4, "arriveeDefinitive": bool(arrival),
-        "ordreArrivee": [list(group) for group in arrival], "paris": [],
-    }  # fmt: skip
+        "numReunion": 1,
+        "numOrdre": number,
+        "libelle": f"PRIX {number}",
+        "discipline": "PLAT",
+        "specialite": "PLAT",
+        "distance": 1600,
+        "montantPrix": 10000,
+        "heureDepart": 1762344720000,
+        "timezoneOffset": 3600000,
+        "nombreDeclaresPartants": 4,
+        "arriveeDefinitive": bool(arrival),
+        "ordreArrivee": [list(group) for group in arrival],
+        "paris": [],
+    }
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
 
 
 def programme(*courses) -> dict:
     reunion = {
-        "numOfficiel": 1, "dateReunion": 1762297200000, "timezoneOffset": 3600000,
-        "hippodrome": {"code": "TST", "libelleLong": "HIPPODROME DE TEST"}, "pays": {"code": "FRA"},
+        "numOfficiel": 1,
+        "dateReunion": 1762297200000,
+        "timezoneOffset": 3600000,
+        "hippodrome": {"code": "TST", "libelleLong": "HIPPODROME DE TEST"},
+        "pays": {"code": "FRA"},
         "courses": list(courses),
-    }  # fmt: skip
+    }
     return {"programme": {"date": 1762297200000, "timezoneOffset": 3600000, "reunions": [reunion]}}
 
 
 def participants(*numbers, places=None) -> dict:
     places = places or {}
     runners = [
-        {"numPmu": n, "idCheval": f"HORSE {n}-DAM-SIRE", "nom": f"HORSE {n}", "age": 3, "sexe": "MALES",
-         "statut": "PARTANT", "placeCorde": n, "handicapPoids": 560, "ordreArrivee": places.get(n)}
+        {
+            "numPmu": n,
+            "idCheval": f"HORSE {n}-DAM-SIRE",
+            "nom": f"HORSE {n}",
+            "age": 3,
+            "sexe": "MALES",
+            "statut": "PARTANT",
+            "placeCorde": n,
+            "handicapPoids": 560,
+            "ordreArrivee": places.get(n),
+        }
         for n in numbers
-    ]  # fmt: skip
+    ]
     return {"participants": [{k: v for k, v in r.items() if v is not None} for r in runners]}
 
 

@@ -160,7 +160,7 @@ def test_a_race_carries_its_course_and_runner_fields_in_our_units(real_file, tmp
 
 
 def test_a_morning_quote_of_exactly_50_is_stored_as_missing(real_file, tmp_path):
-    header, rows = real_rows(real_file, ["50"])
+    _header, rows = real_rows(real_file, ["50"])
     imputed = {row[3] for row in rows["50"] if row[14] == "50.0"}
     assert imputed  # the real race has some
 
@@ -190,7 +190,7 @@ def test_a_file_with_a_broken_header_is_refused_and_nothing_is_written(real_file
     broken = tmp_path / FILE_NAME
     broken.write_text("\n".join([text[0].replace("target_rank", "rank"), *text[1:50]]) + "\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match="missing column.*target_rank"):
+    with pytest.raises(CommandError, match=r"missing column.*target_rank"):
         run(broken)
     assert Race.objects.count() == 0
 

@@ -5,9 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from courses.importers.payloads import RejectRace
+from courses.importers.payloads import Rejected, RejectRace
 from courses.importers.run import import_races
-from courses.importers.payloads import Rejected
 from courses.importers.writer import RaceWriter
 from courses.models import Dividend, Horse, Meeting, Race, Runner, Source
 
@@ -87,8 +86,12 @@ def test_it_rejects_a_malformed_race_whole(change, reason):
 def test_a_rejected_race_leaves_the_others_imported():
     bad = race_payload(source_id="bad", number=2)
     bad.runners.append(runner_payload(1))
-    items = [race_payload(source_id="good"), bad, Rejected("file.csv line 9", "no distance"),
-             race_payload(source_id="good2", number=3)]
+    items = [
+        race_payload(source_id="good"),
+        bad,
+        Rejected("file.csv line 9", "no distance"),
+        race_payload(source_id="good2", number=3),
+    ]
     report = import_races(source=Source.MANUAL, items=items, progress=False)
     assert sorted(Race.objects.values_list("source_id", flat=True)) == ["good", "good2"]
     assert [r.location for r in report.rejected] == ["test bad", "file.csv line 9"]
@@ -140,8 +143,7 @@ def test_a_rejected_race_adds_nothing_to_the_counts():
 def test_a_value_too_large_for_its_column_rejects_the_race_not_the_import(odds):
     payload = race_payload()
     payload.runners[0].final_odds = Decimal(odds)
-    report = import_races(source=Source.MANUAL, items=[payload, race_payload(source_id="ok", number=2)],
-                          progress=False)
+    report = import_races(source=Source.MANUAL, items=[payload, race_payload(source_id="ok", number=2)], progress=False)
     assert list(Race.objects.values_list("source_id", flat=True)) == ["ok"]
     assert len(report.rejected) == 1 and "plausible" in report.rejected[0].reason
 
@@ -150,7 +152,7 @@ def test_a_value_too_large_for_its_column_rejects_the_race_not_the_import(odds):
 def test_absurd_integers_are_a_clear_rejection(value):
     from courses.importers.payloads import to_int
 
-    with pytest.raises(RejectRace, match="not a whole number|out of range"):
+    with pytest.raises(RejectRace, match=r"not a whole number|out of range"):
         to_int(value, "distance")
 
 

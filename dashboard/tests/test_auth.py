@@ -31,8 +31,9 @@ def test_it_logs_in_whatever_the_case_of_the_email_and_follows_next(client, free
 
 
 def test_it_refuses_to_follow_next_off_the_site(client, free_user):
-    response = client.post("/login/", {"username": free_user.email, "password": PASSWORD,
-                                       "next": "https://evil.example/steal"})
+    response = client.post(
+        "/login/", {"username": free_user.email, "password": PASSWORD, "next": "https://evil.example/steal"}
+    )
     assert response.status_code == 302 and response["Location"] == "/"
 
 
@@ -79,8 +80,10 @@ def test_signing_up_says_what_is_wrong(client, free_user, django_user_model, for
 def test_login_attempts_share_the_apis_per_address_limit(client, free_user):
     from billing.throttles import ANON_PER_MINUTE
 
-    answers = [client.post("/login/", {"username": free_user.email, "password": "guess"}).status_code
-               for _ in range(ANON_PER_MINUTE + 1)]
+    answers = [
+        client.post("/login/", {"username": free_user.email, "password": "guess"}).status_code
+        for _ in range(ANON_PER_MINUTE + 1)
+    ]
     assert answers[:ANON_PER_MINUTE] == [200] * ANON_PER_MINUTE
     assert answers[-1] == 429
     refused = client.post("/login/", {"username": free_user.email, "password": "s3cret-Pass!"})

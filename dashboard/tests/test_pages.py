@@ -72,8 +72,11 @@ def test_a_free_user_gets_the_upgrade_notice_where_the_api_answers_403(client, a
 
 def test_a_premium_user_sees_the_probabilities_on_the_race_card(client, premium_user, card):
     Prediction.objects.filter(runner__saddle_number=1).update(
-        explanation=[{"feature": "rating", "label": "Rating vs the field", "contribution": 0.4},
-                     {"feature": "form", "label": "Recent form", "contribution": -0.1}])
+        explanation=[
+            {"feature": "rating", "label": "Rating vs the field", "contribution": 0.4},
+            {"feature": "form", "label": "Recent form", "contribution": -0.1},
+        ]
+    )
     response = as_user(client, premium_user).get("/races/R1C1/", {"date": "2025-11-05"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -115,7 +118,7 @@ def test_the_synthetic_badge_marks_demo_races_and_racecourses(client, free_user)
     response = as_user(client, free_user).get("/", {"date": "2025-11-05"})
     page = response.content.decode()
     assert BADGE in row(response, "R1C1") and BADGE not in row(response, "R2C1")
-    assert BADGE in page[page.index("R1 · "):page.index("<table")]  # the réunion's racecourse too
+    assert BADGE in page[page.index("R1 · ") : page.index("<table")]  # the réunion's racecourse too
     assert page.count(BADGE) == 2
     card = as_user(client, free_user).get("/races/R1C1/", {"date": "2025-11-05"}).content.decode()
     assert BADGE in card
@@ -140,8 +143,9 @@ def test_a_bad_date_costs_no_quota(client, free_user):
     assert client.get("/picks/").status_code == 200
 
 
-@pytest.mark.parametrize("code, says", [("R9C9", "No race R9C9 on 2025-11-05"), ("R1C2", "No race R1C2"),
-                                        ("banana", "not a race address")])
+@pytest.mark.parametrize(
+    "code, says", [("R9C9", "No race R9C9 on 2025-11-05"), ("R1C2", "No race R1C2"), ("banana", "not a race address")]
+)
 def test_an_unknown_race_is_a_friendly_404_page(client, free_user, card, code, says):
     response = as_user(client, free_user).get(f"/races/{code}/", {"date": "2025-11-05"})
     assert response.status_code == 404
@@ -170,8 +174,9 @@ def test_the_value_bets_page_lists_the_apis_value_bets(client, api, premium_user
 
 def test_the_picks_page_shows_the_apis_top3(client, api, premium_user):
     version = model_version(active=True)
-    for course, probabilities in enumerate([(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)],
-                                           start=1):
+    for course, probabilities in enumerate(
+        [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)], start=1
+    ):
         predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), probabilities)
     body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
     response = as_user(client, premium_user).get("/picks/", {"date": "2025-11-05"})

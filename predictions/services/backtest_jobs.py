@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from turf.errors import Conflict
 
-from ..models import BacktestBet, BacktestJob, BacktestStatus
 from .. import tasks
+from ..models import BacktestBet, BacktestJob, BacktestStatus
 from .backtest import Strategy, backtest
 
 logger = logging.getLogger("turf.backtests")
@@ -58,12 +58,25 @@ def _update(job_id: int, **fields) -> None:
 
 def _bet_row(job: BacktestJob, seq: int, bet: dict) -> BacktestBet:
     return BacktestBet(
-        job=job, seq=seq, race_id=bet["race_id"], date=bet["date"], race_code=bet["race_code"],
-        racecourse=bet["racecourse"][:120], bet_type=bet["bet_type"], selection=bet["selection"],
-        horse=bet["horse"][:400], odds=bet["odds"], probability=bet["probability"],
-        expected_value=bet["expected_value"], stake=bet["stake"], returned=bet["return"], profit=bet["profit"],
-        bankroll=bet["bankroll"], settled_by=bet["settled_by"], model_version=bet["model_version"] or "",
-    )  # fmt: skip
+        job=job,
+        seq=seq,
+        race_id=bet["race_id"],
+        date=bet["date"],
+        race_code=bet["race_code"],
+        racecourse=bet["racecourse"][:120],
+        bet_type=bet["bet_type"],
+        selection=bet["selection"],
+        horse=bet["horse"][:400],
+        odds=bet["odds"],
+        probability=bet["probability"],
+        expected_value=bet["expected_value"],
+        stake=bet["stake"],
+        returned=bet["return"],
+        profit=bet["profit"],
+        bankroll=bet["bankroll"],
+        settled_by=bet["settled_by"],
+        model_version=bet["model_version"] or "",
+    )
 
 
 def backtest_job_run(*, job_id: int, final_attempt: bool = True) -> str:
@@ -90,10 +103,12 @@ def backtest_job_run(*, job_id: int, final_attempt: bool = True) -> str:
         result["unsettled"] = unsettled[:UNSETTLED_KEPT]
         with transaction.atomic():
             BacktestBet.objects.filter(job_id=job_id).delete()  # a retried run starts clean
-            BacktestBet.objects.bulk_create((_bet_row(job, i, bet) for i, bet in enumerate(bets, start=1)),
-                                            batch_size=2000)  # fmt: skip
-            _update(job_id, status=BacktestStatus.DONE, progress=100, result=result_json(result),
-                    finished_at=timezone.now())  # fmt: skip
+            BacktestBet.objects.bulk_create(
+                (_bet_row(job, i, bet) for i, bet in enumerate(bets, start=1)), batch_size=2000
+            )
+            _update(
+                job_id, status=BacktestStatus.DONE, progress=100, result=result_json(result), finished_at=timezone.now()
+            )
         return BacktestStatus.DONE
     except tasks.TRANSIENT:
         if not final_attempt:

@@ -49,11 +49,7 @@ def user_bet_delete(*, user, bet_id: int) -> None:
     """Withdraw one's own bet, only before its race starts (another user's bet is a 404)."""
     with transaction.atomic():
         try:
-            bet = (
-                UserBet.objects.select_for_update()
-                .select_related("runner__race__meeting")
-                .get(pk=bet_id, user=user)
-            )
+            bet = UserBet.objects.select_for_update().select_related("runner__race__meeting").get(pk=bet_id, user=user)
         except UserBet.DoesNotExist:
             raise NotFound(f"No bet {bet_id}.") from None
         if bet.status != UserBetStatus.OPEN or not _race_open(bet.runner.race):
@@ -112,11 +108,9 @@ def user_bets_settle(*, race_ids: list[int] | None = None) -> int:
 def user_bets_summary(*, user) -> dict:
     """P/L, ROI and drawdown of a user's settled bets, in settlement order."""
     rows = list(
-        UserBet.objects.filter(user=user)
-        .order_by("settled_at", "id")
-        .values_list("status", "stake", "returned")
+        UserBet.objects.filter(user=user).order_by("settled_at", "id").values_list("status", "stake", "returned")
     )
-    counts = {status: 0 for status in UserBetStatus.values}
+    counts = dict.fromkeys(UserBetStatus.values, 0)
     staked = returned = Decimal("0")
     equity, peak, drawdown = Decimal("0"), Decimal("0"), Decimal("0")
     for status, stake, paid in rows:

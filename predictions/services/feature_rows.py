@@ -74,9 +74,23 @@ COLUMNS: dict[str, object] = {
 }
 # Non-null integer columns; every other number is a float with NaN for a missing value.
 _INTEGERS = ("runner_id", "race_id", "horse_id", "saddle", "reunion", "race_number", "distance", "racecourse_id")
-_TEXTS = ("shoeing_raw", "equipment", "status", "sex_raw", "discipline_raw", "going_raw", "surface_raw", "class_raw",
-          "class_letter", "race_status", "source", "source_race_id", "placed_raw")  # fmt: skip
+_TEXTS = (
+    "shoeing_raw",
+    "equipment",
+    "status",
+    "sex_raw",
+    "discipline_raw",
+    "going_raw",
+    "surface_raw",
+    "class_raw",
+    "class_letter",
+    "race_status",
+    "source",
+    "source_race_id",
+    "placed_raw",
+)
 _FLOATS = tuple(name for name in COLUMNS if name not in {*_INTEGERS, *_TEXTS, "musique", "date"})
+
 
 def runner_rows(window: Q) -> tuple[list[str], QuerySet]:
     """(column names, the query of their rows as tuples): the runners matching ``window``, in programme order."""

@@ -19,14 +19,34 @@ from courses.models import BetType, Dividend, RaceStatus, Runner, RunnerStatus
 from ..models import ModelVersion
 
 _RUNNER_COLUMNS = (
-    "id", "race_id", "saddle_number", "status", "position", "placed", "morning_odds", "final_odds",
-    "final_place_odds", "horse__name", "race__status", "race__source", "race__meeting__date",
-    "race__meeting__number", "race__number", "race__name", "race__start_time", "race__meeting__racecourse__name",
+    "id",
+    "race_id",
+    "saddle_number",
+    "status",
+    "position",
+    "placed",
+    "morning_odds",
+    "final_odds",
+    "final_place_odds",
+    "horse__name",
+    "race__status",
+    "race__source",
+    "race__meeting__date",
+    "race__meeting__number",
+    "race__number",
+    "race__name",
+    "race__start_time",
+    "race__meeting__racecourse__name",
     "race__meeting__racecourse__code",
-)  # fmt: skip
+)
 _CARD_COLUMNS = ("jockey__name", "trainer__name")
-_PREDICTION_COLUMNS = ("pred__win_probability", "pred__place_probability", "pred__market_probability", "pred__rank",
-                       "pred__odds")  # fmt: skip
+_PREDICTION_COLUMNS = (
+    "pred__win_probability",
+    "pred__place_probability",
+    "pred__market_probability",
+    "pred__rank",
+    "pred__odds",
+)
 _EXPLANATION_COLUMN = "pred__explanation"
 
 
@@ -112,7 +132,7 @@ class RunnerFrame:
         race_ids, counts = np.unique(self.race_id[first], return_counts=True)
         return dict(zip(race_ids.tolist(), counts.tolist(), strict=True))
 
-    def take(self, mask: np.ndarray) -> "RunnerFrame":
+    def take(self, mask: np.ndarray) -> RunnerFrame:
         """The rows where ``mask`` is true (races dict shared)."""
         index = np.flatnonzero(mask)
 
@@ -153,10 +173,11 @@ def runner_frame(races: Q, *, model_version: ModelVersion | None = None, card: b
         if card:
             columns.append(_EXPLANATION_COLUMN)
     rows = list(
-        queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number")
-        .values_list(*columns)
+        queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number").values_list(
+            *columns
+        )
     )
-    column = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else {c: () for c in columns}
+    column = dict(zip(columns, zip(*rows, strict=True), strict=True)) if rows else dict.fromkeys(columns, ())
     race_ids = np.array(column["race_id"], dtype=np.int64)
     # Rows come race by race: a race starts where the race id changes.
     first = np.flatnonzero(np.r_[True, race_ids[1:] != race_ids[:-1]]) if race_ids.size else []

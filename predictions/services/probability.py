@@ -173,9 +173,7 @@ def expected_value(p: ArrayLike, odds: ArrayLike) -> np.ndarray | float:
     return float(out) if np.ndim(out) == 0 else out
 
 
-def kelly_fraction(
-    p: ArrayLike, odds: ArrayLike, *, fraction: float = 0.25, cap: float = 0.05
-) -> np.ndarray | float:
+def kelly_fraction(p: ArrayLike, odds: ArrayLike, *, fraction: float = 0.25, cap: float = 0.05) -> np.ndarray | float:
     """Share of the bankroll to stake: ``fraction`` × Kelly (p·O − 1)/(O − 1), at most ``cap``, 0 when no edge.
 
     A fraction of Kelly with a cap, because overestimating the edge twofold already makes full

@@ -28,8 +28,8 @@ from .probability import harville_place_probabilities, places_paid
 from .training import (
     CALIBRATION_FOLDS,
     STAGES,
-    Races,
     RaceModel,
+    Races,
     TrainingData,
     TrainingError,
     market_view,
@@ -87,8 +87,12 @@ def strict_market(data: pd.DataFrame, races: Races) -> np.ndarray:
 @functools.lru_cache(maxsize=8)
 def _load(pk: int, version: str, artifact_size: int) -> RaceModel:
     stored = ModelVersion.objects.get(pk=pk)
-    return RaceModel.load(stored.artifact, features=stored.features, calibration=stored.params["calibration"],
-                          params=stored.params.get("hyperparameters"))  # fmt: skip
+    return RaceModel.load(
+        stored.artifact,
+        features=stored.features,
+        calibration=stored.params["calibration"],
+        params=stored.params.get("hyperparameters"),
+    )
 
 
 def model_load(version: ModelVersion) -> RaceModel:
@@ -257,9 +261,9 @@ def model_train(
     clock = time.perf_counter()
     model = fit.model
     validation = fit.validation_mask
-    finished = features.data.loc[
-        features.data["race_id"].isin(set(data.race_id[validation].tolist()))
-    ].reset_index(drop=True)
+    finished = features.data.loc[features.data["race_id"].isin(set(data.race_id[validation].tolist()))].reset_index(
+        drop=True
+    )
     val_races = Races.of(finished["race_id"].to_numpy())
     scores = fit.validation_scores
     f = model.fundamental(scores, val_races)
@@ -328,8 +332,9 @@ def _validation_features(validation: dict, source: str | None) -> FeatureFrame:
     race_ids = set(validation.get("race_ids") or [])
     if not race_ids:
         return FeatureFrame(pd.DataFrame())
-    features = feature_frame(start=dt.date.fromisoformat(validation["start"]),
-                             end=dt.date.fromisoformat(validation["end"]), source=source)  # fmt: skip
+    features = feature_frame(
+        start=dt.date.fromisoformat(validation["start"]), end=dt.date.fromisoformat(validation["end"]), source=source
+    )
     keep = features.data["race_id"].isin(race_ids).to_numpy()
     return FeatureFrame(features.data.loc[keep].reset_index(drop=True))
 

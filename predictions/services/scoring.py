@@ -176,9 +176,14 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
             update_conflicts=True,
             unique_fields=["runner", "model_version"],
             update_fields=[
-                "win_probability", "place_probability", "market_probability", "rank", "odds", "explanation",
+                "win_probability",
+                "place_probability",
+                "market_probability",
+                "rank",
+                "odds",
+                "explanation",
                 "scored_at",
-            ],  # fmt: skip
+            ],
         )
         # Whatever this version said in the window and did not say again is stale: drop it.
         removed, _ = (

@@ -33,8 +33,14 @@ CENT = Decimal("0.01")
 BOOTSTRAP_DRAWS = 2000
 # Betfair takes a commission on net winnings; pari-mutuel odds and rapports are already net of takeout.
 COMMISSION_PERCENT = {Source.BETFAIR_ANZ: 5, Source.BETFAIR_UK_IE: 5}
-SETTLED_BY = ("rapport", "final odds", "final odds, less commission", "place odds", "place odds, less commission",
-              "refund: non-partant")  # fmt: skip
+SETTLED_BY = (
+    "rapport",
+    "final odds",
+    "final odds, less commission",
+    "place odds",
+    "place odds, less commission",
+    "refund: non-partant",
+)
 NO_RESULT = "no result recorded (no simple gagnant rapport, no winner)"
 NO_PLACE_RESULT = "no result recorded (no simple placé rapport, no winner)"
 NO_COMBINATION_RESULT = "no result recorded (no rapport yet)"
@@ -99,18 +105,30 @@ def _refund(settled: Settled, refund) -> Settled:
     refund = np.asarray(refund, dtype=bool)
     reason = settled.reason.copy()
     reason[refund] = ""
-    return Settled(num=np.where(refund, 1, settled.num), den=np.where(refund, 1, settled.den),
-                   kind=np.where(refund, _REFUND, settled.kind), commission=np.where(refund, 0, settled.commission),
-                   reason=reason)  # fmt: skip
+    return Settled(
+        num=np.where(refund, 1, settled.num),
+        den=np.where(refund, 1, settled.den),
+        kind=np.where(refund, _REFUND, settled.kind),
+        commission=np.where(refund, 0, settled.commission),
+        reason=reason,
+    )
 
 
 def settle_win(*, present, paid, winners, won, price, commission, refund) -> Settled:
     """Simple gagnant bets from plain columns, one entry per bet (see ``_simple``; ``won``: finished first,
     ``refund``: a non-partant). For callers without a backtest frame: the metrics and the history."""
     winners = np.asarray(winners, dtype=np.int64)
-    settled = _simple(win=True, present=present, paid=paid, winners=winners, price=price,
-                      collects=np.asarray(won, dtype=bool), share_num=np.ones_like(winners),
-                      share_den=np.maximum(winners, 1), commission=commission)  # fmt: skip
+    settled = _simple(
+        win=True,
+        present=present,
+        paid=paid,
+        winners=winners,
+        price=price,
+        collects=np.asarray(won, dtype=bool),
+        share_num=np.ones_like(winners),
+        share_den=np.maximum(winners, 1),
+        commission=commission,
+    )
     return _refund(settled, refund)
 
 
@@ -121,8 +139,11 @@ def _dead_heat_share(frame: Frame, rows: np.ndarray, paid: np.ndarray) -> tuple[
     unique, counts = np.unique(keys, return_counts=True)
     position = np.nan_to_num(frame.position[rows], nan=0).astype(np.int64)
     at = np.searchsorted(unique, frame.race[rows] * 1000 + position)
-    sharing = np.where((at < unique.size) & (unique[np.minimum(at, unique.size - 1)] == frame.race[rows] * 1000
-                                                     + position), counts[np.minimum(at, unique.size - 1)], 1)  # fmt: skip
+    sharing = np.where(
+        (at < unique.size) & (unique[np.minimum(at, unique.size - 1)] == frame.race[rows] * 1000 + position),
+        counts[np.minimum(at, unique.size - 1)],
+        1,
+    )
     left = paid - position + 1
     return np.maximum(np.minimum(sharing, left), 0), sharing
 
@@ -141,17 +162,26 @@ def settle(frame: Frame, bets: np.ndarray, rapports: Rapports) -> Settled:
             num[i] = rapports.combination.get((int(race[i]), frozenset(frame.saddle[bets[i]].tolist())), 0)
         reason = np.where(present, "", NO_COMBINATION_RESULT).astype(object)
         zeros = np.zeros(n, dtype=np.int64)
-        return _refund(Settled(num=num, den=np.full(n, 100, dtype=np.int64), kind=zeros, commission=zeros,
-                               reason=reason), refund)  # fmt: skip
+        return _refund(
+            Settled(num=num, den=np.full(n, 100, dtype=np.int64), kind=zeros, commission=zeros, reason=reason), refund
+        )
 
     winners = frame.per_race(frame.runs & (frame.position == 1)).astype(np.int64)[race]
     commission = commission_percent(frame.race_source[race])
     saddle = frame.saddle[first]
-    paid = np.array([rapports.simple.get((r, s), 0) for r, s in zip(race.tolist(), saddle.tolist(), strict=True)],
-                    dtype=np.int64)  # fmt: skip
+    paid = np.array(
+        [rapports.simple.get((r, s), 0) for r, s in zip(race.tolist(), saddle.tolist(), strict=True)], dtype=np.int64
+    )
     if rapports.bet_type == BetType.SIMPLE_GAGNANT:
-        return settle_win(present=present, paid=paid, winners=winners, won=frame.position[first] == 1,
-                          price=frame.final_cents[first], commission=commission, refund=refund)  # fmt: skip
+        return settle_win(
+            present=present,
+            paid=paid,
+            winners=winners,
+            won=frame.position[first] == 1,
+            price=frame.final_cents[first],
+            commission=commission,
+            refund=refund,
+        )
     field_size = frame.per_race(frame.runs).astype(np.int64)[race]
     places = np.asarray(places_paid(field_size), dtype=np.int64).reshape(-1)
     share_num, share_den = _dead_heat_share(frame, first, places)
@@ -161,8 +191,17 @@ def settle(frame: Frame, bets: np.ndarray, rapports: Rapports) -> Settled:
     collects = np.where(known, frame.placed[first] == 1, by_position)
     # The source's own "placed" flag knows its places paid; no dead-heat split can be derived.
     share_num, share_den = np.where(known, 1, share_num), np.where(known, 1, share_den)
-    settled = _simple(win=False, present=present, paid=paid, winners=winners, price=frame.place_cents[first],
-                      collects=collects, share_num=share_num, share_den=share_den, commission=commission)  # fmt: skip
+    settled = _simple(
+        win=False,
+        present=present,
+        paid=paid,
+        winners=winners,
+        price=frame.place_cents[first],
+        collects=collects,
+        share_num=share_num,
+        share_den=share_den,
+        commission=commission,
+    )
     return _refund(settled, refund)
 
 
@@ -223,8 +262,10 @@ def summarise(stakes: np.ndarray, paid: np.ndarray, refunded: np.ndarray, race: 
     if per_unit.size >= 2 and per_unit.std(ddof=1) > 0:
         sharpe = float(per_unit.mean() / per_unit.std(ddof=1))
     races, codes = np.unique(race[stood], return_inverse=True)
-    interval = roi_interval(np.bincount(codes, weights=profit[stood], minlength=races.size),
-                            np.bincount(codes, weights=stakes[stood], minlength=races.size))  # fmt: skip
+    interval = roi_interval(
+        np.bincount(codes, weights=profit[stood], minlength=races.size),
+        np.bincount(codes, weights=stakes[stood], minlength=races.size),
+    )
     return {
         "bets": int(stakes.size),
         "refunded": int(refunded.sum()),

@@ -79,7 +79,7 @@ class Races:
     starts: np.ndarray
 
     @classmethod
-    def of(cls, race_id: np.ndarray) -> "Races":
+    def of(cls, race_id: np.ndarray) -> Races:
         race_id = np.asarray(race_id)
         if race_id.size == 0:
             return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
@@ -148,6 +148,7 @@ def market_view(final_odds: np.ndarray, morning_odds: np.ndarray, races: Races) 
     the PMU CSV), else whatever final odds there are, normalised over the runners that have
     them. A race with no odds at all has none.
     """
+
     def implied(odds: np.ndarray) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(np.isfinite(odds) & (odds >= 1.0), 1.0 / odds, np.nan)
@@ -311,16 +312,26 @@ class RaceModel:
         return bytes(self.booster.save_raw("json")).decode()
 
     def calibration(self) -> dict:
-        return {"kappa": self.kappa, "alpha": self.alpha, "beta": self.beta, "gamma": self.gamma,
-                "delta": self.delta, "standard_errors": self.standard_errors,
-                "fitted_alpha": self.fitted_alpha}  # fmt: skip
+        return {
+            "kappa": self.kappa,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "gamma": self.gamma,
+            "delta": self.delta,
+            "standard_errors": self.standard_errors,
+            "fitted_alpha": self.fitted_alpha,
+        }
 
     @classmethod
-    def load(cls, artifact: str, *, features: list[str], calibration: dict, params: dict | None = None) -> "RaceModel":
+    def load(cls, artifact: str, *, features: list[str], calibration: dict, params: dict | None = None) -> RaceModel:
         booster = xgb.Booster(params={"nthread": THREADS})
         booster.load_model(bytearray(artifact.encode()))
-        return cls(booster=booster, features=list(features), params=dict(params or {}),
-                   **{k: float(calibration[k]) for k in ("kappa", "alpha", "beta", "gamma", "delta")})  # fmt: skip
+        return cls(
+            booster=booster,
+            features=list(features),
+            params=dict(params or {}),
+            **{k: float(calibration[k]) for k in ("kappa", "alpha", "beta", "gamma", "delta")},
+        )
 
     # -- scoring
     def _dmatrix(self, matrix: np.ndarray) -> xgb.DMatrix:
@@ -351,7 +362,7 @@ class RaceModel:
             return []
         contribs = self.booster.predict(self._dmatrix(matrix), pred_contribs=True)[:, :-1].astype(float)
         scale = self.kappa * (self.alpha if market is not None else 1.0)
-        centred = (contribs - (np.add.reduceat(contribs, races.starts, axis=0) / races.sizes[:, None])[races.codes])
+        centred = contribs - (np.add.reduceat(contribs, races.starts, axis=0) / races.sizes[:, None])[races.codes]
         centred *= scale
         names = list(self.features)
         labels = [FEATURE_LABELS.get(name, name) for name in names]
@@ -388,7 +399,7 @@ class TrainingData:
     won: np.ndarray
     market: np.ndarray  # normalised 1/odds (NaN where the race has no complete odds)
 
-    def take(self, mask: np.ndarray) -> "TrainingData":
+    def take(self, mask: np.ndarray) -> TrainingData:
         return TrainingData(*(getattr(self, name)[mask] for name in self.__dataclass_fields__))
 
     @property
@@ -413,8 +424,11 @@ def _train_booster(params: dict, data: TrainingData, rounds: int, evaluation: Tr
     options = {"obj": plackett_luce_objective(data.position, races), "verbose_eval": False}
     if evaluation is not None:
         dval = xgb.DMatrix(evaluation.matrix, missing=np.nan, nthread=THREADS)
-        options.update(evals=[(dval, "validation")], custom_metric=_winner_metric(evaluation.won, evaluation.races),
-                       early_stopping_rounds=EARLY_STOPPING)  # fmt: skip
+        options.update(
+            evals=[(dval, "validation")],
+            custom_metric=_winner_metric(evaluation.won, evaluation.races),
+            early_stopping_rounds=EARLY_STOPPING,
+        )
     return xgb.train({**params, "nthread": THREADS}, dtrain, rounds, **options)
 
 
@@ -423,7 +437,7 @@ def split_by_date(day: np.ndarray, share: float = VALIDATION_SHARE) -> np.ndarra
     days = np.unique(day)
     if days.size < 2:
         raise TrainingError("the training window needs races on at least two days")
-    first_validation = days[min(days.size - 1, max(1, int(round(days.size * (1 - share)))))]
+    first_validation = days[min(days.size - 1, max(1, round(days.size * (1 - share))))]
     return day >= first_validation
 
 
@@ -466,8 +480,9 @@ def race_model_fit(
     for block in blocks:
         inside = ~validation & np.isin(data.day, block)
         fold = _train_booster(params, data.take(~inside), rounds)
-        scores[inside] = fold.predict(xgb.DMatrix(data.matrix[inside], missing=np.nan, nthread=THREADS),
-                                      output_margin=True)  # fmt: skip
+        scores[inside] = fold.predict(
+            xgb.DMatrix(data.matrix[inside], missing=np.nan, nthread=THREADS), output_margin=True
+        )
         step("calibration booster")
     timings["calibration_boosters"] = time.perf_counter() - clock
 

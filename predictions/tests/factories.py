@@ -57,8 +57,12 @@ def race_with(
     place, _ = Racecourse.objects.get_or_create(code=racecourse, defaults={"name": f"Hippodrome {racecourse}"})
     meeting, _ = Meeting.objects.get_or_create(date=date, number=reunion, defaults={"racecourse": place})
     race = Race.objects.create(
-        meeting=meeting, number=course, name=f"Prix R{reunion}C{course}", discipline=Discipline.PLAT,
-        distance=1600, status=status,
+        meeting=meeting,
+        number=course,
+        name=f"Prix R{reunion}C{course}",
+        discipline=Discipline.PLAT,
+        distance=1600,
+        status=status,
     )
     jockey, _ = Jockey.objects.get_or_create(name="J. Doe")
     trainer, _ = Trainer.objects.get_or_create(name="T. Roe")
@@ -100,9 +104,13 @@ def bad_copy(version: ModelVersion) -> ModelVersion:
     calibration = version.params["calibration"]
     calibration = {**calibration, "kappa": -calibration["kappa"], "beta": -calibration["beta"]}
     return ModelVersion.objects.create(
-        version=f"{version.version[:50]}-bad", kind=version.kind, features=version.features,
-        params={**version.params, "calibration": calibration}, metrics=version.metrics, artifact=version.artifact,
-    )  # fmt: skip
+        version=f"{version.version[:50]}-bad",
+        kind=version.kind,
+        features=version.features,
+        params={**version.params, "calibration": calibration},
+        metrics=version.metrics,
+        artifact=version.artifact,
+    )
 
 
 def predict(version: ModelVersion, race: Race, probabilities: Sequence[float]) -> list[Prediction]:
@@ -111,8 +119,12 @@ def predict(version: ModelVersion, race: Race, probabilities: Sequence[float]) -
     ranks = rank_within_races(probabilities, tiebreak=[r.saddle_number for r in runners])
     return Prediction.objects.bulk_create(
         Prediction(
-            runner=runner, model_version=version, win_probability=p, place_probability=min(1.0, 2 * p),
-            rank=int(rank), odds=runner.final_odds or runner.morning_odds,
+            runner=runner,
+            model_version=version,
+            win_probability=p,
+            place_probability=min(1.0, 2 * p),
+            rank=int(rank),
+            odds=runner.final_odds or runner.morning_odds,
         )
         for runner, p, rank in zip(runners, probabilities, ranks, strict=True)
     )
@@ -136,8 +148,12 @@ def race_for(
     place, _ = Racecourse.objects.get_or_create(code=racecourse, defaults={"name": f"Hippodrome {racecourse}"})
     meeting, _ = Meeting.objects.get_or_create(date=date, number=reunion, defaults={"racecourse": place})
     race = Race.objects.create(
-        meeting=meeting, number=course, name=f"Prix R{reunion}C{course}", discipline=Discipline.PLAT,
-        distance=distance, status=status,
+        meeting=meeting,
+        number=course,
+        name=f"Prix R{reunion}C{course}",
+        discipline=Discipline.PLAT,
+        distance=distance,
+        status=status,
     )
     trainer, _ = Trainer.objects.get_or_create(name="T. Roe")
     default_jockey, _ = Jockey.objects.get_or_create(name="J. Doe")

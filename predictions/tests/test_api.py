@@ -90,7 +90,10 @@ def test_top3_gives_the_days_strongest_picks_one_per_race(api, premium_user):
         predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), p)
     body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
     assert [(row["race_code"], row["win_probability"]) for row in body["data"]] == [
-        ("R1C4", 0.9), ("R1C2", 0.7), ("R1C1", 0.5)]
+        ("R1C4", 0.9),
+        ("R1C2", 0.7),
+        ("R1C1", 0.5),
+    ]
 
 
 def test_the_free_plan_gets_one_top3_call_a_day(api, free_user, premium_user, card):
@@ -149,8 +152,10 @@ def test_backtest_settles_value_bets_from_the_rapports(api, pro_user):
     predict(version, won, (0.5, 0.3, 0.2))
     predict(version, lost, (0.5, 0.3, 0.2))
     body = api.as_user(pro_user).get("/api/v1/backtest", {"start": "2025-11-01", "end": "2025-11-30"}).json()
-    assert [(b["race_code"], b["return"], b["profit"]) for b in body["data"]] == [("R1C1", 3.2, 2.2),
-                                                                                  ("R1C2", 0.0, -1.0)]
+    assert [(b["race_code"], b["return"], b["profit"]) for b in body["data"]] == [
+        ("R1C1", 3.2, 2.2),
+        ("R1C2", 0.0, -1.0),
+    ]
     summary = body["summary"]
     assert summary["bets"] == 2 and summary["winners"] == 1
     assert summary["profit"] == pytest.approx(1.2) and summary["roi"] == pytest.approx(0.6)
@@ -178,10 +183,10 @@ def test_csv_export_streams_predictions_with_a_header(api, pro_user, card):
 
 
 def test_csv_export_neutralises_formulas(api, pro_user, card):
-    Horse.objects.filter(pk=card.runners.get(saddle_number=1).horse_id).update(name="=HYPERLINK(\"x\")")
+    Horse.objects.filter(pk=card.runners.get(saddle_number=1).horse_id).update(name='=HYPERLINK("x")')
     response = api.as_user(pro_user).get("/api/v1/export/csv", {"type": "predictions", "date": "2025-11-05"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1][7] == "'=HYPERLINK(\"x\")"
+    assert rows[1][7] == '\'=HYPERLINK("x")'
 
 
 def test_csv_export_of_bets_equals_the_backtest_rows(api, pro_user):
@@ -216,7 +221,9 @@ def test_bad_parameters_are_400s_naming_the_parameter(api, pro_user, url, params
     assert response.json()["message"].startswith(f"{field}:")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest?start=2025-11-01&end=2025-11-30"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest?start=2025-11-01&end=2025-11-30"]
+)
 def test_list_queries_do_not_grow_with_the_page(api, pro_user, url):
     version = model_version(active=True)
     predict(version, race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3)), (0.5, 0.3, 0.2))
@@ -238,8 +245,17 @@ def test_the_openapi_schema_documents_every_endpoint_without_warnings():
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     schema = out.getvalue()
-    for path in ["/api/v1/courses/today", "/api/v1/courses/{code}/predictions", "/api/v1/predictions/top3",
-                 "/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest", "/api/v1/export/csv",
-                 "/api/v1/metrics", "/api/v1/health", "/api/v1/auth/login"]:
+    for path in [
+        "/api/v1/courses/today",
+        "/api/v1/courses/{code}/predictions",
+        "/api/v1/predictions/top3",
+        "/api/v1/predictions/all",
+        "/api/v1/valuebets",
+        "/api/v1/backtest",
+        "/api/v1/export/csv",
+        "/api/v1/metrics",
+        "/api/v1/health",
+        "/api/v1/auth/login",
+    ]:
         assert path in schema
     assert "Error" in schema and "429" in schema

@@ -80,9 +80,15 @@ def test_dead_heats_split_the_price_without_rapports(version):
     Runner.objects.filter(race=place, saddle_number=4).update(final_place_odds=Decimal("2.40"))
     predict(version, place, (0.1, 0.1, 0.1, 0.3, 0.1, 0.1, 0.1, 0.1))
     assert bets_of(run(Strategy(selection="top_pick"), version))[0] == (
-        "R1C1", "1", Decimal("1.00"), Decimal("2.50"), "final odds")
+        "R1C1",
+        "1",
+        Decimal("1.00"),
+        Decimal("2.50"),
+        "final odds",
+    )
     assert bets_of(run(Strategy(selection="top_pick", bet_type="simple_place", stake=Decimal(2)), version)) == [
-        ("R1C2", "4", Decimal("2.00"), Decimal("2.40"), "place odds")]
+        ("R1C2", "4", Decimal("2.00"), Decimal("2.40"), "place odds")
+    ]
 
 
 def test_a_dead_heat_with_rapports_pays_what_each_line_says(version):
@@ -92,8 +98,12 @@ def test_a_dead_heat_with_rapports_pays_what_each_line_says(version):
 
 
 def test_a_non_partant_is_refunded_and_left_out_of_the_turnover(version):
-    scratched = race_with(final=(2.0, 3.0, 4.0), positions=(None, 1, 2), course=1,
-                          statuses=(RunnerStatus.NON_PARTANT, RunnerStatus.RUNNER, RunnerStatus.RUNNER))
+    scratched = race_with(
+        final=(2.0, 3.0, 4.0),
+        positions=(None, 1, 2),
+        course=1,
+        statuses=(RunnerStatus.NON_PARTANT, RunnerStatus.RUNNER, RunnerStatus.RUNNER),
+    )
     predict(version, scratched, (0.5, 0.3, 0.2))  # predicted before the scratching
     lost = race_with(final=(2.0, 3.0, 4.0), positions=(2, 1, 3), course=2)
     predict(version, lost, (0.5, 0.3, 0.2))
@@ -119,8 +129,10 @@ def test_couple_and_trio_back_the_top_two_and_three_in_any_order(version):
     no_pool = race_with(final=[4.0] * 5, positions=(1, 2, 3, 4, 5), course=3)
     predict(version, no_pool, (0.3, 0.25, 0.2, 0.15, 0.1))
     couple = run(Strategy(selection="top_pick", bet_type="couple_gagnant"), version)
-    assert bets_of(couple) == [("R1C1", "3-1", Decimal("1.00"), Decimal("0.00"), "rapport"),
-                               ("R1C2", "3-4", Decimal("1.00"), Decimal("0.00"), "rapport")]
+    assert bets_of(couple) == [
+        ("R1C1", "3-1", Decimal("1.00"), Decimal("0.00"), "rapport"),
+        ("R1C2", "3-4", Decimal("1.00"), Decimal("0.00"), "rapport"),
+    ]
     assert couple["skipped"]["no couple_gagnant rapports (the pool is not offered)"] == 1
     trio = run(Strategy(selection="top_pick", bet_type="trio"), version)
     assert bets_of(trio)[0] == ("R1C1", "3-1-2", Decimal("1.00"), Decimal("45.00"), "rapport")
@@ -131,13 +143,19 @@ def test_a_couple_on_the_rapport_line_is_paid_and_one_with_a_non_partant_refunde
     race = race_with(final=[4.0] * 4, positions=(2, 1, 3, 4), course=1)
     rapports(race, BetType.COUPLE_GAGNANT, {"1-2": "9.10"})
     predict(version, race, (0.4, 0.3, 0.2, 0.1))
-    scratched = race_with(final=[4.0] * 4, positions=(None, 1, 2, 3), course=2,
-                          statuses=(RunnerStatus.RUNNER, RunnerStatus.NON_PARTANT) + (RunnerStatus.RUNNER,) * 2)
+    scratched = race_with(
+        final=[4.0] * 4,
+        positions=(None, 1, 2, 3),
+        course=2,
+        statuses=(RunnerStatus.RUNNER, RunnerStatus.NON_PARTANT) + (RunnerStatus.RUNNER,) * 2,
+    )
     rapports(scratched, BetType.COUPLE_GAGNANT, {"1-3": "6.00"})
     predict(version, scratched, (0.4, 0.3, 0.2, 0.1))
     result = run(Strategy(selection="top_pick", bet_type="couple_gagnant", stake=Decimal(2)), version)
-    assert bets_of(result) == [("R1C1", "1-2", Decimal("2.00"), Decimal("18.20"), "rapport"),
-                               ("R1C2", "1-2", Decimal("2.00"), Decimal("2.00"), "refund: non-partant")]
+    assert bets_of(result) == [
+        ("R1C1", "1-2", Decimal("2.00"), Decimal("18.20"), "rapport"),
+        ("R1C2", "1-2", Decimal("2.00"), Decimal("2.00"), "refund: non-partant"),
+    ]
 
 
 def test_what_cannot_be_settled_is_reported_with_its_reason_not_guessed(version):
@@ -159,7 +177,8 @@ def test_betfair_prices_lose_the_commission_on_the_net_win(version):
     predict(version, race, (0.5, 0.3, 0.2))
     # 1 at 4.0 returns 4.00: a net win of 3.00, 5% of it kept -> 3.85.
     assert bets_of(run(Strategy(selection="top_pick"), version)) == [
-        ("R1C1", "1", Decimal("1.00"), Decimal("3.85"), "final odds, less commission")]
+        ("R1C1", "1", Decimal("1.00"), Decimal("3.85"), "final odds, less commission")
+    ]
 
 
 # -- walk-forward ------------------------------------------------------------------------------------------
@@ -167,8 +186,9 @@ def test_betfair_prices_lose_the_commission_on_the_net_win(version):
 
 @pytest.fixture
 def two_versions():
-    old = ModelVersion.objects.create(version="combined-old", kind=ModelKind.COMBINED,
-                                      trained_until=DAY - dt.timedelta(days=30))
+    old = ModelVersion.objects.create(
+        version="combined-old", kind=ModelKind.COMBINED, trained_until=DAY - dt.timedelta(days=30)
+    )
     new = ModelVersion.objects.create(version="combined-new", kind=ModelKind.COMBINED, trained_until=DAY)
     return old, new
 
@@ -185,11 +205,15 @@ def test_a_race_is_never_bet_with_a_model_trained_on_it(two_versions):
     predict(new, tomorrow, (0.2, 0.2, 0.6))  # the latest version trained before it
     result = run(Strategy(selection="top_pick"))
     assert [(b["date"], b["race_code"], b["selection"], b["model_version"]) for b in result["bets"]] == [
-        (DAY, "R1C1", "1", "combined-old"), (NEXT, "R1C1", "3", "combined-new")]
+        (DAY, "R1C1", "1", "combined-old"),
+        (NEXT, "R1C1", "3", "combined-new"),
+    ]
     assert result["versions"] == {"combined-old": 1, "combined-new": 1}
     # R1C2 today: only the new version predicted it, and it may have seen the result.
-    assert result["skipped"] == {"no prediction made before the race": 1,
-                                 "of which predicted only by versions trained on the race": 1}
+    assert result["skipped"] == {
+        "no prediction made before the race": 1,
+        "of which predicted only by versions trained on the race": 1,
+    }
 
 
 def test_naming_a_version_still_skips_the_races_it_was_trained_on(two_versions):
@@ -200,8 +224,10 @@ def test_naming_a_version_still_skips_the_races_it_was_trained_on(two_versions):
     predict(new, tomorrow, (0.5, 0.3, 0.2))
     result = run(Strategy(selection="top_pick", model="combined-new"))
     assert [b["date"] for b in result["bets"]] == [NEXT]
-    assert result["skipped"] == {"no prediction made before the race": 1,
-                                 "of which predicted only by versions trained on the race": 1}
+    assert result["skipped"] == {
+        "no prediction made before the race": 1,
+        "of which predicted only by versions trained on the race": 1,
+    }
 
 
 def test_the_market_baseline_fills_in_where_no_trained_version_predicted(two_versions):
@@ -214,7 +240,9 @@ def test_the_market_baseline_fills_in_where_no_trained_version_predicted(two_ver
     predictions_score(start=DAY, end=DAY)  # market baseline on both races
     result = run(Strategy(selection="top_pick"))
     assert [(b["race_code"], b["selection"], b["model_version"]) for b in result["bets"]] == [
-        ("R1C1", "3", "combined-old"), ("R1C2", "1", "market-baseline-1")]
+        ("R1C1", "3", "combined-old"),
+        ("R1C2", "1", "market-baseline-1"),
+    ]
 
 
 def test_a_walk_forward_backtest_runs_a_fixed_number_of_queries(two_versions, django_assert_num_queries):
@@ -247,9 +275,11 @@ def test_value_and_odds_band_selections_and_the_race_filters(version):
 @pytest.fixture
 def three_races(version):
     """Top picks: a win paying 3.00, a loss, a win paying 2.50 (rapports), odds 3.0 everywhere."""
-    outcomes = [((1, 2, 3, 4), {1: "3.00"}, (0.5, 0.2, 0.2, 0.1)),
-                ((2, 1, 3, 4), {2: "3.10"}, (0.4, 0.3, 0.2, 0.1)),
-                ((1, 2, 3, 4), {1: "2.50"}, (0.3, 0.25, 0.25, 0.2))]  # fmt: skip
+    outcomes = [
+        ((1, 2, 3, 4), {1: "3.00"}, (0.5, 0.2, 0.2, 0.1)),
+        ((2, 1, 3, 4), {2: "3.10"}, (0.4, 0.3, 0.2, 0.1)),
+        ((1, 2, 3, 4), {1: "2.50"}, (0.3, 0.25, 0.25, 0.2)),
+    ]
     for course, (positions, paid, p) in enumerate(outcomes, start=1):
         predict(version, race_with(final=[3.0] * 4, positions=positions, win_rapports=paid, course=course), p)
     return version
@@ -258,15 +288,20 @@ def three_races(version):
 def test_flat_stakes(three_races):
     result = run(Strategy(selection="top_pick", stake=Decimal(2)), three_races)
     assert [(b["stake"], b["return"], b["bankroll"]) for b in result["bets"]] == [
-        (2, Decimal("6.00"), Decimal("104.00")), (2, 0, Decimal("102.00")), (2, Decimal("5.00"), Decimal("105.00"))]
+        (2, Decimal("6.00"), Decimal("104.00")),
+        (2, 0, Decimal("102.00")),
+        (2, Decimal("5.00"), Decimal("105.00")),
+    ]
 
 
 def test_percent_stakes_follow_the_bankroll(three_races):
     result = run(Strategy(selection="top_pick", staking="percent", fraction=0.1), three_races)
     # 10 of 100 -> 30 (120); 12 of 120 lost (108); 10.80 of 108 at 2.50 -> 27 (124.20)
     assert [(b["stake"], b["return"], b["bankroll"]) for b in result["bets"]] == [
-        (Decimal("10.00"), Decimal("30.00"), Decimal("120.00")), (Decimal("12.00"), 0, Decimal("108.00")),
-        (Decimal("10.80"), Decimal("27.00"), Decimal("124.20"))]
+        (Decimal("10.00"), Decimal("30.00"), Decimal("120.00")),
+        (Decimal("12.00"), 0, Decimal("108.00")),
+        (Decimal("10.80"), Decimal("27.00"), Decimal("124.20")),
+    ]
 
 
 def test_kelly_stakes_a_fraction_of_the_edge_with_a_cap(three_races):
@@ -274,7 +309,9 @@ def test_kelly_stakes_a_fraction_of_the_edge_with_a_cap(three_races):
     # p 0.5 at 3.0: Kelly (1.5 − 1) / 2 = 0.25, half = 0.125, capped at 0.10 -> 10 of 100, returns 30 (120)
     # p 0.4 at 3.0: Kelly 0.1, half = 0.05 -> 6 of 120, lost (114); p 0.3 at 3.0: no edge, no bet
     assert [(b["stake"], b["bankroll"]) for b in result["bets"]] == [
-        (Decimal("10.00"), Decimal("120.00")), (Decimal("6.00"), Decimal("114.00"))]
+        (Decimal("10.00"), Decimal("120.00")),
+        (Decimal("6.00"), Decimal("114.00")),
+    ]
     assert result["skipped"]["Kelly stakes nothing (no edge at the odds)"] == 1
     assert result["baselines"]["random"]["bets"] == 2
 
@@ -288,8 +325,11 @@ def test_drawdown_losing_run_and_sharpe_on_a_hand_computed_sequence():
     assert summary["max_drawdown_pct"] == pytest.approx(5.5 / 102)
     assert summary["longest_losing_run"] == 4  # the refund neither ends nor extends the run
     assert (summary["bets"], summary["refunded"], summary["winners"], summary["hit_rate"]) == (11, 1, 3, 0.3)
-    assert (summary["staked"], summary["returned"], summary["final_bankroll"]) == (10, Decimal("9.50"),
-                                                                                  Decimal("99.50"))
+    assert (summary["staked"], summary["returned"], summary["final_bankroll"]) == (
+        10,
+        Decimal("9.50"),
+        Decimal("99.50"),
+    )
     assert summary["roi"] == pytest.approx(-0.05)
     per_unit = np.array([2, -1, -1, -1, 1.5, -1, -1, -1, -1, 3])
     assert summary["sharpe"] == pytest.approx(per_unit.mean() / per_unit.std(ddof=1))
@@ -312,7 +352,10 @@ def test_baselines_bet_the_favourite_and_random_runners_in_the_same_races(versio
 def test_equity_curve_follows_every_settled_bet(three_races):
     curve = run(Strategy(selection="top_pick"), three_races)["equity_curve"]
     assert [(point["date"], point["bankroll"]) for point in curve] == [
-        (DAY, Decimal("102.00")), (DAY, Decimal("101.00")), (DAY, Decimal("102.50"))]
+        (DAY, Decimal("102.00")),
+        (DAY, Decimal("101.00")),
+        (DAY, Decimal("102.50")),
+    ]
 
 
 # -- jobs through the API ----------------------------------------------------------------------------------
@@ -320,8 +363,9 @@ def test_equity_curve_follows_every_settled_bet(three_races):
 
 @pytest.fixture
 def walk_forward_day():
-    version = ModelVersion.objects.create(version="combined-1", kind=ModelKind.COMBINED,
-                                          trained_until=DAY - dt.timedelta(days=1))
+    version = ModelVersion.objects.create(
+        version="combined-1", kind=ModelKind.COMBINED, trained_until=DAY - dt.timedelta(days=1)
+    )
     for course in range(1, 4):
         race = race_with(final=(2.0, 4.0, 6.0), positions=(2, 1, 3), win_rapports={2: "4.20"}, course=course)
         predict(version, race, (0.3, 0.5, 0.2))
@@ -331,8 +375,9 @@ def walk_forward_day():
 BODY = {"selection": "top_pick", "start": "2025-11-01", "end": "2025-11-30"}
 
 
-def test_a_job_goes_from_queued_through_running_to_done(api, pro_user, walk_forward_day, eager_celery,
-                                                         django_capture_on_commit_callbacks, monkeypatch):
+def test_a_job_goes_from_queued_through_running_to_done(
+    api, pro_user, walk_forward_day, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
     seen = []
     original = backtest_jobs._update
 
@@ -362,11 +407,15 @@ def test_a_job_goes_from_queued_through_running_to_done(api, pro_user, walk_forw
     assert done["versions"] == {"combined-1": 3} and done["strategy"]["selection"] == "top_pick"
     bets = api.get(f"/api/v1/backtests/{job['id']}/bets").json()
     assert [(b["seq"], b["race_code"], b["returned"], b["settled_by"]) for b in bets["data"]] == [
-        (1, "R1C1", 4.2, "rapport"), (2, "R1C2", 4.2, "rapport"), (3, "R1C3", 4.2, "rapport")]
+        (1, "R1C1", 4.2, "rapport"),
+        (2, "R1C2", 4.2, "rapport"),
+        (3, "R1C3", 4.2, "rapport"),
+    ]
 
 
-def test_a_failing_job_is_marked_failed_with_its_error(api, pro_user, walk_forward_day, eager_celery,
-                                                       django_capture_on_commit_callbacks, monkeypatch):
+def test_a_failing_job_is_marked_failed_with_its_error(
+    api, pro_user, walk_forward_day, eager_celery, django_capture_on_commit_callbacks, monkeypatch
+):
     def broken(**kwargs):
         raise ValueError("the frame is broken")
 
@@ -393,8 +442,9 @@ def test_a_transient_database_error_is_retried_then_given_up(pro_user, monkeypat
     assert "unavailable" in BacktestJob.objects.get(pk=job.pk).error
 
 
-def test_a_user_sees_only_their_own_jobs(api, pro_user, other_user, walk_forward_day, eager_celery,
-                                         django_capture_on_commit_callbacks):
+def test_a_user_sees_only_their_own_jobs(
+    api, pro_user, other_user, walk_forward_day, eager_celery, django_capture_on_commit_callbacks
+):
     other_user.plan = Plan.objects.get(code="pro")
     other_user.save(update_fields=["plan"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -452,13 +502,13 @@ def test_too_many_jobs_at_once_are_refused(api, pro_user):
 
 
 def _done_job(owner, n_races: int) -> BacktestJob:
-    version = ModelVersion.objects.get_or_create(version="combined-1", kind=ModelKind.COMBINED,
-                                                 trained_until=DAY - dt.timedelta(days=1))[0]
+    version = ModelVersion.objects.get_or_create(
+        version="combined-1", kind=ModelKind.COMBINED, trained_until=DAY - dt.timedelta(days=1)
+    )[0]
     day = DAY + dt.timedelta(days=n_races)  # each job its own day
     for course in range(1, n_races + 1):
         predict(version, race_with(final=(2.0, 4.0), positions=(1, 2), date=day, course=course), (0.6, 0.4))
-    job = BacktestJob.objects.create(owner=owner, params=Strategy(selection="top_pick").as_params(), start=day,
-                                     end=day)
+    job = BacktestJob.objects.create(owner=owner, params=Strategy(selection="top_pick").as_params(), start=day, end=day)
     assert backtest_jobs.backtest_job_run(job_id=job.pk) == "done"
     return job
 
@@ -483,17 +533,40 @@ def test_the_bets_of_a_job_are_paginated_in_a_fixed_number_of_queries(api, pro_u
 
 def test_the_command_prints_the_summary_and_writes_the_bets(walk_forward_day, tmp_path):
     out, path = io.StringIO(), tmp_path / "bets.csv"
-    call_command("backtest", "--strategy", "top_pick", "--start", "2025-11-01", "--end", "2025-11-30",
-                 "--csv", str(path), "--no-progress", stdout=out)
+    call_command(
+        "backtest",
+        "--strategy",
+        "top_pick",
+        "--start",
+        "2025-11-01",
+        "--end",
+        "2025-11-30",
+        "--csv",
+        str(path),
+        "--no-progress",
+        stdout=out,
+    )
     report = json.loads(out.getvalue())
     assert report["summary"]["bets"] == 3 and report["summary"]["returned"] == pytest.approx(12.6)
     assert set(report["baselines"]) == {"favourite", "random"}
     rows = list(csv.DictReader(path.open()))
     assert [(row["race"], row["selection"], row["return"]) for row in rows] == [
-        ("R1C1", "2", "4.20"), ("R1C2", "2", "4.20"), ("R1C3", "2", "4.20")]
+        ("R1C1", "2", "4.20"),
+        ("R1C2", "2", "4.20"),
+        ("R1C3", "2", "4.20"),
+    ]
 
 
 def test_the_command_names_a_bad_option():
     with pytest.raises(CommandError, match="--max-odds"):
-        call_command("backtest", "--strategy", "odds_band", "--start", "2025-11-01", "--end", "2025-11-30",
-                     "--no-progress", stdout=io.StringIO())
+        call_command(
+            "backtest",
+            "--strategy",
+            "odds_band",
+            "--start",
+            "2025-11-01",
+            "--end",
+            "2025-11-30",
+            "--no-progress",
+            stdout=io.StringIO(),
+        )

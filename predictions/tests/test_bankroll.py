@@ -19,13 +19,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tomorrow_race():
-    return race_with(final=None, morning=[2.0, 4.0, 5.0, 8.0, 9.0, 12.0, 15.0, 20.0, 30.0],
-                     date=timezone.localdate() + dt.timedelta(days=1), status=RaceStatus.SCHEDULED)
+    return race_with(
+        final=None,
+        morning=[2.0, 4.0, 5.0, 8.0, 9.0, 12.0, 15.0, 20.0, 30.0],
+        date=timezone.localdate() + dt.timedelta(days=1),
+        status=RaceStatus.SCHEDULED,
+    )
 
 
 def bet(api, user, race, saddle=1, bet_type="simple_gagnant", stake="10", odds="4.5"):
-    return api.as_user(user).post("/api/v1/bets", {"race_id": race.pk, "saddle_number": saddle, "bet_type": bet_type,
-                                                    "stake": stake, "odds": odds}, format="json")
+    return api.as_user(user).post(
+        "/api/v1/bets",
+        {"race_id": race.pk, "saddle_number": saddle, "bet_type": bet_type, "stake": stake, "odds": odds},
+        format="json",
+    )
 
 
 def finish(race, positions, statuses=None):
@@ -47,11 +54,23 @@ def test_a_free_user_records_a_bet_before_the_race(api, free_user, tomorrow_race
 
 @pytest.mark.parametrize(
     "change, field",
-    [({"stake": "-5"}, "stake"), ({"stake": "abc"}, "stake"), ({"odds": "0.5"}, "odds"),
-     ({"bet_type": "quinte"}, "bet_type"), ({"saddle_number": 42}, "saddle_number"), ({"race_id": 999999}, "saddle_number")],
+    [
+        ({"stake": "-5"}, "stake"),
+        ({"stake": "abc"}, "stake"),
+        ({"odds": "0.5"}, "odds"),
+        ({"bet_type": "quinte"}, "bet_type"),
+        ({"saddle_number": 42}, "saddle_number"),
+        ({"race_id": 999999}, "saddle_number"),
+    ],
 )
 def test_bad_bets_are_400s_naming_the_field(api, free_user, tomorrow_race, change, field):
-    payload = {"race_id": tomorrow_race.pk, "saddle_number": 1, "bet_type": "simple_gagnant", "stake": "10", "odds": "3"}
+    payload = {
+        "race_id": tomorrow_race.pk,
+        "saddle_number": 1,
+        "bet_type": "simple_gagnant",
+        "stake": "10",
+        "odds": "3",
+    }
     response = api.as_user(free_user).post("/api/v1/bets", {**payload, **change}, format="json")
     assert response.status_code == 400
     assert response.json()["message"].startswith(f"{field}:")
@@ -100,9 +119,9 @@ def test_settlement_pays_wins_places_dead_heats_and_refunds_non_partants(api, fr
 
 
 def test_the_summary_gives_profit_roi_and_drawdown(api, free_user, tomorrow_race):
-    bet(api, free_user, tomorrow_race, saddle=2, stake="10", odds="4")   # lost first
-    bet(api, free_user, tomorrow_race, saddle=3, stake="10", odds="4")   # lost
-    bet(api, free_user, tomorrow_race, saddle=1, stake="10", odds="4")   # won 40
+    bet(api, free_user, tomorrow_race, saddle=2, stake="10", odds="4")  # lost first
+    bet(api, free_user, tomorrow_race, saddle=3, stake="10", odds="4")  # lost
+    bet(api, free_user, tomorrow_race, saddle=1, stake="10", odds="4")  # won 40
     finish(tomorrow_race, {1: 1, 2: 2, 3: 3})
     user_bets_settle()
     summary = api.as_user(free_user).get("/api/v1/bets/summary").json()

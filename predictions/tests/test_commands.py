@@ -21,9 +21,17 @@ START = dt.date(2025, 1, 1)
 TODAY = dt.date(2025, 3, 21)
 UNTIL = dt.date(2025, 3, 1)
 DEMO = DataSet(
-    key="demo", title="Demo (synthetic)", source=Source.DEMO, import_command="load_demo", import_path="",
-    test_months=1, refit_months=1, decision_odds="final", use_dividends=True, notes=("Synthetic races.",),
-)  # fmt: skip
+    key="demo",
+    title="Demo (synthetic)",
+    source=Source.DEMO,
+    import_command="load_demo",
+    import_path="",
+    test_months=1,
+    refit_months=1,
+    decision_odds="final",
+    use_dividends=True,
+    notes=("Synthetic races.",),
+)
 
 
 def _call(*args) -> str:
@@ -36,8 +44,18 @@ def _call(*args) -> str:
 def demo(django_db_setup, django_db_blocker):
     """Eleven weeks of demo racing, a model trained and promoted by the command (committed once)."""
     with django_db_blocker.unblock():
-        call_command("load_demo", "--start", str(START), "--today", str(TODAY), "--seed", "3", "--no-progress",
-                     stdout=StringIO(), stderr=StringIO())  # fmt: skip
+        call_command(
+            "load_demo",
+            "--start",
+            str(START),
+            "--today",
+            str(TODAY),
+            "--seed",
+            "3",
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
         summary = json.loads(_call("train", "--until", str(UNTIL), "--source", Source.DEMO, "--promote"))
         try:
             yield SimpleNamespace(summary=summary, version=ModelVersion.objects.get(version=summary["version"]))
@@ -84,21 +102,39 @@ def test_evaluate_prints_the_model_beside_the_market_on_the_same_races(demo):
 def test_export_predictions_writes_the_documented_columns(demo, tmp_path):
     _call("rescore", "--start", str(UNTIL), "--end", str(UNTIL + dt.timedelta(days=6)), "--model", demo.version.version)
     out = tmp_path / "predictions.csv"
-    printed = _call("export_predictions", "--start", str(UNTIL), "--end", str(UNTIL + dt.timedelta(days=6)),
-                    "--out", str(out), "--model", demo.version.version)  # fmt: skip
+    printed = _call(
+        "export_predictions",
+        "--start",
+        str(UNTIL),
+        "--end",
+        str(UNTIL + dt.timedelta(days=6)),
+        "--out",
+        str(out),
+        "--model",
+        demo.version.version,
+    )
     with out.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [
-        "source", "source_race_id", "date", "race", "saddle_number", "source_horse_id", "win_probability",
-        "place_probability", "market_probability", "odds", "model_version",
-    ]  # fmt: skip
-    expected = Prediction.objects.filter(model_version=demo.version, runner__race__meeting__date__range=(
-        UNTIL, UNTIL + dt.timedelta(days=6))).count()  # fmt: skip
+        "source",
+        "source_race_id",
+        "date",
+        "race",
+        "saddle_number",
+        "source_horse_id",
+        "win_probability",
+        "place_probability",
+        "market_probability",
+        "odds",
+        "model_version",
+    ]
+    expected = Prediction.objects.filter(
+        model_version=demo.version, runner__race__meeting__date__range=(UNTIL, UNTIL + dt.timedelta(days=6))
+    ).count()
     assert len(rows) == expected > 0 and f"rows={expected}" in printed
     assert {row["source"] for row in rows} == {"demo"}
     assert {row["model_version"] for row in rows} == {demo.version.version}
     assert rows[0]["race"].startswith("R") and "C" in rows[0]["race"]
-
 
 
 @pytest.mark.django_db
@@ -108,12 +144,15 @@ def test_export_predictions_keeps_a_cancelled_race_that_the_api_export_leaves_ou
     race = Race.objects.filter(meeting__date=day, runners__predictions__model_version=demo.version).first()
     Race.objects.filter(pk=race.pk).update(status=RaceStatus.CANCELLED)
     out = tmp_path / "predictions.csv"
-    _call("export_predictions", "--start", str(day), "--end", str(day), "--out", str(out), "--model", demo.version.version)
+    _call(
+        "export_predictions", "--start", str(day), "--end", str(day), "--out", str(out), "--model", demo.version.version
+    )
     with out.open(newline="") as handle:
         exported = {row["source_race_id"] for row in csv.DictReader(handle)}
     shown = {row[1] for row in prediction_export_rows(start=day, end=day, model_version=demo.version)}
     assert race.source_id in exported and race.source_id not in shown
     assert exported - {race.source_id} == shown
+
 
 def test_the_test_period_is_cut_into_refit_windows():
     windows = walk_forward_windows(dt.date(2004, 12, 29), 12, 3)

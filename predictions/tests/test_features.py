@@ -37,8 +37,18 @@ COLUMNS = list(FEATURE_LABELS)
 
 
 def _load_demo(today: dt.date = TODAY) -> None:
-    call_command("load_demo", "--start", str(START), "--today", str(today), "--seed", "11", "--no-progress",
-                 stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    call_command(
+        "load_demo",
+        "--start",
+        str(START),
+        "--today",
+        str(today),
+        "--seed",
+        "11",
+        "--no-progress",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
 
 
 def _rows(frame: F.FeatureFrame, race_ids) -> pd.DataFrame:
@@ -68,8 +78,18 @@ def _rewrite_result(race: Race) -> None:
     if runners:
         runners[-1].position = 1
     Runner.objects.bulk_update(
-        runners, ["position", "dead_heat", "finish_time", "reduction_km", "lengths_behind", "early_position",
-                  "last_section_time", "placed", "status"]
+        runners,
+        [
+            "position",
+            "dead_heat",
+            "finish_time",
+            "reduction_km",
+            "lengths_behind",
+            "early_position",
+            "last_section_time",
+            "placed",
+            "status",
+        ],
     )
     Dividend.objects.filter(race=race).delete()
     Dividend.objects.create(race=race, bet_type=BetType.SIMPLE_GAGNANT, combination="1", amount=Decimal("99.90"))
@@ -96,7 +116,7 @@ def test_a_races_own_result_does_not_change_its_features():
 
 def test_a_horses_features_count_only_days_strictly_before_its_race():
     horses = [Horse.objects.create(name=f"H{i}", source=Source.MANUAL) for i in range(4)]
-    star, *others = horses
+    _star, *_others = horses
     jockey = Jockey.objects.create(name="A. Rider")
     jockeys = [jockey, *[Jockey.objects.create(name=f"J{i}") for i in range(3)]]
     day1, day2, day3 = dt.date(2025, 3, 1), dt.date(2025, 3, 8), dt.date(2025, 3, 15)
@@ -132,7 +152,9 @@ def test_sectionals_give_each_horse_its_running_style_and_the_race_its_pace():
     past = [race_for(horses, date=day, positions=[1, 2, 3, 4, 5]) for day in days[:2]]
     today = race_for(horses, date=days[2], positions=[None] * 5, status=RaceStatus.SCHEDULED)
     # Horse 1 led early both times and won; horse 5 was last, then second early, and faded to 5th.
-    for race, early, last in zip(past, ([1, 2, 3, 4, 5], [1, 5, 3, 4, 2]), ([24.0, 24.2, 24.4, 24.6, 23.4],) * 2):
+    for race, early, last in zip(
+        past, ([1, 2, 3, 4, 5], [1, 5, 3, 4, 2]), ([24.0, 24.2, 24.4, 24.6, 23.4],) * 2, strict=False
+    ):
         for runner in race.runners.all():
             runner.early_position = early[runner.saddle_number - 1]
             runner.last_section_time = Decimal(str(last[runner.saddle_number - 1]))
@@ -209,9 +231,10 @@ def test_features_built_in_blocks_of_days_are_the_features_built_at_once(short_w
     assert len(blocks) >= 10
     assert sum(len(block) for block in blocks) == len(whole)
     pd.testing.assert_frame_equal(feature_frame(source=Source.DEMO, chunk_days=4).data, whole.data, check_exact=True)
-    finished = dict(start=dt.date(2025, 1, 20), end=TODAY, finished_only=True)
-    pd.testing.assert_frame_equal(feature_frame(**finished, chunk_days=3).data, feature_frame(**finished).data,
-                                  check_exact=True)  # fmt: skip
+    finished = {"start": dt.date(2025, 1, 20), "end": TODAY, "finished_only": True}
+    pd.testing.assert_frame_equal(
+        feature_frame(**finished, chunk_days=3).data, feature_frame(**finished).data, check_exact=True
+    )
     assert whole.data[COLUMNS].dtypes.eq(np.float32).all()
 
 

@@ -132,8 +132,7 @@ def season():
         # loses at odds of exactly the minimum (2.0); another horse's rapport
         (race_with(final=odds, course=3, positions=[3, 1, 2], win_rapports={2: "4.20"}), [0.6, 0.24, 0.16]),
         # dead heat for first, each winner paid its split rapport: saddle 2 pays 2.40
-        (race_with(final=odds, course=4, positions=[1, 1, 3], win_rapports={1: "1.80", 2: "2.40"}),
-         [0.45, 0.4, 0.15]),
+        (race_with(final=odds, course=4, positions=[1, 1, 3], win_rapports={1: "1.80", 2: "2.40"}), [0.45, 0.4, 0.15]),
         # dead heat with no rapports: final odds 6.0 shared by 2 winners -> 3.00
         (race_with(final=[6.0, 4.0, 2.0], course=5, positions=[1, 1, 3]), [0.3, 0.22, 0.48]),
         # not run yet: no result, not settled
@@ -146,8 +145,9 @@ def season():
 
 def test_the_backtest_settles_each_bet_with_the_rapports(season):
     result = backtest_run(start=DAY, end=DAY, model_version=season)
-    bets = [(b["race_code"], b["saddle_number"], b["odds"], b["return"], b["profit"], b["bankroll"])
-            for b in result["bets"]]
+    bets = [
+        (b["race_code"], b["saddle_number"], b["odds"], b["return"], b["profit"], b["bankroll"]) for b in result["bets"]
+    ]
     assert bets == [
         ("R1C1", 2, Decimal("4.00"), Decimal("3.50"), Decimal("2.50"), Decimal("102.50")),
         ("R1C2", 3, Decimal("6.00"), Decimal("0"), Decimal("-1"), Decimal("101.50")),

@@ -59,18 +59,22 @@ def test_the_metrics_value_bets_earn_what_the_backtest_of_the_same_strategy_earn
 def test_a_bet_that_cannot_be_settled_is_reported_and_left_out_of_the_roi_whether_it_won_or_lost(season):
     backtest = backtest_run(start=DAY, end=DAY, model_version=season)
     assert [(u["race_code"], u["saddle_number"], u["reason"]) for u in backtest["unsettled"]] == [
-        ("R1C6", 1, NO_ODDS), ("R1C6", 2, NO_ODDS)]
+        ("R1C6", 1, NO_ODDS),
+        ("R1C6", 2, NO_ODDS),
+    ]
     assert "R1C6" not in {bet["race_code"] for bet in backtest["bets"]}
     assert (backtest["summary"]["unsettled_bets"], backtest["summary"]["unsettled_races"]) == (2, 1)
     # The metrics leave the race out whole, and say why.
     assert metrics_compute(start=DAY, end=DAY, model_version=season)["races_skipped"] == {
-        "runners without final odds": 1}
+        "runners without final odds": 1
+    }
 
 
 def test_the_history_settles_each_runner_as_the_backtest_does(api, premium_user, season):
     body = api.as_user(premium_user).get("/api/v1/predictions/history", {"start": DAY, "end": DAY}).json()
-    profit = {(race["race_code"], r["saddle_number"]): r["profit_1_unit"] for race in body["data"]
-              for r in race["runners"]}  # fmt: skip
+    profit = {
+        (race["race_code"], r["saddle_number"]): r["profit_1_unit"] for race in body["data"] for r in race["runners"]
+    }
     assert profit[("R1C1", 2)] == pytest.approx(2.5) and profit[("R1C1", 1)] == -1
     assert profit[("R1C3", 1)] == pytest.approx(2.0) and profit[("R1C3", 2)] == pytest.approx(1.0)
     assert profit[("R1C4", 1)] == pytest.approx(2.85)  # Betfair commission
@@ -79,13 +83,16 @@ def test_the_history_settles_each_runner_as_the_backtest_does(api, premium_user,
 
 
 def test_the_model_report_settles_value_bets_by_the_same_rule():
-    """docs/MODEL.md's value-bet ROI: rapports first, else odds split by dead-heaters less commission, else unsettled."""
-    data = pd.DataFrame({
-        "race_id": [1, 1, 1, 2, 2, 2, 3, 3],
-        "saddle": [1, 2, 3, 1, 2, 3, 1, 2],
-        "position": [1, 2, 3, 1, 1, 3, 1, 2],
-        "source": [Source.BETFAIR_UK_IE] * 8,  # an exchange: 5% commission on the net win
-    })  # fmt: skip
+    """docs/MODEL.md's value-bet ROI: rapports first, else odds split by dead-heaters less commission, else
+    unsettled."""
+    data = pd.DataFrame(
+        {
+            "race_id": [1, 1, 1, 2, 2, 2, 3, 3],
+            "saddle": [1, 2, 3, 1, 2, 3, 1, 2],
+            "position": [1, 2, 3, 1, 1, 3, 1, 2],
+            "source": [Source.BETFAIR_UK_IE] * 8,  # an exchange: 5% commission on the net win
+        }
+    )
     odds = np.array([4.0, 3.0, 9.0, 6.0, 3.0, 2.0, 5.0, np.nan])
     paid = payouts(data, odds=odds, dividends={1: {1: Decimal("4.60")}})
     assert paid[:3] == pytest.approx([4.6, 0.0, 0.0])  # the rapport decides race 1, not the odds

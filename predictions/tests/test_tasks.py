@@ -68,8 +68,18 @@ def broker():
 def programme(broker):
     """Demo racing up to today and tomorrow, scored by a deliberately bad active model (committed)."""
     today = timezone.localdate()
-    call_command("load_demo", "--start", str(today - dt.timedelta(days=HISTORY_DAYS)), "--today", str(today),
-                 "--seed", "7", "--no-progress", stdout=StringIO(), stderr=StringIO())  # fmt: skip
+    call_command(
+        "load_demo",
+        "--start",
+        str(today - dt.timedelta(days=HISTORY_DAYS)),
+        "--today",
+        str(today),
+        "--seed",
+        "7",
+        "--no-progress",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     active = model_version_activate(model_version=bad_copy(model_train(until=today, source=Source.DEMO)))
     days = (today, today + dt.timedelta(days=1))
     assert predictions_score(start=days[0], end=days[1], model_version=active) > 0
@@ -98,15 +108,14 @@ def _assert_the_worker_left_no_connection() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")  # fmt: skip
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         assert cursor.fetchone()[0] == 0
 
 
 def _predictions_snapshot() -> list[tuple]:
-    return list(
-        Prediction.objects.order_by("pk").values_list("pk", "model_version_id", "win_probability", "scored_at")
-    )
+    return list(Prediction.objects.order_by("pk").values_list("pk", "model_version_id", "win_probability", "scored_at"))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -135,9 +144,7 @@ def test_the_nightly_chain_on_a_real_worker_promotes_a_better_model_and_scores_t
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_nightly_chain_whose_retrain_fails_leaves_the_model_and_predictions_untouched(
-    broker, programme, monkeypatch
-):
+def test_a_nightly_chain_whose_retrain_fails_leaves_the_model_and_predictions_untouched(broker, programme, monkeypatch):
     app, queue = broker
     active, _ = programme
     versions = list(ModelVersion.objects.order_by("pk").values_list("pk", "status"))

@@ -173,8 +173,18 @@ def _delete_everything() -> None:
 def trained(django_db_setup, django_db_blocker):
     """Three and a half months of demo racing and a combined model trained on it (committed once)."""
     with django_db_blocker.unblock():
-        call_command("load_demo", "--start", str(START), "--today", str(TODAY), "--seed", "7", "--no-progress",
-                     stdout=StringIO(), stderr=StringIO())  # fmt: skip
+        call_command(
+            "load_demo",
+            "--start",
+            str(START),
+            "--today",
+            str(TODAY),
+            "--seed",
+            "7",
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
         version = model_train(until=UNTIL, source=Source.DEMO)
         try:
             yield SimpleNamespace(version=version)
@@ -232,9 +242,12 @@ def test_a_race_the_model_cannot_rate_falls_back_to_the_market(trained):
 @pytest.mark.django_db
 def test_the_fundamental_kind_scores_without_the_market(trained):
     fundamental = ModelVersion.objects.create(
-        version="fundamental-demo", kind=ModelKind.FUNDAMENTAL, features=trained.version.features,
-        params=trained.version.params, artifact=trained.version.artifact,
-    )  # fmt: skip
+        version="fundamental-demo",
+        kind=ModelKind.FUNDAMENTAL,
+        features=trained.version.features,
+        params=trained.version.params,
+        artifact=trained.version.artifact,
+    )
     from predictions.services.features import feature_frame
 
     frame = feature_frame(start=UNTIL, end=UNTIL + dt.timedelta(days=3), source=Source.DEMO)

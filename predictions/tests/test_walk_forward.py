@@ -20,8 +20,11 @@ def trained(name: str, until: dt.date) -> ModelVersion:
 
 def test_history_and_backtests_judge_each_race_by_the_latest_version_trained_strictly_before_it(api, premium_user):
     market = model_version("market-baseline-1", kind=ModelKind.MARKET)
-    old, eve, on_day = trained("old", DAY - dt.timedelta(days=30)), trained("eve", DAY - dt.timedelta(days=1)), \
-        trained("on-day", DAY)  # fmt: skip
+    old, eve, on_day = (
+        trained("old", DAY - dt.timedelta(days=30)),
+        trained("eve", DAY - dt.timedelta(days=1)),
+        trained("on-day", DAY),
+    )
     everyone = race_with(final=(2.0, 4.0, 6.0), positions=(1, 2, 3), course=1)
     for version in (market, old, eve, on_day):  # eve ended the day before: the latest allowed
         predict(version, everyone, (0.5, 0.3, 0.2))
@@ -34,8 +37,9 @@ def test_history_and_backtests_judge_each_race_by_the_latest_version_trained_str
     expected = [(DAY, "R1C1", "eve"), (DAY, "R1C2", "market-baseline-1"), (NEXT, "R1C1", "on-day")]
 
     body = api.as_user(premium_user).get("/api/v1/predictions/history", {"start": DAY, "end": NEXT}).json()
-    shown = sorted((dt.date.fromisoformat(race["date"]), race["race_code"], race["model_version"])
-                   for race in body["data"])  # fmt: skip
+    shown = sorted(
+        (dt.date.fromisoformat(race["date"]), race["race_code"], race["model_version"]) for race in body["data"]
+    )
     assert shown == expected
     result = backtest(strategy=Strategy(selection="top_pick"), start=DAY, end=NEXT)
     assert [(bet["date"], bet["race_code"], bet["model_version"]) for bet in result["bets"]] == expected

@@ -30,10 +30,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-        parser.add_argument("--start", type=_date, default=DEFAULT_START,
-                            help=f"first day of the history, the simulation's epoch (default {DEFAULT_START})")
-        parser.add_argument("--today", type=_date, default=None,
-                            help="the day the programme is published for (default: today in Europe/Paris)")
+        parser.add_argument(
+            "--start",
+            type=_date,
+            default=DEFAULT_START,
+            help=f"first day of the history, the simulation's epoch (default {DEFAULT_START})",
+        )
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            help="the day the programme is published for (default: today in Europe/Paris)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
     def handle(self, *args, **options):
@@ -70,9 +78,9 @@ def _finished_in_database(fingerprint: dict, today: dt.date) -> set[str]:
     Their content cannot have changed (a past race never depends on the run date), so a re-run
     simulates them for the state they leave behind but does not rewrite them.
     """
-    rows = Race.objects.filter(
-        source=Source.DEMO, status=RaceStatus.FINISHED, meeting__date__lt=today
-    ).values_list("source_id", "extra")
+    rows = Race.objects.filter(source=Source.DEMO, status=RaceStatus.FINISHED, meeting__date__lt=today).values_list(
+        "source_id", "extra"
+    )
     return {source_id for source_id, extra in rows if (extra or {}).get("demo") == fingerprint}
 
 

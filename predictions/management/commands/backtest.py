@@ -16,9 +16,22 @@ from predictions.services.backtest import BET_TYPES, SELECTIONS, STAKINGS, backt
 from predictions.services.backtest_jobs import result_json
 
 BET_COLUMNS = (
-    "date", "race", "racecourse", "bet_type", "selection", "horse", "odds", "probability", "expected_value",
-    "stake", "return", "profit", "bankroll", "settled_by", "model_version",
-)  # fmt: skip
+    "date",
+    "race",
+    "racecourse",
+    "bet_type",
+    "selection",
+    "horse",
+    "odds",
+    "probability",
+    "expected_value",
+    "stake",
+    "return",
+    "profit",
+    "bankroll",
+    "settled_by",
+    "model_version",
+)
 
 
 class Command(BaseCommand):
@@ -52,11 +65,25 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start, end = option_window(options["start"], options["end"])
         given = {
-            "selection": options["strategy"], "bet_type": options["bet_type"], "staking": options["staking"],
+            "selection": options["strategy"],
+            "bet_type": options["bet_type"],
+            "staking": options["staking"],
             "quinte_only": options["quinte_only"],
-        }  # fmt: skip
-        for name in ("stake", "fraction", "cap", "bankroll", "edge", "min_odds", "max_odds", "discipline",
-                     "racecourse", "source", "model", "seed"):  # fmt: skip
+        }
+        for name in (
+            "stake",
+            "fraction",
+            "cap",
+            "bankroll",
+            "edge",
+            "min_odds",
+            "max_odds",
+            "discipline",
+            "racecourse",
+            "source",
+            "model",
+            "seed",
+        ):
             if options.get(name) is not None:
                 given[name] = options[name]
         parameters = StrategySerializer(data=given)
@@ -78,8 +105,10 @@ class Command(BaseCommand):
             bar.close()
         if options["csv"]:
             self._write_csv(Path(options["csv"]), result["bets"])
-        report = {key: result[key] for key in ("model_version", "window", "strategy", "summary", "baselines",
-                                                "skipped", "versions")}  # fmt: skip
+        report = {
+            key: result[key]
+            for key in ("model_version", "window", "strategy", "summary", "baselines", "skipped", "versions")
+        }
         report["unsettled"] = len(result["unsettled"])
         self.stdout.write(json.dumps(result_json(report), indent=2))
 
@@ -89,11 +118,27 @@ class Command(BaseCommand):
                 writer = csv.writer(handle)
                 writer.writerow(BET_COLUMNS)
                 for bet in bets:
-                    writer.writerow([neutralise(value) for value in (
-                        bet["date"].isoformat(), bet["race_code"], bet["racecourse"], bet["bet_type"],
-                        bet["selection"], bet["horse"], bet["odds"], bet["probability"], bet["expected_value"],
-                        bet["stake"], bet["return"], bet["profit"], bet["bankroll"], bet["settled_by"],
-                        bet["model_version"] or "",
-                    )])  # fmt: skip
+                    writer.writerow(
+                        [
+                            neutralise(value)
+                            for value in (
+                                bet["date"].isoformat(),
+                                bet["race_code"],
+                                bet["racecourse"],
+                                bet["bet_type"],
+                                bet["selection"],
+                                bet["horse"],
+                                bet["odds"],
+                                bet["probability"],
+                                bet["expected_value"],
+                                bet["stake"],
+                                bet["return"],
+                                bet["profit"],
+                                bet["bankroll"],
+                                bet["settled_by"],
+                                bet["model_version"] or "",
+                            )
+                        ]
+                    )
         except OSError as exc:
             raise CommandError(f"cannot write {path}: {exc}") from None

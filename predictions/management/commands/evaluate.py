@@ -8,9 +8,8 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from courses.models import Source
-from predictions.services.evaluation import EDGE, MIN_ODDS, model_evaluate
 from predictions.management.options import option_model_version, option_window
-
+from predictions.services.evaluation import EDGE, MIN_ODDS, model_evaluate
 
 
 class Command(BaseCommand):
@@ -32,7 +31,13 @@ class Command(BaseCommand):
         start, end = option_window(options["start"], options["end"])
         version = option_model_version(options["model"])
         with tqdm(total=1, desc=f"evaluate {version.version}", unit="window", disable=options["no_progress"]) as bar:
-            result = model_evaluate(model_version=version, start=start, end=end, source=options["source"],
-                                    edge=options["edge"], min_odds=options["min_odds"])  # fmt: skip
+            result = model_evaluate(
+                model_version=version,
+                start=start,
+                end=end,
+                source=options["source"],
+                edge=options["edge"],
+                min_odds=options["min_odds"],
+            )
             bar.update(1)
         self.stdout.write(json.dumps(result, indent=2, default=str))

@@ -52,10 +52,21 @@ class Command(BaseCommand):
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             for source, race_id, day, race, _, saddle, horse, _, win, place, market, _, odds, model in rows:
-                writer.writerow([
-                    source, race_id, day, race, saddle, horse, f"{win:.6f}", f"{place:.6f}",
-                    "" if market is None else f"{market:.6f}", "" if odds is None else str(odds), model,
-                ])  # fmt: skip
+                writer.writerow(
+                    [
+                        source,
+                        race_id,
+                        day,
+                        race,
+                        saddle,
+                        horse,
+                        f"{win:.6f}",
+                        f"{place:.6f}",
+                        "" if market is None else f"{market:.6f}",
+                        "" if odds is None else str(odds),
+                        model,
+                    ]
+                )
                 written += 1
                 bar.update(1)
         self.stdout.write(f"export_predictions {version.version} {start}..{end}: rows={written} -> {path}")

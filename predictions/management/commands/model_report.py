@@ -30,11 +30,12 @@ class Command(BaseCommand):
         # One tick per refit and per data set check: 4 + 2 + 3 refits for the three data sets.
         bar = tqdm(total=None, desc="model_report", unit="step", disable=options["no_progress"])
         try:
+
             def progress(message: str) -> None:
                 bar.set_postfix_str(message)
                 bar.update(1)
 
-            text, results = model_report(
+            _text, results = model_report(
                 out=Path(options["out"]),
                 datasets=keys,
                 import_missing=not options["skip_import"],

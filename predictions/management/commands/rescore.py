@@ -8,12 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from courses.models import Meeting
-from predictions.services.scoring import UnscorableVersion, predictions_score_report
 from predictions.management.options import option_date, option_model_version
+from predictions.services.scoring import UnscorableVersion, predictions_score_report
 
 # Race days per call: each call is one transaction and a fixed handful of queries.
 DAYS_PER_CALL = 14
-
 
 
 class Command(BaseCommand):

@@ -8,11 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from courses.models import Source
+from predictions.management.options import option_date
 from predictions.models import ModelKind
 from predictions.services.registry import TRAINING_STEPS, model_promote, model_train
 from predictions.services.training import TrainingError
-from predictions.management.options import option_date
-
 
 
 class Command(BaseCommand):
@@ -34,6 +33,7 @@ class Command(BaseCommand):
         steps = TRAINING_STEPS + (1 if options["promote"] else 0)
         bar = tqdm(total=steps, desc="train", unit="step", disable=options["no_progress"])
         try:
+
             def progress(name: str) -> None:
                 bar.set_postfix_str(name)
                 bar.update(1)
@@ -56,11 +56,15 @@ class Command(BaseCommand):
             "trained": [str(version.trained_from), str(version.trained_until)],
             "races": version.races_used,
             "runners": version.runners_used,
-            "validation": {"start": validation["start"], "end": validation["end"], "races": validation["races"],
-                           "priced_races": priced["market"]["races"],
-                           **{name: priced[name]["log_loss"] for name in ("combined", "fundamental", "market")}},
+            "validation": {
+                "start": validation["start"],
+                "end": validation["end"],
+                "races": validation["races"],
+                "priced_races": priced["market"]["races"],
+                **{name: priced[name]["log_loss"] for name in ("combined", "fundamental", "market")},
+            },
             "calibration": {k: v for k, v in version.params["calibration"].items() if k != "standard_errors"},
-        }  # fmt: skip
+        }
         if promoted is not None:
             summary["promoted"] = promoted
             summary["promotion"] = version.metrics.get("promotion")

@@ -31,5 +31,12 @@ class Command(BaseCommand):
             call_command("train", "--promote", "--until", cutoff.isoformat(), *quiet, stdout=self.stdout)
         else:
             self.stdout.write(f"warm_up: {active.version} is active; not retraining")
-        call_command("rescore", "--start", cutoff.isoformat(), "--end", (today + dt.timedelta(days=1)).isoformat(),
-                     *quiet, stdout=self.stdout)
+        call_command(
+            "rescore",
+            "--start",
+            cutoff.isoformat(),
+            "--end",
+            (today + dt.timedelta(days=1)).isoformat(),
+            *quiet,
+            stdout=self.stdout,
+        )

@@ -110,9 +110,15 @@ def cents_of(amount: Decimal) -> int:
     return int(amount * 100)
 
 
-def stakes_place(frame: Frame, bets: np.ndarray, settled: Settled, strategy: Strategy,
-                 fractions: np.ndarray | None, progress: Progress = no_progress, span: tuple[int, int] = (0, 0)
-                 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def stakes_place(
+    frame: Frame,
+    bets: np.ndarray,
+    settled: Settled,
+    strategy: Strategy,
+    fractions: np.ndarray | None,
+    progress: Progress = no_progress,
+    span: tuple[int, int] = (0, 0),
+) -> tuple[np.ndarray, np.ndarray]:
     """(stakes, returns) in cents per bet, in order. Flat stakes are vectorised; a share of the bankroll
     is staked race by race on the bankroll the previous races left (bets of one race share it)."""
     n = bets.shape[0]

@@ -129,14 +129,28 @@ def frame_load(q: Q, *, model_version: ModelVersion | None = None) -> Frame:
     frame = _frame_of(runners)
     if model_version is not None:
         rows = np.flatnonzero(np.isfinite(runners.win_probability))
-        _attach(frame, rows, np.zeros(rows.size, dtype=np.int64), runners.win_probability[rows],
-                runners.place_probability[rows], runners.rank[rows], [runners.prediction_odds[i] for i in rows])
+        _attach(
+            frame,
+            rows,
+            np.zeros(rows.size, dtype=np.int64),
+            runners.win_probability[rows],
+            runners.place_probability[rows],
+            runners.rank[rows],
+            [runners.prediction_odds[i] for i in rows],
+        )
         frame.versions = [model_version.version]
     return frame
 
 
-def _attach(frame: Frame, rows: np.ndarray, version: np.ndarray, win: np.ndarray, place: np.ndarray,
-            rank: np.ndarray, odds: list) -> None:  # fmt: skip
+def _attach(
+    frame: Frame,
+    rows: np.ndarray,
+    version: np.ndarray,
+    win: np.ndarray,
+    place: np.ndarray,
+    rank: np.ndarray,
+    odds: list,
+) -> None:
     """Put predictions (win, place, rank, the odds they used) on frame ``rows``, made by ``version`` (per row)."""
     frame.p[rows] = win
     frame.place_p[rows] = place
@@ -151,16 +165,20 @@ def _attach(frame: Frame, rows: np.ndarray, version: np.ndarray, win: np.ndarray
 def walk_forward_attach(frame: Frame, q: Q, *, skipped: dict) -> None:
     """Per race, the predictions the walk-forward rule picks (``walk_forward``), two queries: the versions
     that may qualify, and their predictions of the races, each flagged eligible or not."""
-    versions = walk_forward_order(ModelVersion.objects.filter(walk_forward_candidates()).values_list(
-        "id", "version", "kind", "trained_until", named=True))  # fmt: skip
+    versions = walk_forward_order(
+        ModelVersion.objects.filter(walk_forward_candidates()).values_list(
+            "id", "version", "kind", "trained_until", named=True
+        )
+    )
     if not versions or not len(frame):
         return
     rank = {v.id: i for i, v in enumerate(versions)}
     rows = list(
         Prediction.objects.filter(q, model_version_id__in=list(rank))
         .annotate(eligible=walk_forward_flag())
-        .values_list("runner_id", "model_version_id", "eligible", "win_probability", "place_probability", "rank",
-                     "odds")  # fmt: skip
+        .values_list(
+            "runner_id", "model_version_id", "eligible", "win_probability", "place_probability", "rank", "odds"
+        )
     )
     if not rows:
         return
@@ -172,8 +190,15 @@ def walk_forward_attach(frame: Frame, q: Q, *, skipped: dict) -> None:
     allowed = np.array(eligible, dtype=bool)
     keep = walk_forward_choose(race=race, rank=prio, eligible=allowed)
     kept = np.flatnonzero(keep)
-    _attach(frame, at[kept], prio[kept], np.array(win, dtype=float)[kept], np.array(place, dtype=float)[kept],
-            np.array(ranks, dtype=np.int64)[kept], [odds[i] for i in kept.tolist()])  # fmt: skip
+    _attach(
+        frame,
+        at[kept],
+        prio[kept],
+        np.array(win, dtype=float)[kept],
+        np.array(place, dtype=float)[kept],
+        np.array(ranks, dtype=np.int64)[kept],
+        [odds[i] for i in kept.tolist()],
+    )
     frame.versions = [v.version for v in versions]
     trained_on = len(set(race[~allowed].tolist()) - set(race[keep].tolist()))
     if trained_on:

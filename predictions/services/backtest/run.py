@@ -12,8 +12,8 @@ from courses.models import BetType
 from ...models import ModelVersion
 from ..probability import kelly_fraction
 from ..settlement import SETTLED_BY, Settled, money, settle, summarise
-from .frame import Frame, Rapports, frame_load, race_filter, rapports_load, single_version_guard, walk_forward_attach
 from .bets import cents_of, favourites, random_runners, select, stakes_place
+from .frame import Frame, Rapports, frame_load, race_filter, rapports_load, single_version_guard, walk_forward_attach
 from .strategy import MARKET, WALK_FORWARD, Progress, Strategy, no_progress
 
 # -- the run ----------------------------------------------------------------------------------------------
@@ -29,8 +29,15 @@ class Run:
     paid: np.ndarray
 
 
-def _staked_run(frame: Frame, bets: np.ndarray, rapports: Rapports, strategy: Strategy, fractions,
-                progress: Progress = no_progress, span: tuple[int, int] = (0, 0)) -> Run:  # fmt: skip
+def _staked_run(
+    frame: Frame,
+    bets: np.ndarray,
+    rapports: Rapports,
+    strategy: Strategy,
+    fractions,
+    progress: Progress = no_progress,
+    span: tuple[int, int] = (0, 0),
+) -> Run:
     settled = settle(frame, bets, rapports)
     stakes, paid = stakes_place(frame, bets, settled, strategy, fractions, progress, span)
     keep = stakes > 0
@@ -59,8 +66,9 @@ def _kelly(frame: Frame, bets: np.ndarray, strategy: Strategy) -> np.ndarray:
     return np.asarray(kelly_fraction(frame.p[rows], frame.odds[rows], fraction=strategy.share, cap=strategy.cap))
 
 
-def _baseline_fractions(frame: Frame, run: Run, strategy: Strategy, bets: np.ndarray,
-                        mirrored: np.ndarray | None) -> np.ndarray | None:  # fmt: skip
+def _baseline_fractions(
+    frame: Frame, run: Run, strategy: Strategy, bets: np.ndarray, mirrored: np.ndarray | None
+) -> np.ndarray | None:
     """Kelly needs the model's edge, which a baseline has not: it stakes the share of its bankroll the
     strategy staked (bet for bet for the random baseline, the race's total for the favourite's)."""
     if strategy.staking != "kelly" or not run.stakes.size:
@@ -110,17 +118,20 @@ def _bet_rows(frame: Frame, run: Run, strategy: Strategy, *, settled: bool) -> l
             "odds": odds,
             "probability": float(p) if single and np.isfinite(p) else None,
             "expected_value": float(frame.p[first] * frame.odds[first] - 1)
-            if win and np.isfinite(frame.p[first] * frame.odds[first]) else None,
+            if win and np.isfinite(frame.p[first] * frame.odds[first])
+            else None,
             "stake": money(run.stakes[i]),
             "model_version": frame.versions[version] if version >= 0 else None,
         }
         if settled:
-            row.update({
-                "return": money(run.paid[i]),
-                "profit": money(run.paid[i] - run.stakes[i]),
-                "bankroll": money(bankroll[i]),
-                "settled_by": SETTLED_BY[int(run.settled.kind[i])],
-            })  # fmt: skip
+            row.update(
+                {
+                    "return": money(run.paid[i]),
+                    "profit": money(run.paid[i] - run.stakes[i]),
+                    "bankroll": money(bankroll[i]),
+                    "settled_by": SETTLED_BY[int(run.settled.kind[i])],
+                }
+            )
         else:
             row["reason"] = run.settled.reason[i]
         rows.append(row)

@@ -58,8 +58,12 @@ class Strategy:
     def as_params(self) -> dict:
         """JSON-safe parameters (what a job stores); ``from_params`` reads them back."""
         params = asdict(self)
-        params.update(discipline=list(self.discipline), racecourse=list(self.racecourse),
-                      stake=str(self.stake), bankroll=str(self.bankroll))  # fmt: skip
+        params.update(
+            discipline=list(self.discipline),
+            racecourse=list(self.racecourse),
+            stake=str(self.stake),
+            bankroll=str(self.bankroll),
+        )
         return params
 
     @classmethod

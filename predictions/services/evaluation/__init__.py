@@ -22,7 +22,20 @@ from .report import dataset_section, model_report, model_report_markdown
 from .walk_forward import WalkForward, walk_forward, walk_forward_windows
 
 __all__ = [
-    "BOOTSTRAP_DRAWS", "DATASETS", "EDGE", "MIN_ODDS", "DataSet", "Scored", "WalkForward",
-    "dataset_section", "ensure_imported", "model_evaluate", "model_report", "model_report_markdown", "payouts",
-    "score_models", "walk_forward", "walk_forward_windows",
-]  # fmt: skip
+    "BOOTSTRAP_DRAWS",
+    "DATASETS",
+    "EDGE",
+    "MIN_ODDS",
+    "DataSet",
+    "Scored",
+    "WalkForward",
+    "dataset_section",
+    "ensure_imported",
+    "model_evaluate",
+    "model_report",
+    "model_report_markdown",
+    "payouts",
+    "score_models",
+    "walk_forward",
+    "walk_forward_windows",
+]

@@ -8,7 +8,6 @@ from pathlib import Path
 from courses.models import Source
 
 
-
 @dataclass(frozen=True)
 class DataSet:
     key: str

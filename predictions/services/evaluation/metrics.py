@@ -35,11 +35,15 @@ class Scored:
     payout: np.ndarray  # what a 1-unit win bet returned, stake included
     probabilities: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def take(self, mask: np.ndarray) -> "Scored":
+    def take(self, mask: np.ndarray) -> Scored:
         return Scored(
-            self.race_id[mask], self.saddle[mask], self.won[mask], self.odds[mask], self.payout[mask],
+            self.race_id[mask],
+            self.saddle[mask],
+            self.won[mask],
+            self.odds[mask],
+            self.payout[mask],
             {name: p[mask] for name, p in self.probabilities.items()},
-        )  # fmt: skip
+        )
 
 
 def payouts(data: pd.DataFrame, *, odds: np.ndarray, dividends: dict[int, dict] | None = None) -> np.ndarray:
@@ -53,7 +57,10 @@ def payouts(data: pd.DataFrame, *, odds: np.ndarray, dividends: dict[int, dict] 
     odds = np.asarray(odds, dtype=float)
     settled = settle_win(
         present=np.array([bool(line) for line in lines], dtype=bool),
-        paid=cents(line.get(int(saddle), 0) if line else 0 for line, saddle in zip(lines, data["saddle"].to_numpy())),
+        paid=cents(
+            line.get(int(saddle), 0) if line else 0
+            for line, saddle in zip(lines, data["saddle"].to_numpy(), strict=False)
+        ),
         winners=races.sum(won.astype(float))[races.codes].astype(np.int64),
         won=won,
         # Float odds: rounded to the cent (``cents`` truncates, which is right only for Decimals).
@@ -128,8 +135,13 @@ def model_evaluate(
     features = feature_frame(start=start, end=end, source=source, finished_only=True)
     data = features.data
     data = data.loc[data["has_winner"].to_numpy()].reset_index(drop=True)
-    result: dict = {"model_version": model_version.version, "kind": model_version.kind, "start": str(start),
-                    "end": str(end), "source": source}  # fmt: skip
+    result: dict = {
+        "model_version": model_version.version,
+        "kind": model_version.kind,
+        "start": str(start),
+        "end": str(end),
+        "source": source,
+    }
     if not len(data):
         return {**result, "races": 0, "races_left_out": 0, "models": {}}
     races = Races.of(data["race_id"].to_numpy())

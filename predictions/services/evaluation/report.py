@@ -62,12 +62,17 @@ def dataset_section(result: WalkForward, metrics: dict) -> list[str]:
         lines.append(
             f"- Σ 1/odds over each race's listed runners (the odds value bets are judged at): median "
             f"{overround['median']:.3f}, below 1 in {overround['below_one']:.0%} of the test races — where it is "
-            "below 1 even the market's own normalised probabilities see \"value\" in every runner."
+            'below 1 even the market\'s own normalised probabilities see "value" in every runner.'
         )
     verdict = _verdict(metrics, result.windows)
-    lines += [f"- **Verdict:** {verdict}", "", "Refits:", "",
-              "| Window | Test races | Trained on (races, from) | Rounds | κ | fitted α (± s.e.) | α used | β | γ | δ |",
-              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines += [
+        f"- **Verdict:** {verdict}",
+        "",
+        "Refits:",
+        "",
+        "| Window | Test races | Trained on (races, from) | Rounds | κ | fitted α (± s.e.) | α used | β | γ | δ |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for w in result.windows:
         fitted = w.get("fitted_alpha")
         alpha_se = f" ± {w['alpha_se']:.3f}" if w.get("alpha_se") is not None else ""
@@ -157,7 +162,8 @@ def _method_lines() -> list[str]:
     return [
         "## Method",
         "",
-        "- **Features** (`predictions/services/features/`), computed in bulk (one counting query and one data query, then numpy/pandas) and "
+        "- **Features** (`predictions/services/features/`), computed in bulk (one counting query and one data "
+        "query, then numpy/pandas) and "
         "time-safe: a runner's features in a race dated *d* use only pre-race facts of that race and the finished "
         "races dated strictly before *d* (same-day races count neither way). Tests change a race's own result and "
         "check its features do not move, and check a horse's features only reflect earlier days.",
@@ -194,7 +200,8 @@ def _method_lines() -> list[str]:
         f"something to the odds: α must exceed {FUNDAMENTAL_Z} standard errors (one-sided 2.5% test), otherwise "
         "α = 0 and β is refitted alone, so a weight that is noise cannot make the market worse. In the open: this "
         "rule came after an earlier report showed the combined model worse than the BSP on Betfair; it is one rule "
-        "for every data set, with the textbook threshold, not a value chosen on any test window. Runners the model cannot rate (another source) fall back to the market; "
+        "for every data set, with the textbook threshold, not a value chosen on any test window. Runners the model "
+        "cannot rate (another source) fall back to the market; "
         "unpriced runners in a partly priced race keep the model's share.",
         "- **Places**: Harville with Benter's correction, p^γ for second place and p^δ for third (renormalised), "
         "γ and δ fitted on the held-out finishing orders (default 0.81 / 0.65 where the data has no order, e.g. "
@@ -244,9 +251,13 @@ def model_report_markdown(results: list[tuple[WalkForward, dict]], *, missing: l
         sure = diff["ci95"][1] < 0
         lines.append(
             f"- {result.dataset.title}: the combined model "
-            + ("beats the market" if beat and sure else
-               "is below the market, but within the noise of the test window" if beat else
-               "does NOT beat the market")  # fmt: skip
+            + (
+                "beats the market"
+                if beat and sure
+                else "is below the market, but within the noise of the test window"
+                if beat
+                else "does NOT beat the market"
+            )
             + "; the fundamental model's top-1 accuracy is "
             + ("at or above" if models["fundamental"]["top1"] >= models["market"]["top1"] else "below")
             + " the favourite's."

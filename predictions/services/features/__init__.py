@@ -39,7 +39,23 @@ from .history import HISTORY_DAYS, LAST_RIDES, PAIR_DAYS, PEOPLE_DAYS, RECENT_DA
 from .labels import FEATURE_LABELS, FUNDAMENTAL_FEATURES, FUNDAMENTAL_LABELS, ID_COLUMNS, MARKET_FEATURES, MARKET_LABELS
 
 __all__ = [
-    "CHUNK_DAYS", "FEATURE_LABELS", "FUNDAMENTAL_FEATURES", "FUNDAMENTAL_LABELS", "HISTORY_DAYS", "ID_COLUMNS",
-    "LAST_RIDES", "LOAD_DAYS", "MARKET_FEATURES", "MARKET_LABELS", "PAIR_DAYS", "PEOPLE_DAYS", "RECENT_DAYS",
-    "STANDARD_DAYS", "FeatureFrame", "feature_frame", "feature_frames", "features_from_frame", "load_runners",
-]  # fmt: skip
+    "CHUNK_DAYS",
+    "FEATURE_LABELS",
+    "FUNDAMENTAL_FEATURES",
+    "FUNDAMENTAL_LABELS",
+    "HISTORY_DAYS",
+    "ID_COLUMNS",
+    "LAST_RIDES",
+    "LOAD_DAYS",
+    "MARKET_FEATURES",
+    "MARKET_LABELS",
+    "PAIR_DAYS",
+    "PEOPLE_DAYS",
+    "RECENT_DAYS",
+    "STANDARD_DAYS",
+    "FeatureFrame",
+    "feature_frame",
+    "feature_frames",
+    "features_from_frame",
+    "load_runners",
+]

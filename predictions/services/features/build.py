@@ -99,8 +99,12 @@ def feature_frame(
     one per block of that many days (``feature_frames``, concatenated: the same frame).
     """
     if chunk_days is not None:
-        parts = [part.data for part in feature_frames(start=start, end=end, source=source, races=races,
-                                                      finished_only=finished_only, chunk_days=chunk_days)]  # fmt: skip
+        parts = [
+            part.data
+            for part in feature_frames(
+                start=start, end=end, source=source, races=races, finished_only=finished_only, chunk_days=chunk_days
+            )
+        ]
         if not parts:
             return _build(pd.DataFrame(), np.zeros(0, dtype=bool))
         return FeatureFrame(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
@@ -225,8 +229,9 @@ def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:
     columns["surface"] = frame["surface_raw"].map(SURFACES).to_numpy(dtype=float)[target]
     columns["going"] = pd.Series(going[target]).map(GOINGS).to_numpy(dtype=float)
     columns["race_class"] = keys["race_class"][target]
-    columns["handicap"] = _by_value(frame["class_raw"], lambda v: v.fillna("").str.contains("Hcap", case=False)
-                                    .to_numpy(dtype=float))[target]  # fmt: skip
+    columns["handicap"] = _by_value(
+        frame["class_raw"], lambda v: v.fillna("").str.contains("Hcap", case=False).to_numpy(dtype=float)
+    )[target]
     columns["log_prize"] = np.log1p(at_targets("prize"))
     columns["age"] = at_targets("age_raw")
     columns["sex"] = frame["sex_raw"].map(SEXES).to_numpy(dtype=float)[target]

@@ -60,8 +60,9 @@ def _speed_figures(frame: pd.DataFrame, hist: np.ndarray, race_codes: np.ndarray
     return figure - variant
 
 
-def _outcomes(frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: np.ndarray,
-              hist: np.ndarray) -> dict[str, np.ndarray]:
+def _outcomes(
+    frame: pd.DataFrame, race_codes: np.ndarray, n_races: int, field: np.ndarray, hist: np.ndarray
+) -> dict[str, np.ndarray]:
     """What each past run tells a later race (only read for races strictly before it)."""
     position = frame["position"].to_numpy()
     won = (position == 1).astype(float)
@@ -116,8 +117,9 @@ def _horse_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
     h_entity = np.where(hist, horse, -1)
     summed = {name: outcomes[name] for name in ("won", "placed", "prize")}
     summed["has_placed"] = np.isfinite(outcomes["placed"]).astype(float)
-    lagged = {name: outcomes[name] for name in ("won", "finish", "market", "lengths", "figure", "early", "closing",
-                                                 "gain")}  # fmt: skip
+    lagged = {
+        name: outcomes[name] for name in ("won", "finish", "market", "lengths", "figure", "early", "closing", "gain")
+    }
     lagged.update(
         distance=frame["distance"].to_numpy(float),
         rating=frame["rating_raw"].to_numpy(),
@@ -174,8 +176,11 @@ def _horse_features(frame, hist, target, outcomes, keys, out: _Columns) -> None:
     del trail, w
 
     # Suitability: the horse's record under this race's conditions.
-    summed = {"finish": outcomes["finish"], "won": outcomes["won"],
-              "has_finish": np.isfinite(outcomes["finish"]).astype(float)}  # fmt: skip
+    summed = {
+        "finish": outcomes["finish"],
+        "won": outcomes["won"],
+        "has_finish": np.isfinite(outcomes["finish"]).astype(float),
+    }
     for name, part in (
         ("distance", keys["band"]),
         ("going", keys["going_code"]),
@@ -199,8 +204,12 @@ def _people_features(frame, hist, target, outcomes, keys, out: _Columns) -> None
     """Jockey/driver and trainer strike rates against expectation (1/field per ride), and the pairing."""
     day = frame["day"].to_numpy()
     q_day = day[target]
-    summed = {"won": outcomes["won"], "placed": outcomes["placed"], "expected": outcomes["expected"],
-              "has_placed": np.isfinite(outcomes["placed"]).astype(float)}  # fmt: skip
+    summed = {
+        "won": outcomes["won"],
+        "placed": outcomes["placed"],
+        "expected": outcomes["expected"],
+        "has_placed": np.isfinite(outcomes["placed"]).astype(float),
+    }
     for prefix, entity, count_name in (("j", keys["jockey"], "rides"), ("t", keys["trainer"], "runners")):
         trail = _Trail(np.where(hist, entity, -1), day, summed=summed)
         q = entity[target]
@@ -208,7 +217,7 @@ def _people_features(frame, hist, target, outcomes, keys, out: _Columns) -> None
         out[f"{prefix}_{count_name}_365"] = np.where(q >= 0, rides, np.nan)
         out[f"{prefix}_strike_365"] = np.where(q >= 0, (s["won"] + SHRINK) / (s["expected"] + SHRINK), np.nan)
         out[f"{prefix}_place_365"] = np.where(q >= 0, _shrunk(s["placed"], s["has_placed"], 0.3), np.nan)
-        rides100, s100 = trail.sums(q, q_day, window_days=HISTORY_DAYS, last_n=LAST_RIDES)
+        _rides100, s100 = trail.sums(q, q_day, window_days=HISTORY_DAYS, last_n=LAST_RIDES)
         out[f"{prefix}_strike_100"] = np.where(q >= 0, (s100["won"] + SHRINK) / (s100["expected"] + SHRINK), np.nan)
     jockey = np.where(keys["jockey"] >= 0, keys["jockey"], np.nan)
     pair = _codes(jockey, np.where(keys["trainer"] >= 0, keys["trainer"], np.nan))

@@ -99,6 +99,20 @@ FEATURE_LABELS: dict[str, str] = {**FUNDAMENTAL_LABELS, **MARKET_LABELS}
 
 # Identifiers and outcomes carried beside the features (never model inputs).
 ID_COLUMNS = (
-    "runner_id", "race_id", "date", "day", "reunion", "race_number", "saddle", "source", "source_race_id",
-    "horse_id", "position", "placed_raw", "morning_odds", "final_odds", "rated_price", "race_status",
-)  # fmt: skip
+    "runner_id",
+    "race_id",
+    "date",
+    "day",
+    "reunion",
+    "race_number",
+    "saddle",
+    "source",
+    "source_race_id",
+    "horse_id",
+    "position",
+    "placed_raw",
+    "morning_odds",
+    "final_odds",
+    "rated_price",
+    "race_status",
+)

@@ -24,14 +24,36 @@ DISCIPLINES = {
 SEXES = {Sex.MALE: 0, Sex.FEMALE: 1, Sex.GELDING: 2}
 # Going on one firm (1) to heavy (7) scale, across the sources' vocabularies (HK, PMU, UK).
 GOINGS = {
-    "FIRM": 1, "FAST": 1, "SEC": 1, "HARD": 1,
-    "GOOD TO FIRM": 2, "BON LEGER": 2, "BON LÉGER": 2,
-    "GOOD": 3, "BON": 3, "STANDARD": 3, "WET FAST": 3,
-    "GOOD TO YIELDING": 4, "GOOD TO SOFT": 4, "BON SOUPLE": 4, "STANDARD TO SLOW": 4, "WET SLOW": 4,
-    "YIELDING": 5, "SOFT": 5, "SOUPLE": 5, "SLOW": 5,
-    "YIELDING TO SOFT": 6, "TRES SOUPLE": 6, "TRÈS SOUPLE": 6, "SOFT TO HEAVY": 6, "COLLANT": 6,
-    "HEAVY": 7, "LOURD": 7, "TRES LOURD": 7, "TRÈS LOURD": 7,
-}  # fmt: skip
+    "FIRM": 1,
+    "FAST": 1,
+    "SEC": 1,
+    "HARD": 1,
+    "GOOD TO FIRM": 2,
+    "BON LEGER": 2,
+    "BON LÉGER": 2,
+    "GOOD": 3,
+    "BON": 3,
+    "STANDARD": 3,
+    "WET FAST": 3,
+    "GOOD TO YIELDING": 4,
+    "GOOD TO SOFT": 4,
+    "BON SOUPLE": 4,
+    "STANDARD TO SLOW": 4,
+    "WET SLOW": 4,
+    "YIELDING": 5,
+    "SOFT": 5,
+    "SOUPLE": 5,
+    "SLOW": 5,
+    "YIELDING TO SOFT": 6,
+    "TRES SOUPLE": 6,
+    "TRÈS SOUPLE": 6,
+    "SOFT TO HEAVY": 6,
+    "COLLANT": 6,
+    "HEAVY": 7,
+    "LOURD": 7,
+    "TRES LOURD": 7,
+    "TRÈS LOURD": 7,
+}
 SURFACES = {"turf": 0, "dirt": 1, "all-weather": 1, "sand": 1}
 # Trot: which shoes were removed (a known performance factor), from shod (0) to barefoot (3).
 SHOEING = {
@@ -46,8 +68,14 @@ _CLASS_DIGITS = re.compile(r"(\d+)")
 _MUSIQUE_YEAR = re.compile(r"\(\d+\)")
 _MUSIQUE_TOKEN = re.compile(r"([0-9A-Z])([a-z])")
 _MUSIQUE_RUNS = 5
-_MUSIQUE_COLUMNS = ("musique_runs", "musique_last", "musique_mean5", "musique_wins5", "musique_top3_5",
-                    "musique_faults5")  # fmt: skip
+_MUSIQUE_COLUMNS = (
+    "musique_runs",
+    "musique_last",
+    "musique_mean5",
+    "musique_wins5",
+    "musique_top3_5",
+    "musique_faults5",
+)
 
 
 def _parse_musique(text: str) -> tuple[float, float, float, float, float, float]:
@@ -92,8 +120,12 @@ def _by_value(values: pd.Series, convert: Callable[[pd.Series], object]) -> np.n
 
 def _class_number(raw: pd.Series, letter: pd.Series) -> np.ndarray:
     """HK class digits ("4", "11"), else a UK class letter A..G as 1..7, else NaN."""
-    number = _by_value(raw, lambda v: pd.to_numeric(v.fillna("").str.extract(_CLASS_DIGITS, expand=False),
-                                                    errors="coerce").to_numpy(dtype=float))  # fmt: skip
+    number = _by_value(
+        raw,
+        lambda v: pd.to_numeric(v.fillna("").str.extract(_CLASS_DIGITS, expand=False), errors="coerce").to_numpy(
+            dtype=float
+        ),
+    )
     letters = {c: float(i + 1) for i, c in enumerate("ABCDEFG")}
     from_letter = _by_value(letter, lambda v: v.fillna("").str.upper().str.strip().map(letters).to_numpy(dtype=float))
     return np.where(np.isnan(number), from_letter, number)

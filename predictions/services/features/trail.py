@@ -23,8 +23,14 @@ class _Trail:
     read in place, through ``rows`` (each sorted history row's index in the frame).
     """
 
-    def __init__(self, entity: np.ndarray, day: np.ndarray, *, summed: dict[str, np.ndarray],
-                 lagged: dict[str, np.ndarray] | None = None):  # fmt: skip
+    def __init__(
+        self,
+        entity: np.ndarray,
+        day: np.ndarray,
+        *,
+        summed: dict[str, np.ndarray],
+        lagged: dict[str, np.ndarray] | None = None,
+    ):
         rows = np.flatnonzero(entity >= 0)
         keys = entity[rows].astype(np.int64) * _DAY_BITS + day[rows]
         order = np.argsort(keys, kind="stable")
@@ -38,9 +44,11 @@ class _Trail:
         group = self.keys // _DAY_BITS
         self.cumulative = {
             name: pd.Series(np.rint(np.nan_to_num(np.asarray(v, dtype=float)[self.rows]) * _QUANTUM).astype(np.int64))
-            .groupby(group).cumsum().to_numpy()
+            .groupby(group)
+            .cumsum()
+            .to_numpy()
             for name, v in summed.items()
-        }  # fmt: skip
+        }
 
     def bounds(self, entity: np.ndarray, day: np.ndarray, window_days: int | None) -> tuple[np.ndarray, np.ndarray]:
         lo, hi, _ = self._bounds(entity, day, window_days)
