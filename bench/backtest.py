@@ -6,7 +6,7 @@ Without DATABASE_URL or SQLITE_PATH it uses a scratch SQLite file (kept between 
 temporary folder), migrates it, imports the Hong Kong data and scores it with the market baseline
 (``rescore``) the first time — none of that timed. Then, measured in the same run, best of three:
 
-* the baseline: ``runner_frame`` over the same races — one query turned into numpy columns, the
+* the baseline: ``runner_columns`` over the same races — one query turned into numpy columns, the
   least any read of the races does;
 * ``backtest`` for a few strategies (walk-forward, with both baselines and the bootstrap), each
   printed with its ratio to the baseline.
@@ -40,8 +40,8 @@ from django.db.models import Max, Min, Q  # noqa: E402
 
 from courses.models import Race, Source  # noqa: E402
 from predictions.models import Prediction  # noqa: E402
-from predictions.services.backtest import Strategy, backtest  # noqa: E402
-from predictions.services.frames import runner_frame  # noqa: E402
+from predictions.services.runners import runner_columns  # noqa: E402
+from wagering.services.backtest import Strategy, backtest  # noqa: E402
 
 STRATEGIES = {
     "top pick, win, flat": Strategy(selection="top_pick"),
@@ -85,11 +85,11 @@ def main() -> None:
     races = Race.objects.filter(source=source).count()
 
     bare, frame = best_of(
-        args.runs, lambda: runner_frame(Q(race__meeting__date__range=(start, end), race__source=source))
+        args.runs, lambda: runner_columns(Q(race__meeting__date__range=(start, end), race__source=source))
     )
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"data: {races} {source} races, {len(frame)} runners, {start}..{end}; database {engine}; best of {args.runs}")
-    print(f"  {'baseline: runner_frame (bare load)':<36} {bare:6.2f} s")
+    print(f"  {'baseline: runner_columns (bare load)':<36} {bare:6.2f} s")
     worst = 0.0
     for name, strategy in STRATEGIES.items():
         strategy = Strategy(**{**strategy.__dict__, "source": source})

@@ -102,14 +102,14 @@ def _child(mode: str, end: dt.date) -> dict:
     from django.db.models import Q
 
     from predictions.services import features as F
-    from predictions.services.feature_rows import runner_rows
+    from predictions.services.feature_rows import feature_rows_query
 
     start_peak = _peak_bytes()
     clock, cpu = time.perf_counter(), time.process_time()
     window = Q(race__meeting__date__lte=end)
     result_bytes = 0
     if mode == "fetch":
-        _names, rows = runner_rows(window)
+        _names, rows = feature_rows_query(window)
         count = sum(1 for _ in rows.iterator(chunk_size=2000))
     elif mode == "streamed":
         count = 0

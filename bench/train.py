@@ -40,8 +40,10 @@ from django.db import transaction  # noqa: E402
 from courses.models import Race, Source  # noqa: E402
 from predictions.services import training  # noqa: E402
 from predictions.services.features import feature_frame  # noqa: E402
-from predictions.services.registry import model_train, training_data  # noqa: E402
+from predictions.services.registry import model_train  # noqa: E402
 from predictions.services.scoring import predictions_score  # noqa: E402
+from predictions.services.training import training_data  # noqa: E402
+from predictions.services.training.model import xgb_threads  # noqa: E402
 
 
 class Rollback(Exception):
@@ -82,9 +84,9 @@ def main() -> None:
     train = data.take(~training.split_by_date(data.day))
     params = {**version.params["hyperparameters"]}
     rounds = params.pop("rounds")
-    params.update(objective="reg:squarederror", nthread=training.THREADS)
+    params.update(objective="reg:squarederror", nthread=xgb_threads())
     params.pop("disable_default_eval_metric", None)
-    dtrain = xgb.DMatrix(train.matrix, label=train.won, missing=np.nan, nthread=training.THREADS)
+    dtrain = xgb.DMatrix(train.matrix, label=train.won, missing=np.nan, nthread=xgb_threads())
     clock = time.perf_counter()
     xgb.train(params, dtrain, rounds)
     bare = time.perf_counter() - clock
@@ -93,7 +95,7 @@ def main() -> None:
     total = timings["model_train"] + timings["scoring (last 14 days)"]
     print(
         f"data: {version.races_used} races, {version.runners_used} runners, {len(version.features)} features; "
-        f"booster {rounds} rounds; xgboost {xgb.__version__}, {training.THREADS} thread(s), "
+        f"booster {rounds} rounds; xgboost {xgb.__version__}, {xgb_threads()} thread(s), "
         f"{os.cpu_count()} CPUs; database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
     )
     for name, seconds in steps.items():

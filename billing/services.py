@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from rest_framework.exceptions import Throttled
 
-from turf.errors import PlanRequired, QuotaExceeded
-
 from . import counters
+from .exceptions import PlanRequired, QuotaExceeded
 from .models import Plan
 from .selectors import (
     RateState,

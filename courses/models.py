@@ -120,6 +120,11 @@ class Meeting(models.Model):
         return f"R{self.number} {self.racecourse.name} {self.date:%Y-%m-%d}"
 
 
+def race_code(reunion: int, course: int) -> str:
+    """A race's PMU address from its réunion and course numbers: ``R1C3``. The only place that spells it."""
+    return f"R{reunion}C{course}"
+
+
 class Race(models.Model):
     """A course: ``R{meeting.number}C{number}`` on ``meeting.date``."""
 
@@ -161,7 +166,7 @@ class Race(models.Model):
     @property
     def code(self) -> str:
         """The PMU address, e.g. ``R1C3``."""
-        return f"R{self.meeting.number}C{self.number}"
+        return race_code(self.meeting.number, self.number)
 
     @property
     def date(self):

@@ -1,15 +1,6 @@
-from django.utils import timezone
 from rest_framework import serializers
 
-from turf.apiviews import PageParams
-
-
-class DayParams(serializers.Serializer):
-    date = serializers.DateField(input_formats=["%Y-%m-%d"], required=False)
-
-    def validate(self, attrs):
-        attrs.setdefault("date", timezone.localdate())
-        return attrs
+from turf.params import DayParams, PageParams
 
 
 class RaceListParams(DayParams, PageParams):

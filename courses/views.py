@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 
-from billing.models import Feature
 from turf.apiviews import TurfAPIView, paginated
 
 from .selectors import race_list
@@ -12,7 +11,7 @@ from .serializers import RaceListParams, RaceSerializer
 
 
 class TodayRacesView(TurfAPIView):
-    required_feature = Feature.COURSES
+    required_feature = "courses"
     get_params = RaceListParams
 
     @extend_schema(

@@ -22,17 +22,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from rest_framework.exceptions import Throttled
 
 from accounts.services import user_register
+from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.models import Feature
 from billing.selectors import plan_for_user, plan_list, plan_usage
 from billing.services import request_admit
 from billing.throttles import ANON_PER_DAY, ANON_PER_MINUTE, PlanRateThrottle
 from courses.models import Race
 from courses.selectors import race_list, race_synthetic_ids
-from courses.serializers import DayParams
-from predictions.selectors import race_card, top_picks, value_bet_list
-from predictions.serializers import ValueBetParams
+from predictions.selectors import race_card, top_picks
 from turf.api import error_message
-from turf.errors import Conflict, PlanRequired, QuotaExceeded
+from turf.errors import Conflict
+from turf.params import DayParams
+from wagering.selectors import value_bet_list
+from wagering.serializers.value_bets import ValueBetParams
 
 from .forms import LoginForm, SignupForm
 

@@ -1,4 +1,4 @@
-"""Rows for the CSV exports: the same rows the API shows."""
+"""Rows for the predictions CSV export: the same rows the API shows."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from courses.models import RaceStatus
+from courses.models import RaceStatus, race_code
 
-from . import selectors
 from .models import ModelVersion, Prediction
-from .selectors import VersionArg
+from .services.versions import VersionArg, model_version_resolve
 
 PREDICTION_COLUMNS = [
     "source",
@@ -28,20 +27,6 @@ PREDICTION_COLUMNS = [
     "rank",
     "odds",
     "model_version",
-]
-BET_COLUMNS = [
-    "date",
-    "race",
-    "racecourse",
-    "saddle_number",
-    "horse",
-    "odds",
-    "probability",
-    "expected_value",
-    "stake",
-    "return",
-    "profit",
-    "bankroll",
 ]
 
 
@@ -79,7 +64,7 @@ def prediction_export_rows(
 
     The API leaves cancelled races out; ``export_predictions`` has always written every stored prediction.
     """
-    version = selectors.model_version_resolve(model_version)
+    version = model_version_resolve(model_version)
     if version is None:
         return iter(())
     rows = prediction_export_queryset(model_version=version, start=start, end=end, cancelled=cancelled)
@@ -88,7 +73,7 @@ def prediction_export_rows(
             source,
             source_id,
             day.isoformat(),
-            f"R{reunion}C{course}",
+            race_code(reunion, course),
             racecourse,
             saddle,
             horse_id,
@@ -117,22 +102,3 @@ def prediction_export_rows(
             odds,
         ) in rows.iterator(chunk_size=2000)
     )
-
-
-def bet_export_rows(*, start: dt.date, end: dt.date) -> Iterator[list]:
-    """The default strategy's settled bets in the window, as ``GET /backtest`` lists them."""
-    for bet in selectors.backtest_run(start=start, end=end)["bets"]:
-        yield [
-            bet["date"].isoformat(),
-            bet["race_code"],
-            bet["racecourse"],
-            bet["saddle_number"],
-            bet["horse"],
-            bet["odds"],
-            bet["probability"],
-            bet["expected_value"],
-            bet["stake"],
-            bet["return"],
-            bet["profit"],
-            bet["bankroll"],
-        ]

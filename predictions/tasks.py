@@ -9,18 +9,15 @@ import datetime as dt
 import logging
 
 from celery import chain, shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from .models import ModelVersion
+from turf.celery import RETRY_POLICY as RETRY
+
 from .services.registry import model_promote, model_train
 from .services.scoring import predictions_score
+from .services.versions import model_version_active_get
 
 logger = logging.getLogger("turf.tasks")
-
-# A database that restarts or a dropped connection is worth another try; a bug is not.
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5}
 
 
 @shared_task(name="predictions.retrain", **RETRY)
@@ -39,8 +36,13 @@ def rescore(_previous=None, start: str | None = None, end: str | None = None) ->
     first = dt.date.fromisoformat(start) if start else timezone.localdate()
     last = dt.date.fromisoformat(end) if end else first + dt.timedelta(days=1)
     written = predictions_score(start=first, end=last)
-    active = ModelVersion.objects.filter(status="active").values_list("version", flat=True).first()
-    return {"start": first.isoformat(), "end": last.isoformat(), "predictions": written, "model_version": active}
+    active = model_version_active_get()
+    return {
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "predictions": written,
+        "model_version": active.version if active else None,
+    }
 
 
 @shared_task(name="predictions.nightly")
@@ -48,19 +50,3 @@ def nightly() -> str:
     """Retrain, then rescore today's and tomorrow's races: the job django-celery-beat runs every night."""
     result = chain(retrain.si(), rescore.s()).apply_async()
     return result.id
-
-
-@shared_task(name="predictions.settle_bets", **RETRY)
-def settle_bets() -> int:
-    """Settle subscribers' open bets on races whose result has arrived (queued after each import)."""
-    from .services.bankroll import user_bets_settle
-
-    return user_bets_settle()
-
-
-@shared_task(name="predictions.backtest", bind=True, **RETRY)
-def backtest(self, job_id: int) -> str:
-    """Run a queued backtest job; the service reports progress, stores the result and marks it done or failed."""
-    from .services.backtest_jobs import backtest_job_run
-
-    return backtest_job_run(job_id=job_id, final_attempt=self.request.retries >= self.max_retries)

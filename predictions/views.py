@@ -1,30 +1,24 @@
-"""Prediction endpoints: race cards, top picks, the day's predictions, value bets, backtest, metrics, CSV."""
+"""Prediction endpoints: race cards, top picks, the day's predictions."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.http import StreamingHttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from billing.models import Feature
 from courses.models import Race
-from courses.serializers import DayParams, RaceSerializer
+from courses.serializers import RaceSerializer
 from turf.apiviews import TurfAPIView, paginated
+from turf.params import DayPageParams, DayParams
 
 from . import selectors
 from . import serializers as s
-from .csv_export import csv_lines
-from .exports import BET_COLUMNS, PREDICTION_COLUMNS, bet_export_rows, prediction_export_rows
 
 
 class RacePredictionsView(TurfAPIView):
-    required_feature = Feature.RACE_PREDICTIONS
+    required_feature = "race_predictions"
     get_params = DayParams
 
     @extend_schema(
@@ -59,7 +53,7 @@ class RacePredictionsView(TurfAPIView):
 
 
 class Top3View(TurfAPIView):
-    required_feature = Feature.TOP3
+    required_feature = "top3"
     get_params = DayParams
 
     @extend_schema(
@@ -81,12 +75,12 @@ class Top3View(TurfAPIView):
 
 
 class AllPredictionsView(TurfAPIView):
-    required_feature = Feature.PREDICTIONS_ALL
-    get_params = s.DayPageParams
+    required_feature = "predictions_all"
+    get_params = DayPageParams
 
     @extend_schema(
         summary="Every runner's prediction for the day",
-        parameters=[s.DayPageParams],
+        parameters=[DayPageParams],
         responses={200: s.PredictionRowSerializer(many=True)},
         tags=["predictions"],
     )
@@ -103,102 +97,3 @@ class AllPredictionsView(TurfAPIView):
             date=params["date"].isoformat(),
             model_version=version,
         )
-
-
-class ValueBetsView(TurfAPIView):
-    required_feature = Feature.VALUEBETS
-    get_params = s.ValueBetParams
-
-    @extend_schema(
-        summary="Runners whose probability beats their odds",
-        parameters=[s.ValueBetParams],
-        responses={200: s.ValueBetSerializer(many=True)},
-        tags=["predictions"],
-    )
-    def get(self, request):
-        params = self.params
-        bets = selectors.value_bet_list(day=params["date"], min_odds=params["min_odds"], edge=params["edge"])
-        page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(
-            s.ValueBetSerializer(page, many=True).data,
-            total=len(bets),
-            limit=params["limit"],
-            offset=params["offset"],
-            date=params["date"].isoformat(),
-        )
-
-
-class BacktestView(TurfAPIView):
-    required_feature = Feature.BACKTEST
-    get_params = s.BacktestParams
-
-    @extend_schema(
-        summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
-        parameters=[s.BacktestParams],
-        responses={200: s.BetSerializer(many=True)},
-        tags=["backtest"],
-    )
-    def get(self, request):
-        params = self.params
-        result = selectors.backtest_run(
-            start=params["start"], end=params["end"], min_odds=params["min_odds"], edge=params["edge"]
-        )
-        page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
-        return paginated(
-            s.BetSerializer(page, many=True).data,
-            total=len(result["bets"]),
-            limit=params["limit"],
-            offset=params["offset"],
-            summary=result["summary"],
-            model_version=result["model_version"],
-            window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
-            strategy={
-                "bet_type": "simple_gagnant",
-                "selection": "value bets",
-                "edge": params["edge"],
-                "min_odds": params["min_odds"],
-                "staking": "flat 1",
-            },
-        )
-
-
-class MetricsView(TurfAPIView):
-    required_feature = Feature.METRICS
-    get_params = s.MetricsParams
-
-    @extend_schema(
-        summary="Model quality over the last days, beside the market baseline",
-        parameters=[s.MetricsParams],
-        responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
-        tags=["predictions"],
-    )
-    def get(self, request):
-        params = self.params
-        end = timezone.localdate() - dt.timedelta(days=1)
-        start = end - dt.timedelta(days=params["days"] - 1)
-        metrics = selectors.metrics_compute(start=start, end=end)
-        return Response(
-            {"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]}, **metrics}
-        )
-
-
-class ExportCsvView(TurfAPIView):
-    required_feature = Feature.EXPORT_CSV
-    get_params = s.ExportParams
-
-    @extend_schema(
-        summary="Stream predictions or backtest bets as CSV",
-        parameters=[s.ExportParams],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-        tags=["export"],
-    )
-    def get(self, request):
-        params = self.params
-        start, end = params["start"], params["end"]
-        if params["type"] == "predictions":
-            header, rows = PREDICTION_COLUMNS, prediction_export_rows(start=start, end=end)
-        else:
-            header, rows = BET_COLUMNS, bet_export_rows(start=start, end=end)
-        response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="turf-{params["type"]}-{start}-{end}.csv"'
-        return response

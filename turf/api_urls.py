@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("courses.urls")),
     path("", include("predictions.urls")),
+    path("", include("wagering.urls")),
 ]

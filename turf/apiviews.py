@@ -13,9 +13,6 @@ from billing.permissions import PlanFeature
 from billing.services import plan_quota_use
 from billing.throttles import PlanRateThrottle, RateState, rate_headers
 
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-
 
 class TurfAPIView(APIView):
     """An authenticated v1 endpoint gated by ``required_feature`` and the plan's request limits."""
@@ -68,16 +65,6 @@ class PublicAPIView(TurfAPIView):
 
     permission_classes: list = []
     authentication_classes: list = []
-
-
-class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(
-        min_value=0, default=DEFAULT_LIMIT, help_text=f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"
-    )
-    offset = serializers.IntegerField(min_value=0, default=0)
-
-    def validate_limit(self, value: int) -> int:
-        return min(value, MAX_LIMIT)  # a larger page is served at the maximum, as DRF's paginators do
 
 
 def parse_params(serializer_class, request) -> dict:

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "billing",
     "courses",
     "predictions",
+    "wagering",
     "dashboard",
 ]
 
@@ -221,6 +222,10 @@ LOGGING = {
 TURF_DATA_DIR = Path(env_str("TURF_DATA_DIR") or (BASE_DIR.parent / "shared" / "data" / "raw"))
 
 TURF_VERSION = "v1"
+
+# XGBoost's threads for training and scoring. One by default: on a shared 2-core box, OpenMP's spinning
+# threads made training 4× slower with 2 threads than with 1 whenever the other core was busy.
+XGB_THREADS = env_int("TURF_XGB_THREADS", 1)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": dt.timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15)),

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from ..signals import results_written
 from .payloads import RacePayload, Rejected, RejectRace
 from .writer import RaceWriter
 
@@ -78,18 +79,16 @@ def import_races(
     finally:
         bar.close()
     if report.races["created"] or report.races["updated"]:
-        _results_arrived()
+        _results_arrived(source)
     return report
 
 
-def _results_arrived() -> None:
-    """New results may settle subscribers' open bets: hand that to the task queue (in-process when eager)."""
-    from predictions.tasks import settle_bets  # here: courses does not depend on predictions at import time
-
-    try:
-        settle_bets.delay()
-    except Exception:  # a broker that is down must not fail an import that has committed
-        logger.warning("could not queue predictions.settle_bets", exc_info=True)
+def _results_arrived(source: str) -> None:
+    """Announce that races of ``source`` were written (the listeners, e.g. the settling of bets, queue their own
+    work); a listener that fails must not fail an import that has committed."""
+    for receiver, error in results_written.send_robust(sender=RaceWriter, source=source):
+        if isinstance(error, Exception):
+            logger.warning("results_written: %s failed: %s", receiver, error, exc_info=error)
 
 
 def _reject(report: ImportReport, rejected: Rejected, err: TextIO | None) -> None:

@@ -13,7 +13,8 @@ from billing.models import Plan
 from courses.models import Racecourse, RaceStatus, Runner, RunnerStatus, Source
 from courses.tests.factories import make_race
 from predictions.models import Prediction
-from predictions.services.scoring import model_version_active, predictions_score
+from predictions.services.scoring import predictions_score
+from predictions.services.versions import model_version_active
 from predictions.tests.factories import DAY, model_version, predict, race_with
 
 pytestmark = pytest.mark.django_db

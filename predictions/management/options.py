@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.management.base import CommandError
 
 from predictions.models import ModelVersion
+from predictions.services.versions import model_version_active
 
 
 def option_date(value: str, option: str) -> dt.date:
@@ -25,8 +26,6 @@ def option_window(start: str, end: str) -> tuple[dt.date, dt.date]:
 
 def option_model_version(name: str | None) -> ModelVersion:
     """The version named by --model, or the active one."""
-    from predictions.services.scoring import model_version_active
-
     if not name:
         return model_version_active()
     try:

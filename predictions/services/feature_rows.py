@@ -92,7 +92,7 @@ _TEXTS = (
 _FLOATS = tuple(name for name in COLUMNS if name not in {*_INTEGERS, *_TEXTS, "musique", "date"})
 
 
-def runner_rows(window: Q) -> tuple[list[str], QuerySet]:
+def feature_rows_query(window: Q) -> tuple[list[str], QuerySet]:
     """(column names, the query of their rows as tuples): the runners matching ``window``, in programme order."""
     plain = {name: path for name, path in COLUMNS.items() if isinstance(path, str)}
     computed = {f"_{name}": expr for name, expr in COLUMNS.items() if not isinstance(expr, str)}
@@ -103,13 +103,13 @@ def runner_rows(window: Q) -> tuple[list[str], QuerySet]:
     return names, queryset.order_by(*order).values_list(*paths)
 
 
-def runner_frame(window: Q) -> pd.DataFrame:
+def feature_rows_load(window: Q) -> pd.DataFrame:
     """The runners matching ``window`` with their race, horse and people columns (and ``day``).
 
     Two queries: the count, then the rows. Counted first, each column is allocated once at its
     size and filled batch by batch — batches joined at the end would hold every column twice.
     """
-    names, query = runner_rows(window)
+    names, query = feature_rows_query(window)
     size = query.count()
     data = {name: np.empty(size, dtype=_dtype(name)) for name in [*names, "day"]}
     shared: dict[str, dict] = {name: {} for name in (*_TEXTS, "date")}

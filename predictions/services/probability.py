@@ -1,4 +1,4 @@
-"""Win and place probabilities, expected value and Kelly stakes: pure numpy, no database.
+"""Win and place probabilities and ranks: pure numpy, no database.
 
 Every function works on one race (1-D arrays) or on a whole batch of races at once: pass
 ``groups``, an array of race ids aligned with the runners (any integers, in any order), and
@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+# A probability of exactly 0 on the winner would make a log loss infinite: every log is taken of
+# max(p, P_FLOOR).
+P_FLOOR = 1e-15
 # Harville divides by 1 - p_j and 1 - p_j - p_k: below this the pair takes every chance there
 # is, the runners it would multiply have p = 0, and the term is 0 (not 0 × inf = nan).
 _EPS = 1e-12
@@ -17,7 +20,7 @@ _EPS = 1e-12
 _BLOCK = 2048
 
 
-def _as_float(values: ArrayLike) -> np.ndarray:
+def as_float(values: ArrayLike) -> np.ndarray:
     """A new float array from numbers, Decimals or None (None -> NaN)."""
     array = np.asarray(values)
     if array.dtype == object:
@@ -37,7 +40,7 @@ def group_codes(groups: ArrayLike | None, size: int) -> tuple[np.ndarray, int]:
 
 def normalise_within_races(values: ArrayLike, groups: ArrayLike | None = None) -> np.ndarray:
     """Scale non-negative scores so that each race sums to 1; a race with any NaN is all NaN."""
-    values = _as_float(values)
+    values = as_float(values)
     codes, n_races = group_codes(groups, values.size)
     incomplete = np.bincount(codes, weights=np.isnan(values), minlength=n_races) > 0
     totals = np.bincount(codes, weights=np.nan_to_num(values), minlength=n_races)
@@ -55,7 +58,7 @@ def market_probabilities(odds: ArrayLike, groups: ArrayLike | None = None) -> np
     alone would give the unpriced ones an implicit 0 (an infinite log loss when one wins) and
     inflate the others, so a partially priced race has no market view at all.
     """
-    odds = _as_float(odds)
+    odds = as_float(odds)
     usable = np.isfinite(odds) & (odds >= 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         implied = np.where(usable, 1.0 / odds, np.nan)
@@ -126,7 +129,7 @@ def harville_place_probabilities(
     Harville. ``places`` is 1, 2 or 3, for all runners or per runner (constant within a race).
     A race with a NaN probability is NaN throughout.
     """
-    probs = _as_float(p)
+    probs = as_float(p)
     codes, n_races = group_codes(groups, probs.size)
     wanted = np.broadcast_to(np.asarray(places, dtype=np.int64), probs.shape)
     if wanted.size and (wanted.min() < 1 or wanted.max() > 3):
@@ -167,33 +170,13 @@ def harville_place_probabilities(
     return out
 
 
-def expected_value(p: ArrayLike, odds: ArrayLike) -> np.ndarray | float:
-    """Expected profit of a 1-unit win bet at decimal odds (stake included): p × odds − 1."""
-    out = _as_float(p) * _as_float(odds) - 1.0
-    return float(out) if np.ndim(out) == 0 else out
-
-
-def kelly_fraction(p: ArrayLike, odds: ArrayLike, *, fraction: float = 0.25, cap: float = 0.05) -> np.ndarray | float:
-    """Share of the bankroll to stake: ``fraction`` × Kelly (p·O − 1)/(O − 1), at most ``cap``, 0 when no edge.
-
-    A fraction of Kelly with a cap, because overestimating the edge twofold already makes full
-    Kelly lose money. Missing probabilities or odds stake nothing.
-    """
-    probs, price = np.broadcast_arrays(_as_float(p), _as_float(odds))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        full = (probs * price - 1.0) / (price - 1.0)
-    full = np.where(np.isfinite(full) & (price > 1.0) & (full > 0), full, 0.0)
-    out = np.minimum(full * fraction, cap)
-    return float(out) if np.ndim(out) == 0 else out
-
-
 def rank_within_races(
     scores: ArrayLike, groups: ArrayLike | None = None, tiebreak: ArrayLike | None = None
 ) -> np.ndarray:
     """1 for the highest score of each race, 2 for the next…; equal scores go by ``tiebreak`` ascending."""
-    scores = _as_float(scores)
+    scores = as_float(scores)
     codes, n_races = group_codes(groups, scores.size)
-    tie = np.arange(scores.size) if tiebreak is None else _as_float(tiebreak)
+    tie = np.arange(scores.size) if tiebreak is None else as_float(tiebreak)
     order = np.lexsort((tie, -np.nan_to_num(scores, nan=-np.inf), codes))
     counts = np.bincount(codes, minlength=n_races)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))

@@ -1,185 +1,37 @@
-"""Model versions: train a candidate, score races with any version, promote a better one.
+"""The model registry: train a candidate version, promote it on merit.
 
-``model_train`` fits a race model (see ``training``) on the finished races before a date and
-stores it as a *candidate*: nothing subscribers see changes. ``model_promote`` re-scores the
-active version on the candidate's validation races and activates the candidate only if its
-race log loss there is at least as good (the market baseline counts as a model), rescoring
-the coming races in the same transaction. ``model_predict`` is the one place where a stored
-version turns features into probabilities: scoring, evaluation and promotion all use it.
+``model_train`` fits a race model (``training``) on the finished races before a date and stores it
+as a *candidate*: nothing subscribers see changes. ``model_promote`` re-scores the active version
+on the candidate's validation races and activates the candidate only if its race log loss there is
+at least as good (the market baseline counts as a model), rescoring the coming races in the same
+transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import xgboost
 from django.db import transaction
 from django.utils import timezone
 
 from courses.models import RaceStatus
 
 from ..models import ModelKind, ModelStatus, ModelVersion
-from .features import FUNDAMENTAL_FEATURES, FeatureFrame, feature_frame
-from .probability import harville_place_probabilities, places_paid
-from .training import (
-    CALIBRATION_FOLDS,
-    STAGES,
-    RaceModel,
-    Races,
-    TrainingData,
-    TrainingError,
-    market_view,
-    params_json,
-    race_metrics,
-    race_model_fit,
-)
+from .features import FeatureFrame, feature_frame
+from .metrics import race_metrics
+from .predict import TRAINED_KINDS, model_predict
+from .races import Races
+from .scoring import predictions_score
+from .training import CALIBRATION_FOLDS, STAGES, params_json, race_model_fit, strict_market, training_data
+from .versions import market_baseline, model_version_activate, model_version_active_get
 
-TRAINED_KINDS = (ModelKind.COMBINED, ModelKind.FUNDAMENTAL)
 # features, booster, one per calibration booster, calibration, stored
 TRAINING_STEPS = 4 + CALIBRATION_FOLDS
-
-
-# -- from features to the model's inputs --------------------------------------------------------------
-
-
-def training_data(features: FeatureFrame, columns: list[str] | tuple[str, ...] = FUNDAMENTAL_FEATURES) -> TrainingData:
-    """The finished races of the frame that have a winner and two runners or more, as model inputs."""
-    data = features.data
-    if not len(data):
-        raise TrainingError("no finished race in the training window")
-    sizes = data.groupby("race_id")["race_id"].transform("size").to_numpy()
-    keep = (data["race_status"] == RaceStatus.FINISHED).to_numpy() & data["has_winner"].to_numpy() & (sizes >= 2)
-    data = data.loc[keep]
-    races = Races.of(data["race_id"].to_numpy())
-    return TrainingData(
-        matrix=data.loc[:, list(columns)].to_numpy(dtype=np.float32),
-        race_id=data["race_id"].to_numpy(),
-        day=data["day"].to_numpy(),
-        position=data["position"].to_numpy(dtype=float),
-        won=data["won"].to_numpy(dtype=float),
-        market=market_view(data["final_odds"].to_numpy(), data["morning_odds"].to_numpy(), races),
-    )
-
-
-def strict_market(data: pd.DataFrame, races: Races) -> np.ndarray:
-    """The market baseline's view (as ``market-baseline-1`` scores): complete final odds, else
-    complete morning odds, else none. NaN for every runner of a race it cannot price."""
-    out = np.full(len(data), np.nan)
-    for column in ("final_odds", "morning_odds"):
-        odds = data[column].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            implied = np.where(np.isfinite(odds) & (odds >= 1.0), 1.0 / odds, np.nan)
-        complete = (races.sum(np.isnan(implied).astype(float)) == 0)[races.codes]
-        fill = complete & np.isnan(out)
-        total = races.sum(np.nan_to_num(implied))[races.codes]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[fill] = (implied / total)[fill]
-    return out
-
-
-# -- a version's predictions --------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=8)
-def _load(pk: int, version: str, artifact_size: int) -> RaceModel:
-    stored = ModelVersion.objects.get(pk=pk)
-    return RaceModel.load(
-        stored.artifact,
-        features=stored.features,
-        calibration=stored.params["calibration"],
-        params=stored.params.get("hyperparameters"),
-    )
-
-
-def model_load(version: ModelVersion) -> RaceModel:
-    """The version's booster and calibration (cached: a version's artifact never changes)."""
-    if version.kind not in TRAINED_KINDS or not version.artifact:
-        raise ValueError(f"{version.version} is not a trained model")
-    return _load(version.pk, version.version, len(version.artifact))
-
-
-def _rated_sources(version: ModelVersion) -> list[str] | None:
-    sources = version.params.get("sources")
-    return list(sources) if sources else None
-
-
-def model_predict(version: ModelVersion, features: FeatureFrame, *, explain: bool = False) -> pd.DataFrame:
-    """The version's view of every runner of the frame: one row per runner, frame order.
-
-    Columns: runner_id, race_id, win, fundamental (trained kinds), market, place, rank,
-    rated (the model's own view, not the market fallback) and, with ``explain``, explanation.
-    A race the version cannot price at all has NaN win probabilities and rank 0.
-    """
-    data = features.data.reset_index(drop=True)
-    races = Races.of(data["race_id"].to_numpy())
-    out = pd.DataFrame({"runner_id": data["runner_id"].to_numpy(), "race_id": data["race_id"].to_numpy()})
-    baseline = strict_market(data, races)
-    partial = market_view(data["final_odds"].to_numpy(), data["morning_odds"].to_numpy(), races)
-    win = np.full(len(data), np.nan)
-    fundamental = np.full(len(data), np.nan)
-    rated = np.zeros(len(data), dtype=bool)
-    explanation: list = [[] for _ in range(len(data))]
-
-    if version.kind == ModelKind.MARKET:
-        win = baseline.copy()
-        market = baseline
-    else:
-        market = partial
-        model = model_load(version)
-        sources = _rated_sources(version)
-        rated = np.ones(len(data), dtype=bool) if sources is None else data["source"].isin(sources).to_numpy()
-        if rated.any():
-            sub = data.loc[rated]
-            sub_races = Races.of(sub["race_id"].to_numpy())
-            matrix = sub.loc[:, model.features].to_numpy(dtype=np.float32)
-            scores = model.scores(matrix)
-            f = model.fundamental(scores, sub_races)
-            fundamental[rated] = f
-            if version.kind == ModelKind.COMBINED:
-                win[rated] = model.combined(scores, partial[rated], sub_races)
-            else:
-                win[rated] = f
-            if explain:
-                combined = version.kind == ModelKind.COMBINED
-                reasons = model.explanations(matrix, sub_races, partial[rated] if combined else None)
-                for row, reason in zip(np.flatnonzero(rated), reasons, strict=True):
-                    explanation[row] = reason
-        # Races the model cannot rate (another source than it knows) fall back to the market.
-        win[~rated] = baseline[~rated]
-
-    scored = np.isfinite(win)
-    place = np.full(len(data), np.nan)
-    rank = np.zeros(len(data), dtype=np.int64)
-    if scored.any():
-        sub_races = Races.of(data["race_id"].to_numpy()[scored])
-        gamma, delta = _place_exponents(version)
-        place[scored] = harville_place_probabilities(
-            win[scored], places_paid(sub_races.sizes[sub_races.codes]), sub_races.codes, gamma=gamma, delta=delta
-        )
-        order = np.lexsort((data["saddle"].to_numpy()[scored], -win[scored], sub_races.codes))
-        within = np.empty(order.size, dtype=np.int64)
-        within[order] = np.arange(order.size) - sub_races.starts[sub_races.codes[order]] + 1
-        rank[scored] = within
-    out["win"] = win
-    out["fundamental"] = fundamental
-    out["market"] = market
-    out["place"] = place
-    out["rank"] = rank
-    out["rated"] = rated
-    if explain:
-        out["explanation"] = explanation
-    return out
-
-
-def _place_exponents(version: ModelVersion) -> tuple[float, float]:
-    calibration = version.params.get("calibration") or {}
-    if version.kind == ModelKind.MARKET:
-        return 1.0, 1.0  # the baseline is plain Harville, as it always was
-    return float(calibration.get("gamma", 1.0)), float(calibration.get("delta", 1.0))
 
 
 # -- comparing versions on the same races -------------------------------------------------------------
@@ -314,7 +166,7 @@ def model_train(
                     "race_ids": sorted(set(data.race_id[validation].tolist())),
                 },
                 "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-                "xgboost": __import__("xgboost").__version__,
+                "xgboost": xgboost.__version__,
             },
             metrics=metrics,
             artifact=model.artifact(),
@@ -349,11 +201,7 @@ def model_promote(
     (default: today and tomorrow) are scored with it, atomically. The comparison is recorded in
     the candidate's metrics either way.
     """
-    from .scoring import MARKET_BASELINE, MARKET_BASELINE_DEFAULTS, model_version_activate, predictions_score
-
-    active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).first()
-    if active is None:
-        active, _ = ModelVersion.objects.get_or_create(version=MARKET_BASELINE, defaults=MARKET_BASELINE_DEFAULTS)
+    active = model_version_active_get() or market_baseline()
     if active.pk == candidate.pk:
         return True
     features = _validation_features(candidate.params.get("validation") or {}, candidate.params.get("source"))

@@ -1,7 +1,7 @@
-"""Which model version is active, and writing its predictions for a window of race days.
+"""Writing a model version's predictions for a window of race days.
 
 The market baseline scores from the odds alone; trained versions (combined, fundamental) score
-with their stored XGBoost artifact and calibration (``registry.model_predict``), on features
+with their stored XGBoost artifact and calibration (``predict.model_predict``), on features
 built for the window, and fall back to the market for races they cannot rate.
 """
 
@@ -12,52 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import ModelKind, ModelStatus, ModelVersion, Prediction
-from .frames import RunnerFrame, runner_frame
+from ..models import ModelKind, ModelVersion, Prediction
+from .features import feature_frame
+from .predict import model_predict
 from .probability import harville_place_probabilities, market_probabilities, places_paid, rank_within_races
-
-MARKET_BASELINE = "market-baseline-1"
-MARKET_BASELINE_DEFAULTS = {
-    "kind": ModelKind.MARKET,
-    "features": ["final_odds", "morning_odds"],
-    "params": {
-        "win": "normalised 1/odds within the race",
-        "odds": "final odds where every runner that runs has them, else morning odds; else not scored",
-        "place": "Harville, exact, over the places paid (3 with 8+ runners, 2 with 4-7, 1 below)",
-        "non_partants": "no prediction",
-    },
-    "notes": "The market's own view, takeout removed. Every other model has to beat it.",
-}
-
-
-def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
-    """Make ``model_version`` the active one and retire the one it replaces, atomically."""
-    with transaction.atomic():
-        # Retire first: the "at most one active" constraint is checked statement by statement.
-        ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(pk=model_version.pk).update(
-            status=ModelStatus.RETIRED
-        )
-        ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE)
-    model_version.status = ModelStatus.ACTIVE
-    return model_version
-
-
-def model_version_active() -> ModelVersion:
-    """The active model version; with none, the market baseline is created (if needed) and activated."""
-    active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).first()
-    if active is not None:
-        return active
-    try:
-        with transaction.atomic():
-            baseline, _ = ModelVersion.objects.get_or_create(version=MARKET_BASELINE, defaults=MARKET_BASELINE_DEFAULTS)
-            return model_version_activate(model_version=baseline)
-    except IntegrityError:
-        # Another process activated a version between our read and our write: use theirs.
-        return ModelVersion.objects.get(status=ModelStatus.ACTIVE)
+from .runners import RunnerColumns, runner_columns
+from .versions import model_version_active
 
 
 class UnscorableVersion(ValueError):
@@ -74,7 +38,7 @@ class ScoreReport:
     removed: int  # this version's rows in the window that no longer apply (non-partant since, unpriced)
 
 
-def _market_predictions(frame: RunnerFrame) -> dict[str, np.ndarray | list]:
+def _market_predictions(frame: RunnerColumns) -> dict[str, np.ndarray | list]:
     """Win, place and rank for every runner of the frame the market can price (others: NaN)."""
     odds, odds_decimal = frame.market_odds()
     runs = frame.runs
@@ -92,11 +56,8 @@ def _market_predictions(frame: RunnerFrame) -> dict[str, np.ndarray | list]:
     return {"scored": scored, "win": win, "place": place, "rank": rank, "odds": odds_decimal}
 
 
-def _trained_predictions(frame: RunnerFrame, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
+def _trained_predictions(frame: RunnerColumns, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
     """The stored model's win/place/rank and explanation per runner; the market where it cannot rate."""
-    from .features import feature_frame
-    from .registry import model_predict
-
     result = _market_predictions(frame)
     result["market"] = result["win"].copy()
     result["explanation"] = [[] for _ in range(len(frame))]
@@ -124,7 +85,7 @@ def _trained_predictions(frame: RunnerFrame, version: ModelVersion, start: dt.da
     return result
 
 
-def _market_scorer(frame: RunnerFrame, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
+def _market_scorer(frame: RunnerColumns, version: ModelVersion, start: dt.date, end: dt.date) -> dict:
     result = _market_predictions(frame)
     result["market"] = result["win"]
     result["explanation"] = None
@@ -152,7 +113,7 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
     window = Q(race__meeting__date__range=(start, end))
     scored_at = timezone.now()
     with transaction.atomic():
-        frame = runner_frame(window)
+        frame = runner_columns(window)
         result = scorer(frame, version, start, end)
         scored = result["scored"]
         market = result["market"]

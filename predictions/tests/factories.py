@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import contextmanager
 from decimal import Decimal
+from io import StringIO
+from types import SimpleNamespace
+
+from django.core.management import call_command
 
 from courses.models import (
     BetType,
@@ -19,10 +25,13 @@ from courses.models import (
     RaceStatus,
     Runner,
     RunnerStatus,
+    Source,
     Trainer,
 )
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
 from predictions.services.probability import rank_within_races
+from predictions.services.scoring import predictions_score
+from predictions.services.versions import model_version_active
 
 DAY = dt.date(2025, 11, 5)
 
@@ -176,3 +185,52 @@ def race_for(
         for i, horse in enumerate(horses)
     )
     return race
+
+
+def scored_card() -> Race:
+    """R1C1 on DAY, finished, priced, with a win rapport, scored by the market baseline (the active version)."""
+    race = race_with(final=(2.0, 3.5, 5.0, 8.0), positions=(2, 1, 3, 4), win_rapports={2: "3.40"})
+    predictions_score(start=DAY, end=DAY, model_version=model_version_active())
+    return race
+
+
+# -- a trained demo programme, for the commands' tests ----------------------------------------------
+
+DEMO_START = dt.date(2025, 1, 1)
+DEMO_TODAY = dt.date(2025, 3, 21)
+DEMO_UNTIL = dt.date(2025, 3, 1)
+
+
+def call_quiet(*args) -> str:
+    """Run a management command without its progress bar; what it printed."""
+    out = StringIO()
+    call_command(*args, "--no-progress", stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+@contextmanager
+def trained_demo_programme(django_db_blocker):
+    """Eleven weeks of demo racing and a model trained and promoted by the ``train`` command, committed (for a
+    module-scoped fixture) and removed afterwards."""
+    with django_db_blocker.unblock():
+        call_command(
+            "load_demo",
+            "--start",
+            str(DEMO_START),
+            "--today",
+            str(DEMO_TODAY),
+            "--seed",
+            "3",
+            "--no-progress",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+        summary = json.loads(call_quiet("train", "--until", str(DEMO_UNTIL), "--source", Source.DEMO, "--promote"))
+        try:
+            yield SimpleNamespace(summary=summary, version=ModelVersion.objects.get(version=summary["version"]))
+        finally:
+            Prediction.objects.all().delete()
+            ModelVersion.objects.all().delete()
+            Race.objects.all().delete()
+            for model in (Meeting, Horse, Jockey, Trainer, Racecourse):
+                model.objects.all().delete()

@@ -3,7 +3,8 @@
 import pytest
 
 from predictions.models import ModelStatus, Prediction
-from predictions.services.scoring import model_version_active, predictions_score
+from predictions.services.scoring import predictions_score
+from predictions.services.versions import model_version_active
 
 from .factories import DAY, model_version, race_with
 

@@ -1,70 +1,26 @@
-"""The train, evaluate, export_predictions and model_report commands, and the walk-forward behind the report."""
+"""The train and export_predictions commands."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
-from io import StringIO
-from types import SimpleNamespace
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
-from courses.models import Horse, Jockey, Meeting, Race, Racecourse, RaceStatus, Source, Trainer
+from courses.models import Race, RaceStatus
 from predictions.exports import prediction_export_rows
-from predictions.models import ModelStatus, ModelVersion, Prediction
-from predictions.services import evaluation
-from predictions.services.evaluation import DATASETS, DataSet, ensure_imported, walk_forward_windows
+from predictions.models import ModelStatus, Prediction
+from predictions.tests.factories import DEMO_START, DEMO_TODAY, DEMO_UNTIL, call_quiet, trained_demo_programme
 
-START = dt.date(2025, 1, 1)
-TODAY = dt.date(2025, 3, 21)
-UNTIL = dt.date(2025, 3, 1)
-DEMO = DataSet(
-    key="demo",
-    title="Demo (synthetic)",
-    source=Source.DEMO,
-    import_command="load_demo",
-    import_path="",
-    test_months=1,
-    refit_months=1,
-    decision_odds="final",
-    use_dividends=True,
-    notes=("Synthetic races.",),
-)
-
-
-def _call(*args) -> str:
-    out = StringIO()
-    call_command(*args, "--no-progress", stdout=out, stderr=StringIO())
-    return out.getvalue()
+START, TODAY, UNTIL = DEMO_START, DEMO_TODAY, DEMO_UNTIL
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Eleven weeks of demo racing, a model trained and promoted by the command (committed once)."""
-    with django_db_blocker.unblock():
-        call_command(
-            "load_demo",
-            "--start",
-            str(START),
-            "--today",
-            str(TODAY),
-            "--seed",
-            "3",
-            "--no-progress",
-            stdout=StringIO(),
-            stderr=StringIO(),
-        )
-        summary = json.loads(_call("train", "--until", str(UNTIL), "--source", Source.DEMO, "--promote"))
-        try:
-            yield SimpleNamespace(summary=summary, version=ModelVersion.objects.get(version=summary["version"]))
-        finally:
-            Prediction.objects.all().delete()
-            ModelVersion.objects.all().delete()
-            Race.objects.all().delete()
-            for model in (Meeting, Horse, Jockey, Trainer, Racecourse):
-                model.objects.all().delete()
+    with trained_demo_programme(django_db_blocker) as programme:
+        yield programme
 
 
 @pytest.mark.django_db
@@ -83,26 +39,16 @@ def test_train_prints_the_version_its_validation_and_the_promotion(demo):
 @pytest.mark.django_db
 def test_train_refuses_a_bad_date():
     with pytest.raises(CommandError, match="--until '2025-02-30' is not a date"):
-        _call("train", "--until", "2025-02-30")
-
-
-@pytest.mark.django_db
-def test_evaluate_prints_the_model_beside_the_market_on_the_same_races(demo):
-    result = json.loads(_call("evaluate", "--start", str(UNTIL), "--end", str(TODAY), "--model", demo.version.version))
-    assert result["model_version"] == demo.version.version and result["races"] > 20
-    models = result["models"]
-    assert set(models) == {"market", "model", "fundamental"}
-    assert models["market"]["races"] == models["model"]["races"] == result["races"]
-    for metrics in models.values():
-        assert {"log_loss", "pseudo_r2", "brier", "top1", "value_bets"} <= set(metrics)
-    assert "log_loss_vs_market" in models["model"]
+        call_quiet("train", "--until", "2025-02-30")
 
 
 @pytest.mark.django_db
 def test_export_predictions_writes_the_documented_columns(demo, tmp_path):
-    _call("rescore", "--start", str(UNTIL), "--end", str(UNTIL + dt.timedelta(days=6)), "--model", demo.version.version)
+    call_quiet(
+        "rescore", "--start", str(UNTIL), "--end", str(UNTIL + dt.timedelta(days=6)), "--model", demo.version.version
+    )
     out = tmp_path / "predictions.csv"
-    printed = _call(
+    printed = call_quiet(
         "export_predictions",
         "--start",
         str(UNTIL),
@@ -140,11 +86,11 @@ def test_export_predictions_writes_the_documented_columns(demo, tmp_path):
 @pytest.mark.django_db
 def test_export_predictions_keeps_a_cancelled_race_that_the_api_export_leaves_out(demo, tmp_path):
     day = UNTIL + dt.timedelta(days=2)
-    _call("rescore", "--start", str(day), "--end", str(day), "--model", demo.version.version)
+    call_quiet("rescore", "--start", str(day), "--end", str(day), "--model", demo.version.version)
     race = Race.objects.filter(meeting__date=day, runners__predictions__model_version=demo.version).first()
     Race.objects.filter(pk=race.pk).update(status=RaceStatus.CANCELLED)
     out = tmp_path / "predictions.csv"
-    _call(
+    call_quiet(
         "export_predictions", "--start", str(day), "--end", str(day), "--out", str(out), "--model", demo.version.version
     )
     with out.open(newline="") as handle:
@@ -152,63 +98,3 @@ def test_export_predictions_keeps_a_cancelled_race_that_the_api_export_leaves_ou
     shown = {row[1] for row in prediction_export_rows(start=day, end=day, model_version=demo.version)}
     assert race.source_id in exported and race.source_id not in shown
     assert exported - {race.source_id} == shown
-
-
-def test_the_test_period_is_cut_into_refit_windows():
-    windows = walk_forward_windows(dt.date(2004, 12, 29), 12, 3)
-    assert windows == [
-        (dt.date(2003, 12, 30), dt.date(2004, 3, 29)),
-        (dt.date(2004, 3, 30), dt.date(2004, 6, 29)),
-        (dt.date(2004, 6, 30), dt.date(2004, 9, 29)),
-        (dt.date(2004, 9, 30), dt.date(2004, 12, 29)),
-    ]
-
-
-@pytest.mark.django_db
-def test_model_report_runs_the_walk_forward_and_writes_the_markdown(demo, tmp_path, monkeypatch):
-    monkeypatch.setitem(DATASETS, "demo", DEMO)
-    out = tmp_path / "MODEL.md"
-    printed = _call("model_report", "--dataset", "demo", "--skip-import", "--out", str(out))
-    text = out.read_text()
-    assert "### Demo (synthetic)" in text and "| Combined model (Benter) |" in text
-    assert "Benter (1994)" in text and "pseudo-R² 0.1218" in text
-    assert "demo: races=" in printed
-    # Trained only on the races before the test window: its first refit starts after the data's first month.
-    assert "| 2025-02-21 → 2025-03-20 |" in text
-
-
-@pytest.mark.django_db
-def test_model_report_says_which_data_sets_it_could_not_evaluate(tmp_path):
-    out = tmp_path / "MODEL.md"
-    _call("model_report", "--dataset", "hkjc", "--skip-import", "--out", str(out))
-    assert "Hong Kong (HKJC, Kaggle), 1997–2004: not evaluated" in out.read_text()
-
-
-HK_RACES = (
-    "race_id,date,venue,race_no,config,surface,distance,going,horse_ratings,prize,race_class,"
-    "place_combination1,place_combination2,place_combination3,place_combination4,place_dividend1,place_dividend2,"
-    "place_dividend3,place_dividend4,win_combination1,win_dividend1,win_combination2,win_dividend2\n"
-    "0,1997-06-02,ST,1,A,0,1400,GOOD,40-15,485000,5,1,2,,,12,14,,,1,36,,\n"
-)
-HK_RUNS = (
-    "race_id,horse_no,horse_id,result,lengths_behind,horse_age,horse_country,horse_type,horse_rating,horse_gear,"
-    "declared_weight,actual_weight,draw,finish_time,win_odds,place_odds,trainer_id,jockey_id\n"
-    "0,1,10,1,0,3,AUS,Gelding,60,--,1020,133,7,83.92,3.6,1.2,5,7\n"
-    "0,2,11,2,1.5,3,NZ,Gelding,60,B,1050,125,2,84.10,2.1,1.1,6,8\n"
-    "0,3,12,3,4,4,AUS,Mare,60,--,990,120,1,84.50,9.0,2.5,5,9\n"
-)
-
-
-@pytest.mark.django_db
-def test_a_missing_data_set_is_imported_with_its_own_importer(tmp_path):
-    folder = tmp_path / "hkjc_kaggle"
-    folder.mkdir()
-    (folder / "races.csv").write_text(HK_RACES)
-    (folder / "runs.csv").write_text(HK_RUNS)
-    assert ensure_imported(DATASETS["hkjc"], data_dir=tmp_path, stdout=StringIO(), stderr=StringIO())
-    assert Race.objects.filter(source=Source.HKJC).count() == 1
-    assert not ensure_imported(DATASETS["betfair_uk_ie"], data_dir=tmp_path)  # no such folder: nothing to import
-
-
-def test_the_report_states_the_pmu_market_is_morning_odds():
-    assert any("MORNING odds" in note for note in evaluation.DATASETS["pmu_csv"].notes)

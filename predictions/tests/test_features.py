@@ -20,8 +20,8 @@ from predictions.services.features import (
     FUNDAMENTAL_FEATURES,
     MARKET_FEATURES,
     feature_frame,
+    feature_rows_of,
     features_from_frame,
-    load_runners,
 )
 from predictions.services.features import build as features_build
 from predictions.services.features import history as features_history
@@ -216,7 +216,7 @@ def test_features_do_not_depend_on_how_much_history_is_loaded(short_windows):
     _load_demo()
     start = dt.date(2025, 2, 1)
     windowed = feature_frame(start=start, end=TODAY, source=Source.DEMO).data.set_index("runner_id").sort_index()
-    raw = load_runners(source=Source.DEMO)
+    raw = feature_rows_of(source=Source.DEMO)
     target = ((raw["date"] >= start) & (raw["date"] <= TODAY)).to_numpy()
     full = features_from_frame(raw, target).data.set_index("runner_id").sort_index()
     _assert_same(full, windowed)

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 
 from predictions.services.probability import (
-    expected_value,
     harville_place_probabilities,
-    kelly_fraction,
     market_probabilities,
     normalise_within_races,
     places_paid,
@@ -91,24 +89,6 @@ def test_harville_refuses_more_than_three_places():
 @pytest.mark.parametrize(("runners", "paid"), [(1, 1), (3, 1), (4, 2), (7, 2), (8, 3), (16, 3)])
 def test_places_paid_follow_the_field_size(runners, paid):
     assert places_paid(runners) == paid
-
-
-def test_expected_value_of_a_one_unit_bet():
-    assert expected_value(0.3, 5.0) == pytest.approx(0.5)
-    assert expected_value(0.2, 4.0) == pytest.approx(-0.2)
-
-
-def test_kelly_is_a_quarter_of_the_full_kelly_stake():
-    # full Kelly (0.3·5 − 1)/(5 − 1) = 0.125; a quarter of it 0.03125, under the 5% cap
-    assert kelly_fraction(0.3, 5.0) == pytest.approx(0.03125)
-    assert kelly_fraction(0.3, 5.0, fraction=1.0, cap=1.0) == pytest.approx(0.125)
-
-
-def test_kelly_is_capped_and_stakes_nothing_without_an_edge():
-    # full Kelly (0.5·3 − 1)/2 = 0.25, a quarter 0.0625 -> capped at 0.05
-    assert kelly_fraction(0.5, 3.0) == pytest.approx(0.05)
-    assert kelly_fraction(0.2, 4.0) == 0.0
-    assert kelly_fraction([0.5, np.nan], [1.0, 3.0]).tolist() == [0.0, 0.0]
 
 
 def test_normalisation_and_ranks_are_per_race():

@@ -11,14 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import RaceStatus, Runner, RunnerStatus
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
-from predictions.services.scoring import (
-    MARKET_BASELINE,
-    UnscorableVersion,
-    model_version_activate,
-    model_version_active,
-    predictions_score,
-    predictions_score_report,
-)
+from predictions.services.scoring import UnscorableVersion, predictions_score, predictions_score_report
+from predictions.services.versions import MARKET_BASELINE, model_version_activate, model_version_active
 
 from .factories import DAY, model_version, race_with
 

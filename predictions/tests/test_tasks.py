@@ -28,7 +28,8 @@ from courses.models import Race, RaceStatus, Source
 from predictions.models import ModelStatus, ModelVersion, Prediction
 from predictions.services import registry
 from predictions.services.registry import model_train
-from predictions.services.scoring import model_version_activate, predictions_score
+from predictions.services.scoring import predictions_score
+from predictions.services.versions import model_version_activate
 
 from .factories import bad_copy
 

@@ -14,13 +14,13 @@ from django.db.models import Sum
 
 from courses.models import Horse, Jockey, Meeting, Race, Racecourse, RaceStatus, Source, Trainer
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
-from predictions.services import registry, scoring
+from predictions.services import registry, versions
 from predictions.services.features import FEATURE_LABELS
-from predictions.services.registry import model_predict, model_promote, model_train
-from predictions.services.scoring import model_version_activate, predictions_score
+from predictions.services.predict import model_predict
+from predictions.services.races import Races
+from predictions.services.registry import model_promote, model_train
+from predictions.services.scoring import predictions_score
 from predictions.services.training import (
-    MARKET_LABEL,
-    Races,
     TrainingData,
     blend_with_market,
     conditional_logit_fit,
@@ -29,6 +29,8 @@ from predictions.services.training import (
     plackett_luce_objective,
     race_model_fit,
 )
+from predictions.services.training.model import MARKET_LABEL
+from predictions.services.versions import model_version_activate
 
 from .factories import bad_copy, race_with
 
@@ -285,7 +287,7 @@ def test_promotion_activates_a_better_model_and_rescores_in_the_same_transaction
 def test_promotion_against_no_active_version_compares_with_the_market_baseline(trained):
     bad = bad_copy(trained.version)
     assert model_promote(candidate=bad, rescore_start=UNTIL, rescore_end=UNTIL) is False
-    assert bad.metrics["promotion"]["against"] == scoring.MARKET_BASELINE
+    assert bad.metrics["promotion"]["against"] == versions.MARKET_BASELINE
     assert not ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exists()
 
 
@@ -296,7 +298,7 @@ def test_a_failing_rescore_undoes_the_promotion(trained, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(scoring, "predictions_score", broken)
+    monkeypatch.setattr(registry, "predictions_score", broken)
     with pytest.raises(RuntimeError):
         model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL)
     assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == bad.pk

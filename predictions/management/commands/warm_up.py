@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from predictions.models import ModelKind, ModelStatus, ModelVersion
+from predictions.models import ModelKind
+from predictions.services.versions import model_version_active_get
 
 
 class Command(BaseCommand):
@@ -26,8 +27,8 @@ class Command(BaseCommand):
         today = timezone.localdate()
         cutoff = today - dt.timedelta(days=holdout)
         quiet = ["--no-progress"] if no_progress else []
-        active = ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(kind=ModelKind.MARKET).first()
-        if active is None:
+        active = model_version_active_get()
+        if active is None or active.kind == ModelKind.MARKET:
             call_command("train", "--promote", "--until", cutoff.isoformat(), *quiet, stdout=self.stdout)
         else:
             self.stdout.write(f"warm_up: {active.version} is active; not retraining")

@@ -34,7 +34,15 @@ what each past run tells, speed figures), ``race`` (the race's own pre-race colu
 the market's columns), ``build`` (``feature_frame``/``feature_frames`` and the frame assembled).
 """
 
-from .build import CHUNK_DAYS, LOAD_DAYS, FeatureFrame, feature_frame, feature_frames, features_from_frame, load_runners
+from .build import (
+    CHUNK_DAYS,
+    LOAD_DAYS,
+    FeatureFrame,
+    feature_frame,
+    feature_frames,
+    feature_rows_of,
+    features_from_frame,
+)
 from .history import HISTORY_DAYS, LAST_RIDES, PAIR_DAYS, PEOPLE_DAYS, RECENT_DAYS, STANDARD_DAYS
 from .labels import FEATURE_LABELS, FUNDAMENTAL_FEATURES, FUNDAMENTAL_LABELS, ID_COLUMNS, MARKET_FEATURES, MARKET_LABELS
 
@@ -56,6 +64,6 @@ __all__ = [
     "FeatureFrame",
     "feature_frame",
     "feature_frames",
+    "feature_rows_of",
     "features_from_frame",
-    "load_runners",
 ]

@@ -12,7 +12,7 @@ from django.db.models import Max, Min, Q
 
 from courses.models import RaceStatus, Runner, RunnerStatus
 
-from ..feature_rows import runner_frame
+from ..feature_rows import feature_rows_load
 from .history import HISTORY_DAYS, STANDARD_DAYS, _horse_features, _outcomes, _people_features
 from .labels import FEATURE_LABELS, FUNDAMENTAL_FEATURES, ID_COLUMNS, MARKET_FEATURES
 from .race import (
@@ -115,7 +115,7 @@ def feature_frame(
         load_q &= Q(race__meeting__date__lte=end)
     if start is not None:
         load_q &= Q(race__meeting__date__gte=start - dt.timedelta(days=LOAD_DAYS))
-    frame = runner_frame(load_q)
+    frame = feature_rows_load(load_q)
     if not len(frame):
         return _build(frame, np.zeros(0, dtype=bool))
     if races is not None:
@@ -167,14 +167,14 @@ def features_from_frame(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame
     return _build(frame, target)
 
 
-def load_runners(*, source: str | None = None, end: dt.date | None = None) -> pd.DataFrame:
+def feature_rows_of(*, source: str | None = None, end: dt.date | None = None) -> pd.DataFrame:
     """Every runner that runs (of ``source``, up to ``end``) as the raw frame ``features_from_frame`` takes."""
     window = _RUNS
     if source is not None:
         window &= Q(race__source=source)
     if end is not None:
         window &= Q(race__meeting__date__lte=end)
-    return runner_frame(window)
+    return feature_rows_load(window)
 
 
 def _build(frame: pd.DataFrame, target: np.ndarray) -> FeatureFrame:

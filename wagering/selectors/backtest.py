@@ -1,0 +1,37 @@
+"""The reference strategy's backtest (``GET backtest`` and the bets CSV): flat stakes on every value bet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from predictions.services.versions import VersionArg, model_version_resolve
+
+from ..services.backtest import Strategy, backtest, empty_summary
+from ..services.value import VALUE_BET_BANKROLL, VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
+
+
+def backtest_run(
+    *,
+    start: dt.date,
+    end: dt.date,
+    edge: float = VALUE_BET_EDGE,
+    min_odds: float = VALUE_BET_MIN_ODDS,
+    stake: Decimal | int = 1,
+    model_version: VersionArg = None,
+    bankroll: Decimal | int = VALUE_BET_BANKROLL,
+) -> dict:
+    """The default strategy: a flat ``stake`` on every value bet (simple gagnant) of the window, in race order.
+
+    Run by the backtest engine with the given (or active) version, never on a race that version
+    was trained on. Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on
+    races with no result, with the reason) and ``summary``.
+    """
+    version = model_version_resolve(model_version)
+    strategy = Strategy(
+        selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake), bankroll=Decimal(bankroll)
+    )
+    if version is None:
+        return {"model_version": None, "bets": [], "unsettled": [], "summary": empty_summary(strategy)}
+    result = backtest(strategy=strategy, start=start, end=end, model_version=version, baselines=False)
+    return {key: result[key] for key in ("model_version", "bets", "unsettled", "summary")}

@@ -1,0 +1,226 @@
+"""A backtest run: the strategy's bets staked and settled, summarised, and compared with two baselines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from courses.models import BetType
+from predictions.models import ModelVersion
+from predictions.services.versions import market_baseline
+
+from ..rapports import Rapports, rapports_load
+from ..settlement import SETTLED_BY, Settled, money, summarise
+from ..value import kelly_fraction
+from .bets import cents_of, favourites, random_runners, select, stakes_place
+from .frame import BacktestFrame, backtest_frame_load, race_filter, single_version_guard, walk_forward_attach
+from .settle import settle
+from .strategy import MARKET, WALK_FORWARD, Progress, Strategy, no_progress
+
+# -- the run ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One staked, settled run of bets (the strategy's or a baseline's)."""
+
+    bets: np.ndarray
+    settled: Settled
+    stakes: np.ndarray
+    paid: np.ndarray
+
+
+def _staked_run(
+    frame: BacktestFrame,
+    bets: np.ndarray,
+    rapports: Rapports,
+    strategy: Strategy,
+    fractions,
+    progress: Progress = no_progress,
+    span: tuple[int, int] = (0, 0),
+) -> Run:
+    settled = settle(frame, bets, rapports)
+    stakes, paid = stakes_place(frame, bets, settled, strategy, fractions, progress, span)
+    keep = stakes > 0
+    return Run(bets=bets[keep], settled=settled.take(keep), stakes=stakes[keep], paid=paid[keep])
+
+
+def _run_summary(frame: BacktestFrame, run: Run, strategy: Strategy) -> dict:
+    ok = run.settled.ok
+    refunded = run.settled.refunded[ok]
+    race = frame.race[run.bets[:, 0]]
+    summary = summarise(run.stakes[ok], run.paid[ok], refunded, race[ok], cents_of(strategy.bankroll))
+    summary["unsettled_bets"] = int((~ok).sum())
+    summary["unsettled_races"] = int(np.unique(race[~ok]).size)
+    return summary
+
+
+def empty_summary(strategy: Strategy) -> dict:
+    """The summary of a run without a single bet."""
+    nothing = np.zeros(0, dtype=np.int64)
+    summary = summarise(nothing, nothing, nothing.astype(bool), nothing, cents_of(strategy.bankroll))
+    return {**summary, "unsettled_bets": 0, "unsettled_races": 0}
+
+
+def _kelly(frame: BacktestFrame, bets: np.ndarray, strategy: Strategy) -> np.ndarray:
+    rows = bets[:, 0]
+    return np.asarray(kelly_fraction(frame.p[rows], frame.odds[rows], fraction=strategy.share, cap=strategy.cap))
+
+
+def _baseline_fractions(
+    frame: BacktestFrame, run: Run, strategy: Strategy, bets: np.ndarray, mirrored: np.ndarray | None
+) -> np.ndarray | None:
+    """Kelly needs the model's edge, which a baseline has not: it stakes the share of its bankroll the
+    strategy staked (bet for bet for the random baseline, the race's total for the favourite's)."""
+    if strategy.staking != "kelly" or not run.stakes.size:
+        return None
+    share = run.stakes / np.maximum(_bankroll_before(frame, run, strategy), 1)
+    if mirrored is not None:
+        return share[mirrored]
+    per_race = np.bincount(frame.race[run.bets[:, 0]], weights=share, minlength=frame.n_races)
+    return per_race[frame.race[bets[:, 0]]]
+
+
+def _bankroll_before(frame: BacktestFrame, run: Run, strategy: Strategy) -> np.ndarray:
+    """The bankroll each bet was staked from: the one before its race."""
+    race = frame.race[run.bets[:, 0]]
+    profit = np.where(run.settled.ok, run.paid - run.stakes, 0)
+    after = cents_of(strategy.bankroll) + np.cumsum(profit)
+    before_bet = np.r_[cents_of(strategy.bankroll), after[:-1]]
+    first = np.r_[True, race[1:] != race[:-1]] if race.size else np.zeros(0, dtype=bool)
+    group_start = np.maximum.accumulate(np.where(first, np.arange(race.size), 0)) if race.size else race
+    return before_bet[group_start]
+
+
+def _bet_rows(frame: BacktestFrame, run: Run, strategy: Strategy, *, settled: bool) -> list[dict]:
+    """The bets as dicts, race details beside them (settled ones with their return and bankroll)."""
+    ok = run.settled.ok
+    profit = np.where(ok, run.paid - run.stakes, 0)
+    bankroll = cents_of(strategy.bankroll) + np.cumsum(profit)
+    win = strategy.bet_type == BetType.SIMPLE_GAGNANT
+    single = strategy.legs == 1
+    rows = []
+    for i in np.flatnonzero(ok if settled else ~ok).tolist():
+        legs = run.bets[i]
+        first = int(legs[0])
+        race = int(frame.race[first])
+        version = int(frame.version[race])
+        p = frame.p[first] if win else frame.place_p[first]
+        odds = frame.odds_decimal[first] if win else frame.place_odds_decimal[first] if single else None
+        row = {
+            "date": frame.race_date[race],
+            "race_id": int(frame.race_id[race]),
+            "race_code": frame.race_code[race],
+            "racecourse": frame.racecourse[race],
+            "bet_type": strategy.bet_type,
+            "selection": "-".join(str(int(frame.saddle[j])) for j in legs),
+            "saddle_number": int(frame.saddle[first]),
+            "horse": " / ".join(frame.horse[int(j)] for j in legs),
+            "odds": odds,
+            "probability": float(p) if single and np.isfinite(p) else None,
+            "expected_value": float(frame.p[first] * frame.odds[first] - 1)
+            if win and np.isfinite(frame.p[first] * frame.odds[first])
+            else None,
+            "stake": money(run.stakes[i]),
+            "model_version": frame.versions[version] if version >= 0 else None,
+        }
+        if settled:
+            row.update(
+                {
+                    "return": money(run.paid[i]),
+                    "profit": money(run.paid[i] - run.stakes[i]),
+                    "bankroll": money(bankroll[i]),
+                    "settled_by": SETTLED_BY[int(run.settled.kind[i])],
+                }
+            )
+        else:
+            row["reason"] = run.settled.reason[i]
+        rows.append(row)
+    return rows
+
+
+def backtest(
+    *,
+    strategy: Strategy,
+    start: dt.date,
+    end: dt.date,
+    model_version: ModelVersion | None = None,
+    baselines: bool = True,
+    progress: Progress | None = None,
+) -> dict:
+    """Replay ``strategy`` on the races of ``start``..``end`` and settle every bet.
+
+    With ``model_version`` the races are bet with that one version's predictions (none on a
+    race it was trained on); else as ``strategy.model`` says: ``walk_forward`` (each race with the
+    latest version trained before it), ``market`` (the market baseline) or a version's name.
+    Returns ``bets``, ``unsettled`` (with reasons), ``summary``, ``baselines`` (favourite and random,
+    same bet type and staking), ``equity_curve``, ``skipped`` (reason: count) and ``versions`` (races
+    bet per version).
+    """
+    report = progress or no_progress
+    skipped: dict[str, int] = {}
+    q = race_filter(strategy, start, end)
+    if model_version is None and strategy.model != WALK_FORWARD and strategy.selection != "odds_band":
+        model_version = _named_version(strategy.model)
+    if strategy.selection == "odds_band" or model_version is not None:
+        single = model_version if strategy.selection != "odds_band" else None
+        frame = backtest_frame_load(q, model_version=single)
+        if single is not None:
+            single_version_guard(frame, single, skipped=skipped)
+    else:
+        frame = backtest_frame_load(q)
+        report(20)
+        walk_forward_attach(frame, race_filter(strategy, start, end, prefix="runner__"), skipped=skipped)
+    rapports = rapports_load(frame.race_id, q, strategy.bet_type)
+    report(40)
+
+    bets = select(frame, strategy, rapports, skipped=skipped)
+    fractions = _kelly(frame, bets, strategy) if strategy.staking == "kelly" else None
+    if fractions is not None and (fractions <= 0).any():
+        skipped["Kelly stakes nothing (no edge at the odds)"] = int((fractions <= 0).sum())
+    report(50)
+    run = _staked_run(frame, bets, rapports, strategy, fractions, report, (50, 80))
+    report(80)
+    result = {
+        "model_version": model_version.version if model_version is not None else strategy.model,
+        "strategy": strategy.as_params(),
+        "window": {"start": start, "end": end},
+        "bets": _bet_rows(frame, run, strategy, settled=True),
+        "unsettled": _bet_rows(frame, run, strategy, settled=False),
+        "summary": _run_summary(frame, run, strategy),
+        "skipped": skipped,
+        "versions": _versions_used(frame, run),
+    }
+    result["equity_curve"] = [{"date": bet["date"], "bankroll": bet["bankroll"]} for bet in result["bets"]]
+    if baselines:
+        result["baselines"] = _baselines(frame, run, rapports, strategy)
+    report(90)
+    return result
+
+
+def _named_version(name: str) -> ModelVersion:
+    return market_baseline() if name == MARKET else ModelVersion.objects.get(version=name)
+
+
+def _versions_used(frame: BacktestFrame, run: Run) -> dict[str, int]:
+    races = np.unique(frame.race[run.bets[:, 0]]) if run.bets.size else np.zeros(0, dtype=np.int64)
+    used = frame.version[races]
+    names, counts = np.unique(used[used >= 0], return_counts=True)
+    return {frame.versions[int(v)]: int(c) for v, c in zip(names, counts, strict=True)}
+
+
+def _baselines(frame: BacktestFrame, run: Run, rapports: Rapports, strategy: Strategy) -> dict:
+    """The favourite of every race the strategy bet, and as many random runners in the same races."""
+    races = np.unique(frame.race[run.bets[:, 0]]) if run.bets.size else np.zeros(0, dtype=np.int64)
+    favourite = favourites(frame, races, strategy.legs)
+    random, drawn = random_runners(frame, run.bets, strategy.legs, strategy.seed)
+    out = {}
+    for name, bets, mirrored in (("favourite", favourite, None), ("random", random, drawn)):
+        fractions = _baseline_fractions(frame, run, strategy, bets, mirrored)
+        baseline = _staked_run(frame, bets, rapports, strategy, fractions)
+        out[name] = _run_summary(frame, baseline, strategy)
+    out["favourite"]["description"] = "the lowest odds of each race the strategy bet"
+    out["random"]["description"] = f"a random runner (seed {strategy.seed}) in the race of each strategy bet"
+    return out

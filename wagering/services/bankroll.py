@@ -1,0 +1,136 @@
+"""The bankroll tracker: subscribers' own bets, recorded before the race and settled from its result."""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, ValidationError
+
+from courses.models import Race, RaceStatus, Runner, RunnerStatus
+from predictions.services.probability import places_paid
+from turf.errors import Conflict
+
+from ..models import UserBet, UserBetStatus, UserBetType
+from .settlement import CENT
+
+MAX_STAKE = Decimal("100000")
+
+
+def _race_open(race: Race) -> bool:
+    """A bet may be recorded or withdrawn only before the off."""
+    if race.status != RaceStatus.SCHEDULED:
+        return False
+    if race.start_time is not None:
+        return race.start_time > timezone.now()
+    return race.meeting.date >= timezone.localdate()
+
+
+def user_bet_create(*, user, race_id: int, saddle_number: int, bet_type: str, stake: Decimal, odds: Decimal) -> UserBet:
+    """Record a bet on a runner of a race that has not started yet."""
+    try:
+        runner = Runner.objects.select_related("race", "race__meeting").get(
+            race_id=race_id, saddle_number=saddle_number
+        )
+    except Runner.DoesNotExist:
+        raise ValidationError({"saddle_number": f"race {race_id} has no runner {saddle_number}."}) from None
+    if not _race_open(runner.race):
+        raise ValidationError({"race_id": "the race has started or is over: bets are recorded before the off."})
+    if runner.status == RunnerStatus.NON_PARTANT:
+        raise ValidationError({"saddle_number": "this runner is a non-partant."})
+    if not Decimal("0") < stake <= MAX_STAKE:
+        raise ValidationError({"stake": f"must be more than 0 and at most {MAX_STAKE}."})
+    return UserBet.objects.create(user=user, runner=runner, bet_type=bet_type, stake=stake, odds=odds)
+
+
+def user_bet_delete(*, user, bet_id: int) -> None:
+    """Withdraw one's own bet, only before its race starts (another user's bet is a 404)."""
+    with transaction.atomic():
+        try:
+            bet = UserBet.objects.select_for_update().select_related("runner__race__meeting").get(pk=bet_id, user=user)
+        except UserBet.DoesNotExist:
+            raise NotFound(f"No bet {bet_id}.") from None
+        if bet.status != UserBetStatus.OPEN or not _race_open(bet.runner.race):
+            raise Conflict("The race has started or is over: the bet can no longer be withdrawn.")
+        bet.delete()
+
+
+def _settle_one(bet: UserBet, field_size: int, dead_heats: dict[tuple[int, int], int]) -> tuple[str, Decimal]:
+    runner, race = bet.runner, bet.runner.race
+    if race.status == RaceStatus.CANCELLED or runner.status == RunnerStatus.NON_PARTANT:
+        return UserBetStatus.REFUNDED, bet.stake
+    position = runner.position
+    paid_places = 1 if bet.bet_type == UserBetType.SIMPLE_GAGNANT else places_paid(field_size)
+    if position is None or position > paid_places:
+        return UserBetStatus.LOST, Decimal("0")
+    # Dead heat for the last paid place (or for first on a win bet): the stake is divided by the
+    # number of runners sharing it, as bookmakers' dead-heat rules do.
+    sharing = dead_heats.get((race.pk, position), 1)
+    places_left = paid_places - position + 1
+    share = Decimal(min(sharing, places_left)) / Decimal(sharing)
+    return UserBetStatus.WON, (bet.stake * share * bet.odds).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def user_bets_settle(*, race_ids: list[int] | None = None) -> int:
+    """Settle every open bet whose race is finished or cancelled; returns how many were settled."""
+    open_bets = UserBet.objects.filter(status=UserBetStatus.OPEN).filter(
+        runner__race__status__in=[RaceStatus.FINISHED, RaceStatus.CANCELLED]
+    )
+    if race_ids is not None:
+        open_bets = open_bets.filter(runner__race_id__in=race_ids)
+    bets = list(open_bets.select_related("runner__race"))
+    if not bets:
+        return 0
+    races = {bet.runner.race_id for bet in bets}
+    field = dict(
+        Runner.objects.filter(race_id__in=races)
+        .exclude(status=RunnerStatus.NON_PARTANT)
+        .values_list("race_id")
+        .annotate(n=Count("id"))
+    )
+    dead_heats = {
+        (race_id, position): n
+        for race_id, position, n in Runner.objects.filter(race_id__in=races, dead_heat=True)
+        .values_list("race_id", "position")
+        .annotate(n=Count("id"))
+    }
+    now = timezone.now()
+    for bet in bets:
+        bet.status, bet.returned = _settle_one(bet, field.get(bet.runner.race_id, 0), dead_heats)
+        bet.settled_at = now
+    with transaction.atomic():
+        UserBet.objects.bulk_update(bets, ["status", "returned", "settled_at"])
+    return len(bets)
+
+
+def user_bets_summary(*, user) -> dict:
+    """P/L, ROI and drawdown of a user's settled bets, in settlement order."""
+    rows = list(
+        UserBet.objects.filter(user=user).order_by("settled_at", "id").values_list("status", "stake", "returned")
+    )
+    counts = dict.fromkeys(UserBetStatus.values, 0)
+    staked = returned = Decimal("0")
+    equity, peak, drawdown = Decimal("0"), Decimal("0"), Decimal("0")
+    for status, stake, paid in rows:
+        counts[status] += 1
+        if status == UserBetStatus.OPEN:
+            continue
+        staked += stake
+        returned += paid
+        equity += paid - stake
+        peak = max(peak, equity)
+        drawdown = max(drawdown, peak - equity)
+    open_stake = sum((stake for status, stake, _ in rows if status == UserBetStatus.OPEN), Decimal("0"))
+    profit = returned - staked
+    return {
+        "bets": len(rows),
+        "by_status": counts,
+        "staked": staked,
+        "returned": returned,
+        "profit": profit,
+        "roi": float(profit / staked) if staked else None,
+        "max_drawdown": drawdown,
+        "open_stake": open_stake,
+    }

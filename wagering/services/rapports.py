@@ -1,0 +1,68 @@
+"""The rapports (PMU dividends, per 1 unit staked) of a set of races, read in one query: the only reader of them.
+
+A rapport line names the saddle number(s) it pays (``"7"``, ``"7-3"``) and its amount. A race with any
+line of a bet type runs that pool; a dead heat has one line per winning combination. Refund lines
+("NP", "5-NP") concern non-partants, who are refunded by the settlement's own rule, and are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+from django.db.models import Q
+
+from courses.models import BetType, Dividend
+
+
+def rapport_lines(races: Q, bet_type: str) -> Iterator[tuple[int, tuple[int, ...] | None, Decimal]]:
+    """(race id, saddle numbers, amount) of each line of ``bet_type`` in the races ``races`` (a Q on Dividend);
+    the saddles are None on a line that names no combination of runners (a refund line)."""
+    rows = Dividend.objects.filter(races, bet_type=bet_type).values_list("race_id", "combination", "amount")
+    for race_id, text, amount in rows:
+        parts = text.strip().split("-")
+        saddles = tuple(int(part) for part in parts) if all(part.strip().isdigit() for part in parts) else None
+        yield race_id, saddles, amount
+
+
+def win_dividends(races: Q) -> dict[int, dict[int, Decimal]]:
+    """Simple gagnant rapports per race: race id -> {saddle number: amount per 1 unit}; a race with lines of
+    the pool but none for a runner (only refunds) maps to an empty dict."""
+    paid: dict[int, dict[int, Decimal]] = {}
+    for race_id, saddles, amount in rapport_lines(races, BetType.SIMPLE_GAGNANT):
+        line = paid.setdefault(race_id, {})
+        if saddles is not None and len(saddles) == 1:
+            line[saddles[0]] = amount
+    return paid
+
+
+@dataclass
+class Rapports:
+    """One bet type's rapports of a list of races, in cents, keyed by the race's index in that list."""
+
+    bet_type: str
+    present: np.ndarray  # per race: the race has rapports of this bet type
+    simple: dict  # (race index, saddle) -> cents
+    combination: dict  # (race index, frozenset of saddles) -> cents
+
+
+def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str) -> Rapports:
+    """The ``bet_type`` rapports of the races ``race_ids`` (``races``: a Q on Dividend that covers them)."""
+    index = {int(r): i for i, r in enumerate(np.asarray(race_ids).tolist())}
+    present = np.zeros(len(index), dtype=bool)
+    simple, combination = {}, {}
+    for race_id, saddles, amount in rapport_lines(races, bet_type):
+        race = index.get(race_id)
+        if race is None:
+            continue
+        present[race] = True
+        if saddles is None:
+            continue
+        cents = int(amount * 100)
+        if len(saddles) == 1:
+            simple[(race, saddles[0])] = cents
+        else:
+            combination[(race, frozenset(saddles))] = cents
+    return Rapports(bet_type=bet_type, present=present, simple=simple, combination=combination)

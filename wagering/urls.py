@@ -1,0 +1,17 @@
+from django.urls import path
+
+from .views import backtests, bankroll, exports, history, metrics, value_bets
+
+urlpatterns = [
+    path("valuebets", value_bets.ValueBetsView.as_view(), name="valuebets"),
+    path("backtest", backtests.BacktestView.as_view(), name="backtest"),
+    path("backtests", backtests.BacktestsView.as_view(), name="backtests"),
+    path("backtests/<int:job_id>", backtests.BacktestDetailView.as_view(), name="backtest-detail"),
+    path("backtests/<int:job_id>/bets", backtests.BacktestBetsView.as_view(), name="backtest-bets"),
+    path("metrics", metrics.MetricsView.as_view(), name="metrics"),
+    path("export/csv", exports.ExportCsvView.as_view(), name="export-csv"),
+    path("predictions/history", history.HistoryView.as_view(), name="predictions-history"),
+    path("bets", bankroll.BetsView.as_view(), name="bets"),
+    path("bets/summary", bankroll.BetSummaryView.as_view(), name="bets-summary"),
+    path("bets/<int:bet_id>", bankroll.BetDetailView.as_view(), name="bet-detail"),
+]

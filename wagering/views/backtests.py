@@ -1,0 +1,143 @@
+"""Backtests (pro): the reference strategy at once (``GET backtest``), and jobs: submit a strategy, follow
+its progress, read its result and its bets.
+
+A job belongs to the subscriber who submitted it: anyone else's job id is a 404.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from turf.apiviews import TurfAPIView, paginated
+from turf.params import PageParams
+
+from .. import selectors
+from ..models import BacktestBet, BacktestJob
+from ..serializers import backtests as s
+from ..services.backtest_jobs import backtest_job_submit
+
+
+class BacktestView(TurfAPIView):
+    required_feature = "backtest"
+    get_params = s.BacktestParams
+
+    @extend_schema(
+        summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
+        parameters=[s.BacktestParams],
+        responses={200: s.BetSerializer(many=True)},
+        tags=["backtest"],
+    )
+    def get(self, request):
+        params = self.params
+        result = selectors.backtest_run(
+            start=params["start"], end=params["end"], min_odds=params["min_odds"], edge=params["edge"]
+        )
+        page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
+        return paginated(
+            s.BetSerializer(page, many=True).data,
+            total=len(result["bets"]),
+            limit=params["limit"],
+            offset=params["offset"],
+            summary=result["summary"],
+            model_version=result["model_version"],
+            window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
+            strategy={
+                "bet_type": "simple_gagnant",
+                "selection": "value bets",
+                "edge": params["edge"],
+                "min_odds": params["min_odds"],
+                "staking": "flat 1",
+            },
+        )
+
+
+JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
+
+
+def _own_job(user, job_id: int, *fields: str) -> BacktestJob:
+    jobs = BacktestJob.objects.filter(owner=user, pk=job_id)
+    job = (jobs.only(*fields) if fields else jobs).first()
+    if job is None:
+        raise NotFound(f"No backtest {job_id}.")
+    return job
+
+
+class BacktestsView(TurfAPIView):
+    required_feature = "backtest"
+    get_params = PageParams
+
+    @extend_schema(
+        summary="Run a strategy over past races (asynchronous)",
+        description="Validates the strategy and queues the job: 202 with its id; follow it at "
+        "`/backtests/{id}`. Races are bet walk-forward: each with the predictions of a model "
+        "version trained before it.",
+        request=s.BacktestCreateSerializer,
+        responses={202: s.BacktestJobSerializer},
+        tags=["backtest"],
+    )
+    def post(self, request):
+        data = s.BacktestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        job = backtest_job_submit(
+            owner=request.user,
+            strategy=data.strategy(),
+            start=data.validated_data["start"],
+            end=data.validated_data["end"],
+        )
+        job.refresh_from_db()  # in the embedded mode (eager Celery) it has already run
+        return Response(s.BacktestJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        summary="Your backtests, newest first (without their results)",
+        parameters=[PageParams],
+        responses={200: s.BacktestJobSerializer(many=True)},
+        tags=["backtest"],
+    )
+    def get(self, request):
+        params = self.params
+        jobs = BacktestJob.objects.filter(owner=request.user)
+        total = jobs.count()
+        page = jobs.defer("result")[params["offset"] : params["offset"] + params["limit"]]
+        rows = s.BacktestJobSerializer(page, many=True, context={"brief": True}).data
+        return paginated(rows, total=total, limit=params["limit"], offset=params["offset"])
+
+
+class BacktestDetailView(TurfAPIView):
+    required_feature = "backtest"
+
+    @extend_schema(
+        summary="A backtest's status and progress; when done, its summary, baselines and equity curve",
+        parameters=[JOB_ID],
+        responses={200: s.BacktestJobSerializer},
+        tags=["backtest"],
+    )
+    def get(self, request, job_id: int):
+        return Response(s.BacktestJobSerializer(_own_job(request.user, job_id)).data)
+
+
+class BacktestBetsView(TurfAPIView):
+    required_feature = "backtest"
+    get_params = PageParams
+
+    @extend_schema(
+        summary="A finished backtest's settled bets, in order",
+        parameters=[JOB_ID, PageParams],
+        responses={200: s.BacktestBetSerializer(many=True)},
+        tags=["backtest"],
+    )
+    def get(self, request, job_id: int):
+        params = self.params
+        job = _own_job(request.user, job_id, "id", "status")
+        bets = BacktestBet.objects.filter(job=job).order_by("seq")
+        total = bets.count()
+        page = bets[params["offset"] : params["offset"] + params["limit"]]
+        return paginated(
+            s.BacktestBetSerializer(page, many=True).data,
+            total=total,
+            limit=params["limit"],
+            offset=params["offset"],
+            job={"id": job.pk, "status": job.status},
+        )

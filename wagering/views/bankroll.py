@@ -1,0 +1,91 @@
+"""The bankroll tracker: a subscriber's own bets (nobody sees anybody else's)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from turf.apiviews import TurfAPIView, paginated
+
+from ..models import UserBet
+from ..serializers.bankroll import BetListParams, UserBetCreateSerializer, UserBetSerializer
+from ..services.bankroll import user_bet_create, user_bet_delete, user_bets_summary
+
+
+def _own_bets(user):
+    return UserBet.objects.filter(user=user).select_related("runner__race__meeting__racecourse", "runner__horse")
+
+
+class BetsView(TurfAPIView):
+    required_feature = "bankroll"
+    get_params = BetListParams
+
+    @extend_schema(
+        summary="Your recorded bets",
+        parameters=[BetListParams],
+        responses={200: UserBetSerializer(many=True)},
+        tags=["bankroll"],
+    )
+    def get(self, request):
+        params = self.params
+        bets = _own_bets(request.user)
+        if params.get("status"):
+            bets = bets.filter(status=params["status"])
+        total = bets.count()
+        page = bets[params["offset"] : params["offset"] + params["limit"]]
+        return paginated(
+            UserBetSerializer(page, many=True).data, total=total, limit=params["limit"], offset=params["offset"]
+        )
+
+    @extend_schema(
+        summary="Record a bet you placed (before the race)",
+        request=UserBetCreateSerializer,
+        responses={201: UserBetSerializer},
+        tags=["bankroll"],
+    )
+    def post(self, request):
+        data = UserBetCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bet = user_bet_create(user=request.user, **data.validated_data)
+        return Response(UserBetSerializer(_own_bets(request.user).get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class BetDetailView(TurfAPIView):
+    required_feature = "bankroll"
+
+    @extend_schema(
+        summary="Withdraw one of your bets before its race",
+        tags=["bankroll"],
+        parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)],
+        responses={204: None},
+    )
+    def delete(self, request, bet_id: int):
+        user_bet_delete(user=request.user, bet_id=bet_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BetSummaryView(TurfAPIView):
+    required_feature = "bankroll"
+
+    @extend_schema(
+        summary="Your profit and loss, ROI and drawdown",
+        tags=["bankroll"],
+        responses={
+            200: inline_serializer(
+                "BetSummary",
+                {
+                    "bets": serializers.IntegerField(),
+                    "by_status": serializers.DictField(),
+                    "staked": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "returned": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "profit": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "roi": serializers.FloatField(allow_null=True),
+                    "max_drawdown": serializers.DecimalField(max_digits=14, decimal_places=2),
+                    "open_stake": serializers.DecimalField(max_digits=14, decimal_places=2),
+                },
+            )
+        },
+    )
+    def get(self, request):
+        return Response(user_bets_summary(user=request.user))

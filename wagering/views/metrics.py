@@ -1,0 +1,34 @@
+"""``GET metrics``: the model's quality and value-bet ROI over the last days, beside the market's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+
+from turf.apiviews import TurfAPIView
+
+from .. import selectors
+from ..serializers import metrics as s
+
+
+class MetricsView(TurfAPIView):
+    required_feature = "metrics"
+    get_params = s.MetricsParams
+
+    @extend_schema(
+        summary="Model quality over the last days, beside the market baseline",
+        parameters=[s.MetricsParams],
+        responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
+        tags=["predictions"],
+    )
+    def get(self, request):
+        params = self.params
+        end = timezone.localdate() - dt.timedelta(days=1)
+        start = end - dt.timedelta(days=params["days"] - 1)
+        metrics = selectors.metrics_compute(start=start, end=end)
+        return Response(
+            {"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]}, **metrics}
+        )
