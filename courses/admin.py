@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Count
 
 from .models import Dividend, Horse, Jockey, Meeting, Race, Racecourse, Runner, Trainer
 
@@ -33,8 +34,6 @@ class MeetingAdmin(admin.ModelAdmin):
     ordering = ["-date", "number"]
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).select_related("racecourse").annotate(_race_count=Count("races"))
 
     @admin.display(description="R", ordering="number")

@@ -5,531 +5,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Meeting",
+            name='Meeting',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("date", models.DateField()),
-                ("number", models.PositiveSmallIntegerField(help_text="The réunion number R")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.DateField()),
+                ('number', models.PositiveSmallIntegerField(help_text='The réunion number R')),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
             ],
             options={
-                "ordering": ["date", "number"],
+                'ordering': ['date', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="Racecourse",
+            name='Racecourse',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("code", models.CharField(max_length=40, unique=True)),
-                ("name", models.CharField(max_length=120)),
-                (
-                    "country",
-                    models.CharField(blank=True, help_text="ISO country code, e.g. FRA, HKG, GBR", max_length=3),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=40, unique=True)),
+                ('name', models.CharField(max_length=120)),
+                ('country', models.CharField(blank=True, help_text='ISO country code, e.g. FRA, HKG, GBR', max_length=3)),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Horse",
+            name='Horse',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120)),
-                (
-                    "sex",
-                    models.CharField(
-                        choices=[
-                            ("male", "Male (entire)"),
-                            ("female", "Female"),
-                            ("gelding", "Gelding"),
-                            ("unknown", "Unknown"),
-                        ],
-                        default="unknown",
-                        max_length=10,
-                    ),
-                ),
-                ("birth_year", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("country", models.CharField(blank=True, max_length=3)),
-                ("sire", models.CharField(blank=True, max_length=120)),
-                ("dam", models.CharField(blank=True, max_length=120)),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
-                ("source_id", models.CharField(blank=True, max_length=120)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120)),
+                ('sex', models.CharField(choices=[('male', 'Male (entire)'), ('female', 'Female'), ('gelding', 'Gelding'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
+                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('country', models.CharField(blank=True, max_length=3)),
+                ('sire', models.CharField(blank=True, max_length=120)),
+                ('dam', models.CharField(blank=True, max_length=120)),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
+                ('source_id', models.CharField(blank=True, max_length=120)),
             ],
             options={
-                "ordering": ["name"],
-                "indexes": [models.Index(fields=["name"], name="horse_name_idx")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("source_id", ""), _negated=True),
-                        fields=("source", "source_id"),
-                        name="horse_unique_source_id",
-                    )
-                ],
+                'ordering': ['name'],
+                'indexes': [models.Index(fields=['name'], name='horse_name_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='horse_unique_source_id')],
             },
         ),
         migrations.CreateModel(
-            name="Jockey",
+            name='Jockey',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120)),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
-                ("source_id", models.CharField(blank=True, max_length=120)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120)),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
+                ('source_id', models.CharField(blank=True, max_length=120)),
             ],
             options={
-                "ordering": ["name"],
-                "abstract": False,
-                "indexes": [models.Index(fields=["name"], name="jockey_name_idx")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("source_id", ""), _negated=True),
-                        fields=("source", "source_id"),
-                        name="jockey_unique_source_id",
-                    )
-                ],
+                'ordering': ['name'],
+                'abstract': False,
+                'indexes': [models.Index(fields=['name'], name='jockey_name_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='jockey_unique_source_id')],
             },
         ),
         migrations.CreateModel(
-            name="Race",
+            name='Race',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("number", models.PositiveSmallIntegerField(help_text="The course number C within its réunion")),
-                ("name", models.CharField(blank=True, max_length=200)),
-                (
-                    "discipline",
-                    models.CharField(
-                        choices=[
-                            ("trot_attele", "Trot attelé"),
-                            ("trot_monte", "Trot monté"),
-                            ("plat", "Plat"),
-                            ("haies", "Haies"),
-                            ("steeple", "Steeple-chase"),
-                            ("cross", "Cross-country"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                ("distance", models.PositiveIntegerField(help_text="metres")),
-                (
-                    "going",
-                    models.CharField(blank=True, help_text="Terrain / going, as the source says it", max_length=60),
-                ),
-                ("surface", models.CharField(blank=True, help_text="turf, dirt, sand, all-weather…", max_length=20)),
-                ("race_class", models.CharField(blank=True, help_text="Class, category or rating band", max_length=40)),
-                ("prize", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                (
-                    "currency",
-                    models.CharField(blank=True, help_text="Currency of the prize and rapports", max_length=3),
-                ),
-                ("start_time", models.DateTimeField(blank=True, null=True)),
-                ("is_quinte", models.BooleanField(default=False)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("scheduled", "Scheduled"), ("finished", "Finished"), ("cancelled", "Cancelled")],
-                        default="scheduled",
-                        max_length=12,
-                    ),
-                ),
-                ("declared_runners", models.PositiveSmallIntegerField(blank=True, null=True)),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
-                ("source_id", models.CharField(blank=True, max_length=64)),
-                (
-                    "extra",
-                    models.JSONField(blank=True, default=dict, help_text="Source fields with no column of their own"),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "meeting",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="races", to="courses.meeting"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveSmallIntegerField(help_text='The course number C within its réunion')),
+                ('name', models.CharField(blank=True, max_length=200)),
+                ('discipline', models.CharField(choices=[('trot_attele', 'Trot attelé'), ('trot_monte', 'Trot monté'), ('plat', 'Plat'), ('haies', 'Haies'), ('steeple', 'Steeple-chase'), ('cross', 'Cross-country')], max_length=20)),
+                ('distance', models.PositiveIntegerField(help_text='metres')),
+                ('going', models.CharField(blank=True, help_text='Terrain / going, as the source says it', max_length=60)),
+                ('surface', models.CharField(blank=True, help_text='turf, dirt, sand, all-weather…', max_length=20)),
+                ('race_class', models.CharField(blank=True, help_text='Class, category or rating band', max_length=40)),
+                ('prize', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ('currency', models.CharField(blank=True, help_text='Currency of the prize and rapports', max_length=3)),
+                ('start_time', models.DateTimeField(blank=True, null=True)),
+                ('is_quinte', models.BooleanField(default=False)),
+                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('finished', 'Finished'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
+                ('declared_runners', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
+                ('source_id', models.CharField(blank=True, max_length=64)),
+                ('extra', models.JSONField(blank=True, default=dict, help_text='Source fields with no column of their own')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='races', to='courses.meeting')),
             ],
             options={
-                "ordering": ["meeting__date", "meeting__number", "number"],
+                'ordering': ['meeting__date', 'meeting__number', 'number'],
             },
         ),
         migrations.CreateModel(
-            name="Dividend",
+            name='Dividend',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "bet_type",
-                    models.CharField(
-                        choices=[
-                            ("simple_gagnant", "Simple gagnant"),
-                            ("simple_place", "Simple placé"),
-                            ("couple_gagnant", "Couplé gagnant"),
-                            ("couple_place", "Couplé placé"),
-                            ("couple_ordre", "Couplé ordre"),
-                            ("deux_sur_quatre", "2sur4"),
-                            ("trio", "Trio"),
-                            ("trio_ordre", "Trio ordre"),
-                            ("tierce_ordre", "Tiercé ordre"),
-                            ("tierce_desordre", "Tiercé désordre"),
-                            ("quarte_ordre", "Quarté+ ordre"),
-                            ("quarte_desordre", "Quarté+ désordre"),
-                            ("quarte_bonus", "Quarté+ bonus"),
-                            ("quinte_ordre", "Quinté+ ordre"),
-                            ("quinte_desordre", "Quinté+ désordre"),
-                            ("quinte_bonus4", "Quinté+ bonus 4sur5"),
-                            ("quinte_bonus3", "Quinté+ bonus 3"),
-                            ("multi", "Multi"),
-                            ("pick5", "Pick 5"),
-                            ("other", "Other"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "combination",
-                    models.CharField(help_text='Saddle numbers, e.g. "7" or "7-3-9"; "NP" = refund', max_length=60),
-                ),
-                ("amount", models.DecimalField(decimal_places=2, help_text="Paid per 1 unit staked", max_digits=12)),
-                ("label", models.CharField(blank=True, max_length=80)),
-                (
-                    "race",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="dividends", to="courses.race"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('bet_type', models.CharField(choices=[('simple_gagnant', 'Simple gagnant'), ('simple_place', 'Simple placé'), ('couple_gagnant', 'Couplé gagnant'), ('couple_place', 'Couplé placé'), ('couple_ordre', 'Couplé ordre'), ('deux_sur_quatre', '2sur4'), ('trio', 'Trio'), ('trio_ordre', 'Trio ordre'), ('tierce_ordre', 'Tiercé ordre'), ('tierce_desordre', 'Tiercé désordre'), ('quarte_ordre', 'Quarté+ ordre'), ('quarte_desordre', 'Quarté+ désordre'), ('quarte_bonus', 'Quarté+ bonus'), ('quinte_ordre', 'Quinté+ ordre'), ('quinte_desordre', 'Quinté+ désordre'), ('quinte_bonus4', 'Quinté+ bonus 4sur5'), ('quinte_bonus3', 'Quinté+ bonus 3'), ('multi', 'Multi'), ('pick5', 'Pick 5'), ('other', 'Other')], max_length=20)),
+                ('combination', models.CharField(help_text='Saddle numbers, e.g. "7" or "7-3-9"; "NP" = refund', max_length=60)),
+                ('amount', models.DecimalField(decimal_places=2, help_text='Paid per 1 unit staked', max_digits=12)),
+                ('label', models.CharField(blank=True, max_length=80)),
+                ('race', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dividends', to='courses.race')),
             ],
             options={
-                "ordering": ["race", "bet_type", "combination"],
+                'ordering': ['race', 'bet_type', 'combination'],
             },
         ),
         migrations.AddField(
-            model_name="meeting",
-            name="racecourse",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT, related_name="meetings", to="courses.racecourse"
-            ),
+            model_name='meeting',
+            name='racecourse',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='courses.racecourse'),
         ),
         migrations.CreateModel(
-            name="Trainer",
+            name='Trainer',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=120)),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[
-                            ("demo", "Synthetic demo (generated)"),
-                            ("hkjc", "Hong Kong Jockey Club (Kaggle)"),
-                            ("pmu", "PMU (JSON)"),
-                            ("pmu_csv", "PMU trot attelé (CSV)"),
-                            ("betfair_anz", "Betfair Australia/NZ"),
-                            ("betfair_uk_ie", "Betfair UK/Ireland"),
-                            ("manual", "Entered by staff"),
-                        ],
-                        default="manual",
-                        max_length=20,
-                    ),
-                ),
-                ("source_id", models.CharField(blank=True, max_length=120)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120)),
+                ('source', models.CharField(choices=[('demo', 'Synthetic demo (generated)'), ('hkjc', 'Hong Kong Jockey Club (Kaggle)'), ('pmu', 'PMU (JSON)'), ('pmu_csv', 'PMU trot attelé (CSV)'), ('betfair_anz', 'Betfair Australia/NZ'), ('betfair_uk_ie', 'Betfair UK/Ireland'), ('manual', 'Entered by staff')], default='manual', max_length=20)),
+                ('source_id', models.CharField(blank=True, max_length=120)),
             ],
             options={
-                "ordering": ["name"],
-                "abstract": False,
-                "indexes": [models.Index(fields=["name"], name="trainer_name_idx")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("source_id", ""), _negated=True),
-                        fields=("source", "source_id"),
-                        name="trainer_unique_source_id",
-                    )
-                ],
+                'ordering': ['name'],
+                'abstract': False,
+                'indexes': [models.Index(fields=['name'], name='trainer_name_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='trainer_unique_source_id')],
             },
         ),
         migrations.CreateModel(
-            name="Runner",
+            name='Runner',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("saddle_number", models.PositiveSmallIntegerField()),
-                ("draw", models.PositiveSmallIntegerField(blank=True, help_text="Stall / corde", null=True)),
-                ("weight_kg", models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
-                (
-                    "handicap_distance",
-                    models.PositiveIntegerField(blank=True, help_text="Trot: metres started from", null=True),
-                ),
-                ("age", models.PositiveSmallIntegerField(blank=True, null=True)),
-                (
-                    "rating",
-                    models.PositiveSmallIntegerField(
-                        blank=True, help_text="Official rating before the race", null=True
-                    ),
-                ),
-                (
-                    "career_earnings",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        help_text="Before the race, in the race currency",
-                        max_digits=14,
-                        null=True,
-                    ),
-                ),
-                ("musique", models.CharField(blank=True, max_length=80)),
-                ("shoeing", models.CharField(blank=True, help_text="Trot: déferré status", max_length=40)),
-                ("equipment", models.CharField(blank=True, help_text="Blinkers, gear", max_length=40)),
-                ("morning_odds", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ("final_odds", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ("final_place_odds", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                (
-                    "rated_price",
-                    models.DecimalField(
-                        blank=True,
-                        decimal_places=2,
-                        help_text="A published model price (Betfair)",
-                        max_digits=8,
-                        null=True,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("runner", "Runner"),
-                            ("non_partant", "Non-partant"),
-                            ("disqualified", "Disqualified"),
-                            ("fell", "Fell"),
-                            ("pulled_up", "Pulled up / did not finish"),
-                        ],
-                        default="runner",
-                        max_length=14,
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(blank=True, null=True)),
-                ("dead_heat", models.BooleanField(default=False, help_text="Shares its position with another runner")),
-                (
-                    "placed",
-                    models.BooleanField(blank=True, help_text="Paid on the place pool (where known)", null=True),
-                ),
-                (
-                    "finish_time",
-                    models.DecimalField(blank=True, decimal_places=2, help_text="seconds", max_digits=8, null=True),
-                ),
-                (
-                    "reduction_km",
-                    models.DecimalField(
-                        blank=True, decimal_places=2, help_text="Trot: seconds per km", max_digits=6, null=True
-                    ),
-                ),
-                ("lengths_behind", models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True)),
-                (
-                    "extra",
-                    models.JSONField(blank=True, default=dict, help_text="Source fields with no column of their own"),
-                ),
-                (
-                    "horse",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="runs", to="courses.horse"
-                    ),
-                ),
-                (
-                    "jockey",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="rides",
-                        to="courses.jockey",
-                    ),
-                ),
-                (
-                    "race",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="runners", to="courses.race"
-                    ),
-                ),
-                (
-                    "trainer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="runners",
-                        to="courses.trainer",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('saddle_number', models.PositiveSmallIntegerField()),
+                ('draw', models.PositiveSmallIntegerField(blank=True, help_text='Stall / corde', null=True)),
+                ('weight_kg', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True)),
+                ('handicap_distance', models.PositiveIntegerField(blank=True, help_text='Trot: metres started from', null=True)),
+                ('age', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('rating', models.PositiveSmallIntegerField(blank=True, help_text='Official rating before the race', null=True)),
+                ('career_earnings', models.DecimalField(blank=True, decimal_places=2, help_text='Before the race, in the race currency', max_digits=14, null=True)),
+                ('musique', models.CharField(blank=True, max_length=80)),
+                ('shoeing', models.CharField(blank=True, help_text='Trot: déferré status', max_length=40)),
+                ('equipment', models.CharField(blank=True, help_text='Blinkers, gear', max_length=40)),
+                ('morning_odds', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ('final_odds', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ('final_place_odds', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ('rated_price', models.DecimalField(blank=True, decimal_places=2, help_text='A published model price (Betfair)', max_digits=8, null=True)),
+                ('status', models.CharField(choices=[('runner', 'Runner'), ('non_partant', 'Non-partant'), ('disqualified', 'Disqualified'), ('fell', 'Fell'), ('pulled_up', 'Pulled up / did not finish')], default='runner', max_length=14)),
+                ('position', models.PositiveSmallIntegerField(blank=True, null=True)),
+                ('dead_heat', models.BooleanField(default=False, help_text='Shares its position with another runner')),
+                ('placed', models.BooleanField(blank=True, help_text='Paid on the place pool (where known)', null=True)),
+                ('finish_time', models.DecimalField(blank=True, decimal_places=2, help_text='seconds', max_digits=8, null=True)),
+                ('reduction_km', models.DecimalField(blank=True, decimal_places=2, help_text='Trot: seconds per km', max_digits=6, null=True)),
+                ('lengths_behind', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True)),
+                ('extra', models.JSONField(blank=True, default=dict, help_text='Source fields with no column of their own')),
+                ('horse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='courses.horse')),
+                ('jockey', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rides', to='courses.jockey')),
+                ('race', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runners', to='courses.race')),
+                ('trainer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='runners', to='courses.trainer')),
             ],
             options={
-                "ordering": ["race", "saddle_number"],
+                'ordering': ['race', 'saddle_number'],
             },
         ),
         migrations.AddIndex(
-            model_name="race",
-            index=models.Index(fields=["status", "discipline"], name="race_status_discipline_idx"),
+            model_name='race',
+            index=models.Index(fields=['status', 'discipline'], name='race_status_discipline_idx'),
         ),
         migrations.AddConstraint(
-            model_name="race",
-            constraint=models.UniqueConstraint(fields=("meeting", "number"), name="race_unique_meeting_number"),
+            model_name='race',
+            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='race_unique_meeting_number'),
         ),
         migrations.AddConstraint(
-            model_name="race",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("source_id", ""), _negated=True),
-                fields=("source", "source_id"),
-                name="race_unique_source_id",
-            ),
+            model_name='race',
+            constraint=models.UniqueConstraint(condition=models.Q(('source_id', ''), _negated=True), fields=('source', 'source_id'), name='race_unique_source_id'),
         ),
         migrations.AddConstraint(
-            model_name="race",
-            constraint=models.CheckConstraint(condition=models.Q(("number__gte", 1)), name="race_number_positive"),
+            model_name='race',
+            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='race_number_positive'),
         ),
         migrations.AddConstraint(
-            model_name="race",
-            constraint=models.CheckConstraint(condition=models.Q(("distance__gt", 0)), name="race_distance_positive"),
+            model_name='race',
+            constraint=models.CheckConstraint(condition=models.Q(('distance__gt', 0)), name='race_distance_positive'),
         ),
         migrations.AddConstraint(
-            model_name="dividend",
-            constraint=models.UniqueConstraint(
-                fields=("race", "bet_type", "combination"), name="dividend_unique_combination"
-            ),
+            model_name='dividend',
+            constraint=models.UniqueConstraint(fields=('race', 'bet_type', 'combination'), name='dividend_unique_combination'),
         ),
         migrations.AddConstraint(
-            model_name="dividend",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gte", 0)), name="dividend_amount_not_negative"
-            ),
+            model_name='dividend',
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='dividend_amount_not_negative'),
         ),
         migrations.AddIndex(
-            model_name="meeting",
-            index=models.Index(fields=["date", "racecourse"], name="meeting_date_course_idx"),
+            model_name='meeting',
+            index=models.Index(fields=['date', 'racecourse'], name='meeting_date_course_idx'),
         ),
         migrations.AddConstraint(
-            model_name="meeting",
-            constraint=models.UniqueConstraint(fields=("date", "number"), name="meeting_unique_date_number"),
+            model_name='meeting',
+            constraint=models.UniqueConstraint(fields=('date', 'number'), name='meeting_unique_date_number'),
         ),
         migrations.AddConstraint(
-            model_name="meeting",
-            constraint=models.CheckConstraint(condition=models.Q(("number__gte", 1)), name="meeting_number_positive"),
+            model_name='meeting',
+            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='meeting_number_positive'),
         ),
         migrations.AddIndex(
-            model_name="runner",
-            index=models.Index(fields=["horse", "race"], name="runner_horse_race_idx"),
+            model_name='runner',
+            index=models.Index(fields=['horse', 'race'], name='runner_horse_race_idx'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.UniqueConstraint(fields=("race", "saddle_number"), name="runner_unique_race_saddle"),
+            model_name='runner',
+            constraint=models.UniqueConstraint(fields=('race', 'saddle_number'), name='runner_unique_race_saddle'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("dead_heat", False), ("position__isnull", False)),
-                fields=("race", "position"),
-                name="runner_unique_position_unless_dead_heat",
-            ),
+            model_name='runner',
+            constraint=models.UniqueConstraint(condition=models.Q(('dead_heat', False), ('position__isnull', False)), fields=('race', 'position'), name='runner_unique_position_unless_dead_heat'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("saddle_number__gte", 1)), name="runner_saddle_positive"
-            ),
+            model_name='runner',
+            constraint=models.CheckConstraint(condition=models.Q(('saddle_number__gte', 1)), name='runner_saddle_positive'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("position__isnull", True), ("position__gte", 1), _connector="OR"),
-                name="runner_position_positive",
-            ),
+            model_name='runner',
+            constraint=models.CheckConstraint(condition=models.Q(('position__isnull', True), ('position__gte', 1), _connector='OR'), name='runner_position_positive'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("final_odds__isnull", True), ("final_odds__gte", 1), _connector="OR"),
-                name="runner_final_odds_at_least_1",
-            ),
+            model_name='runner',
+            constraint=models.CheckConstraint(condition=models.Q(('final_odds__isnull', True), ('final_odds__gte', 1), _connector='OR'), name='runner_final_odds_at_least_1'),
         ),
         migrations.AddConstraint(
-            model_name="runner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("morning_odds__isnull", True), ("morning_odds__gte", 1), _connector="OR"),
-                name="runner_morning_odds_at_least_1",
-            ),
+            model_name='runner',
+            constraint=models.CheckConstraint(condition=models.Q(('morning_odds__isnull', True), ('morning_odds__gte', 1), _connector='OR'), name='runner_morning_odds_at_least_1'),
         ),
     ]

@@ -4,23 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("courses", "0001_initial"),
+        ('courses', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="runner",
-            name="early_position",
-            field=models.PositiveSmallIntegerField(
-                blank=True, help_text="Position at the first sectional call (1 = leading)", null=True
-            ),
+            model_name='runner',
+            name='early_position',
+            field=models.PositiveSmallIntegerField(blank=True, help_text='Position at the first sectional call (1 = leading)', null=True),
         ),
         migrations.AddField(
-            model_name="runner",
-            name="last_section_time",
-            field=models.DecimalField(
-                blank=True, decimal_places=2, help_text="Time of the final section, seconds", max_digits=6, null=True
-            ),
+            model_name='runner',
+            name='last_section_time',
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Time of the final section, seconds', max_digits=6, null=True),
         ),
     ]

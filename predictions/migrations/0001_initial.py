@@ -6,135 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("courses", "0001_initial"),
+        ('courses', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="ModelVersion",
+            name='ModelVersion',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("version", models.CharField(help_text='e.g. "market-baseline-1"', max_length=60, unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("market", "Market baseline (normalised 1/odds)"),
-                            ("fundamental", "Fundamental (form, people, conditions)"),
-                            ("combined", "Combined (fundamental + market, Benter)"),
-                        ],
-                        max_length=12,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("candidate", "Candidate"), ("active", "Active"), ("retired", "Retired")],
-                        default="candidate",
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "trained_from",
-                    models.DateField(blank=True, help_text="First race date of the training window", null=True),
-                ),
-                (
-                    "trained_until",
-                    models.DateField(blank=True, help_text="Last race date of the training window", null=True),
-                ),
-                ("races_used", models.PositiveIntegerField(blank=True, null=True)),
-                ("runners_used", models.PositiveIntegerField(blank=True, null=True)),
-                ("features", models.JSONField(blank=True, default=list, help_text="Names of the inputs, in order")),
-                ("params", models.JSONField(blank=True, default=dict, help_text="Hyper-parameters and rules")),
-                ("metrics", models.JSONField(blank=True, default=dict, help_text="Held-out evaluation, as computed")),
-                (
-                    "artifact",
-                    models.TextField(
-                        blank=True, help_text="Serialised model (XGBoost JSON); empty for rule-based ones"
-                    ),
-                ),
-                ("notes", models.TextField(blank=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.CharField(help_text='e.g. "market-baseline-1"', max_length=60, unique=True)),
+                ('kind', models.CharField(choices=[('market', 'Market baseline (normalised 1/odds)'), ('fundamental', 'Fundamental (form, people, conditions)'), ('combined', 'Combined (fundamental + market, Benter)')], max_length=12)),
+                ('status', models.CharField(choices=[('candidate', 'Candidate'), ('active', 'Active'), ('retired', 'Retired')], default='candidate', max_length=10)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('trained_from', models.DateField(blank=True, help_text='First race date of the training window', null=True)),
+                ('trained_until', models.DateField(blank=True, help_text='Last race date of the training window', null=True)),
+                ('races_used', models.PositiveIntegerField(blank=True, null=True)),
+                ('runners_used', models.PositiveIntegerField(blank=True, null=True)),
+                ('features', models.JSONField(blank=True, default=list, help_text='Names of the inputs, in order')),
+                ('params', models.JSONField(blank=True, default=dict, help_text='Hyper-parameters and rules')),
+                ('metrics', models.JSONField(blank=True, default=dict, help_text='Held-out evaluation, as computed')),
+                ('artifact', models.TextField(blank=True, help_text='Serialised model (XGBoost JSON); empty for rule-based ones')),
+                ('notes', models.TextField(blank=True)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        condition=models.Q(("status", "active")),
-                        fields=("status",),
-                        name="modelversion_at_most_one_active",
-                    )
-                ],
+                'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('status',), name='modelversion_at_most_one_active')],
             },
         ),
         migrations.CreateModel(
-            name="Prediction",
+            name='Prediction',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "win_probability",
-                    models.FloatField(help_text="Normalised within the race: the race's runners sum to 1"),
-                ),
-                ("place_probability", models.FloatField(help_text="P(finishing in the places paid), Harville")),
-                (
-                    "market_probability",
-                    models.FloatField(blank=True, help_text="Normalised 1/odds, where odds exist", null=True),
-                ),
-                ("rank", models.PositiveSmallIntegerField(help_text="1 = the model's top pick in the race")),
-                (
-                    "odds",
-                    models.DecimalField(
-                        blank=True, decimal_places=2, help_text="The odds the market view used", max_digits=8, null=True
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "scored_at",
-                    models.DateTimeField(
-                        default=django.utils.timezone.now,
-                        help_text="Last (re)scoring; rows a rescore did not touch are stale",
-                    ),
-                ),
-                (
-                    "model_version",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="predictions",
-                        to="predictions.modelversion",
-                    ),
-                ),
-                (
-                    "runner",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="predictions",
-                        to="courses.runner",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('win_probability', models.FloatField(help_text="Normalised within the race: the race's runners sum to 1")),
+                ('place_probability', models.FloatField(help_text='P(finishing in the places paid), Harville')),
+                ('market_probability', models.FloatField(blank=True, help_text='Normalised 1/odds, where odds exist', null=True)),
+                ('rank', models.PositiveSmallIntegerField(help_text="1 = the model's top pick in the race")),
+                ('odds', models.DecimalField(blank=True, decimal_places=2, help_text='The odds the market view used', max_digits=8, null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('scored_at', models.DateTimeField(default=django.utils.timezone.now, help_text='Last (re)scoring; rows a rescore did not touch are stale')),
+                ('model_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='predictions', to='predictions.modelversion')),
+                ('runner', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='predictions', to='courses.runner')),
             ],
             options={
-                "ordering": ["runner_id", "model_version_id"],
-                "indexes": [
-                    models.Index(fields=["model_version", "rank", "runner"], name="prediction_version_rank_idx")
-                ],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("runner", "model_version"), name="prediction_unique_runner_version"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("win_probability__gte", 0), ("win_probability__lte", 1)),
-                        name="prediction_win_probability_0_1",
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("place_probability__gte", 0), ("place_probability__lte", 1)),
-                        name="prediction_place_probability_0_1",
-                    ),
-                    models.CheckConstraint(condition=models.Q(("rank__gte", 1)), name="prediction_rank_positive"),
-                ],
+                'ordering': ['runner_id', 'model_version_id'],
+                'indexes': [models.Index(fields=['model_version', 'rank', 'runner'], name='prediction_version_rank_idx')],
+                'constraints': [models.UniqueConstraint(fields=('runner', 'model_version'), name='prediction_unique_runner_version'), models.CheckConstraint(condition=models.Q(('win_probability__gte', 0), ('win_probability__lte', 1)), name='prediction_win_probability_0_1'), models.CheckConstraint(condition=models.Q(('place_probability__gte', 0), ('place_probability__lte', 1)), name='prediction_place_probability_0_1'), models.CheckConstraint(condition=models.Q(('rank__gte', 1)), name='prediction_rank_positive')],
             },
         ),
     ]

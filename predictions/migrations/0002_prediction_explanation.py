@@ -4,18 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("predictions", "0001_initial"),
+        ('predictions', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="prediction",
-            name="explanation",
-            field=models.JSONField(
-                blank=True,
-                default=list,
-                help_text="The strongest reasons for the runner's chance: [{feature, label, contribution}], contribution in log-odds against an average rival (XGBoost pred_contribs)",
-            ),
+            model_name='prediction',
+            name='explanation',
+            field=models.JSONField(blank=True, default=list, help_text="The strongest reasons for the runner's chance: [{feature, label, contribution}], contribution in log-odds against an average rival (XGBoost pred_contribs)"),
         ),
     ]

@@ -13,13 +13,9 @@ def schedule(apps, schema_editor):
     )
     PeriodicTask.objects.get_or_create(
         name=TASK_NAME,
-        defaults={
-            "task": "predictions.nightly",
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Train a candidate on every finished race, promote it if at least as good, "
-            "then score today's and tomorrow's races.",
-        },
+        defaults={"task": "predictions.nightly", "crontab": crontab, "enabled": True,
+                  "description": "Train a candidate on every finished race, promote it if at least as good, "
+                                 "then score today's and tomorrow's races."},
     )
 
 

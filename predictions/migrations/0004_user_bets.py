@@ -6,61 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("courses", "0001_initial"),
-        ("predictions", "0003_nightly_schedule"),
+        ('courses', '0001_initial'),
+        ('predictions', '0003_nightly_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="UserBet",
+            name='UserBet',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "bet_type",
-                    models.CharField(
-                        choices=[("simple_gagnant", "Simple gagnant"), ("simple_place", "Simple placé")], max_length=20
-                    ),
-                ),
-                ("stake", models.DecimalField(decimal_places=2, max_digits=10)),
-                ("odds", models.DecimalField(decimal_places=2, help_text="the decimal odds taken", max_digits=8)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("open", "Open"),
-                            ("won", "Won"),
-                            ("lost", "Lost"),
-                            ("refunded", "Refunded (non-partant or cancelled race)"),
-                        ],
-                        default="open",
-                        max_length=10,
-                    ),
-                ),
-                ("returned", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ("placed_at", models.DateTimeField(auto_now_add=True)),
-                ("settled_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "runner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="user_bets", to="courses.runner"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="bets", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('bet_type', models.CharField(choices=[('simple_gagnant', 'Simple gagnant'), ('simple_place', 'Simple placé')], max_length=20)),
+                ('stake', models.DecimalField(decimal_places=2, max_digits=10)),
+                ('odds', models.DecimalField(decimal_places=2, help_text='the decimal odds taken', max_digits=8)),
+                ('status', models.CharField(choices=[('open', 'Open'), ('won', 'Won'), ('lost', 'Lost'), ('refunded', 'Refunded (non-partant or cancelled race)')], default='open', max_length=10)),
+                ('returned', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ('placed_at', models.DateTimeField(auto_now_add=True)),
+                ('settled_at', models.DateTimeField(blank=True, null=True)),
+                ('runner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='user_bets', to='courses.runner')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bets', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-placed_at", "-id"],
-                "indexes": [models.Index(fields=["user", "status"], name="userbet_user_status_idx")],
-                "constraints": [
-                    models.CheckConstraint(condition=models.Q(("stake__gt", 0)), name="userbet_stake_positive"),
-                    models.CheckConstraint(condition=models.Q(("odds__gte", 1)), name="userbet_odds_at_least_1"),
-                ],
+                'ordering': ['-placed_at', '-id'],
+                'indexes': [models.Index(fields=['user', 'status'], name='userbet_user_status_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('stake__gt', 0)), name='userbet_stake_positive'), models.CheckConstraint(condition=models.Q(('odds__gte', 1)), name='userbet_odds_at_least_1')],
             },
         ),
     ]

@@ -6,116 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("courses", "0001_initial"),
-        ("predictions", "0004_user_bets"),
+        ('courses', '0001_initial'),
+        ('predictions', '0004_user_bets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="BacktestJob",
+            name='BacktestJob',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("params", models.JSONField(default=dict, help_text="The validated strategy parameters")),
-                ("start", models.DateField()),
-                ("end", models.DateField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
-                        default="queued",
-                        max_length=8,
-                    ),
-                ),
-                ("progress", models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0-100")),
-                (
-                    "result",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="summary, baselines, equity curve, unsettled and skipped bets",
-                    ),
-                ),
-                ("error", models.TextField(blank=True)),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="backtest_jobs",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('params', models.JSONField(default=dict, help_text='The validated strategy parameters')),
+                ('start', models.DateField()),
+                ('end', models.DateField()),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=8)),
+                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Percent done, 0-100')),
+                ('result', models.JSONField(blank=True, default=dict, help_text='summary, baselines, equity curve, unsettled and skipped bets')),
+                ('error', models.TextField(blank=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='backtest_jobs', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="BacktestBet",
+            name='BacktestBet',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("seq", models.PositiveIntegerField(help_text="Order of the bet in the run, from 1")),
-                ("date", models.DateField()),
-                ("race_code", models.CharField(max_length=12)),
-                ("racecourse", models.CharField(max_length=120)),
-                ("bet_type", models.CharField(max_length=20)),
-                ("selection", models.CharField(help_text='Saddle numbers, e.g. "7" or "7-3-9"', max_length=20)),
-                ("horse", models.CharField(max_length=400)),
-                ("odds", models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ("probability", models.FloatField(blank=True, null=True)),
-                ("expected_value", models.FloatField(blank=True, null=True)),
-                ("stake", models.DecimalField(decimal_places=2, max_digits=14)),
-                ("returned", models.DecimalField(decimal_places=2, max_digits=16)),
-                ("profit", models.DecimalField(decimal_places=2, max_digits=16)),
-                ("bankroll", models.DecimalField(decimal_places=2, help_text="After this bet", max_digits=16)),
-                ("settled_by", models.CharField(max_length=60)),
-                ("model_version", models.CharField(blank=True, max_length=60)),
-                (
-                    "race",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="courses.race",
-                    ),
-                ),
-                (
-                    "job",
-                    models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="bets",
-                        to="predictions.backtestjob",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('seq', models.PositiveIntegerField(help_text='Order of the bet in the run, from 1')),
+                ('date', models.DateField()),
+                ('race_code', models.CharField(max_length=12)),
+                ('racecourse', models.CharField(max_length=120)),
+                ('bet_type', models.CharField(max_length=20)),
+                ('selection', models.CharField(help_text='Saddle numbers, e.g. "7" or "7-3-9"', max_length=20)),
+                ('horse', models.CharField(max_length=400)),
+                ('odds', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
+                ('probability', models.FloatField(blank=True, null=True)),
+                ('expected_value', models.FloatField(blank=True, null=True)),
+                ('stake', models.DecimalField(decimal_places=2, max_digits=14)),
+                ('returned', models.DecimalField(decimal_places=2, max_digits=16)),
+                ('profit', models.DecimalField(decimal_places=2, max_digits=16)),
+                ('bankroll', models.DecimalField(decimal_places=2, help_text='After this bet', max_digits=16)),
+                ('settled_by', models.CharField(max_length=60)),
+                ('model_version', models.CharField(blank=True, max_length=60)),
+                ('race', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='courses.race')),
+                ('job', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='bets', to='predictions.backtestjob')),
             ],
             options={
-                "ordering": ["job", "seq"],
+                'ordering': ['job', 'seq'],
             },
         ),
         migrations.AddIndex(
-            model_name="backtestjob",
-            index=models.Index(fields=["owner", "-created_at"], name="backtestjob_owner_created_idx"),
+            model_name='backtestjob',
+            index=models.Index(fields=['owner', '-created_at'], name='backtestjob_owner_created_idx'),
         ),
         migrations.AddConstraint(
-            model_name="backtestjob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("progress__lte", 100)), name="backtestjob_progress_0_100"
-            ),
+            model_name='backtestjob',
+            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='backtestjob_progress_0_100'),
         ),
         migrations.AddConstraint(
-            model_name="backtestjob",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("start__lte", models.F("end"))), name="backtestjob_start_before_end"
-            ),
+            model_name='backtestjob',
+            constraint=models.CheckConstraint(condition=models.Q(('start__lte', models.F('end'))), name='backtestjob_start_before_end'),
         ),
         migrations.AddConstraint(
-            model_name="backtestbet",
-            constraint=models.UniqueConstraint(fields=("job", "seq"), name="backtestbet_unique_job_seq"),
+            model_name='backtestbet',
+            constraint=models.UniqueConstraint(fields=('job', 'seq'), name='backtestbet_unique_job_seq'),
         ),
     ]
