@@ -1,13 +1,12 @@
-# Turf: `make run` serves the product, `make test` runs the whole suite.
-# Both create .venv and install the pinned requirements themselves.
+# Turf: `make run` serves the product, `make test` runs the whole suite, `make dev` serves with runserver.
+# All create .venv and install the pinned requirements themselves.
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-PORT ?= 8792
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format venv migrate demo clean
+.PHONY: run dev test lint format venv migrate demo static setup clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) is required (set PYTHON=...)"; exit 1; }
@@ -24,10 +23,21 @@ migrate: venv
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+static: venv
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+# What `make run` and `make dev` do before serving.
+setup: demo static
 	$(PY) manage.py warm_up
 	$(PY) manage.py ensure_staff
-	@bash scripts/serve.sh $(PORT)
+
+# exec: the process make starts becomes the supervisor (honcho, see turf/serve.py), so that a SIGTERM to it
+# stops the web server, the Celery worker and beat together. HOST, PORT and the rest come from the environment.
+run: setup
+	exec $(PY) -m turf.serve
+
+dev: setup
+	exec $(PY) -m turf.serve --dev
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

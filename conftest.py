@@ -17,6 +17,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _static_files_from_the_apps(settings):
+    """The suite runs without collectstatic: WhiteNoise finds the static files in the apps, as with DEBUG on."""
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit and quota counters live in the cache: every test starts from zero."""
     cache.clear()

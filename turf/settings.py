@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: `make dev`'s runserver leaves the static files to WhiteNoise too, as gunicorn does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
@@ -89,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +157,14 @@ CELERY_TIMEZONE = env_str("TIME_ZONE", "Europe/Paris")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+
+# Serving (`make run`, `make dev`: turf/serve.py, the Procfile and turf/gunicorn_conf.py read these).
+# The defaults suit the 2-core development machine: 2 gunicorn workers beside 2 Celery processes.
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8792)
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2)
+WEB_TIMEOUT = env_int("WEB_TIMEOUT", 30)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -173,7 +185,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or (BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes a gzipped copy beside each file, which WhiteNoise sends to clients that accept it.
+    # No manifest of hashed names: a page renders whether collectstatic ran or not (the test suite, DEBUG on),
+    # at the price of a short cache lifetime (WhiteNoise's 60 s) instead of a far-future one.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Turf <no-reply@turf.localhost>")

@@ -1,0 +1,17 @@
+"""gunicorn's configuration, for the Procfile's web process: every value is a Turf setting (from the environment)."""
+
+import os
+
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "turf.settings")
+
+wsgi_app = "turf.wsgi:application"
+bind = [f"{settings.HOST}:{settings.PORT}"]
+workers = settings.WEB_CONCURRENCY
+timeout = settings.WEB_TIMEOUT
+# One line a request on the console, as runserver printed.
+accesslog = "-"
+# Its default path (~/.gunicorn/gunicorn.ctl) is one per user, taken over by whichever gunicorn started last;
+# nothing here uses gunicornc.
+control_socket_disable = True
