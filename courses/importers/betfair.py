@@ -33,20 +33,33 @@ Times, checked on the data (both SOURCE.md files say otherwise):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from courses.models import Discipline, RaceStatus, RunnerStatus, Source
 
-from .payloads import HorseRef, RacePayload, Rejected, RejectRace, RunnerPayload, to_decimal, to_int
+from .payloads import HorseRef, RacePayload, Rejected, RejectRace, RunnerPayload
+from .rows import (
+    Row,
+    RowError,
+    ascii_lower,
+    build_or_reject,
+    id_order,
+    open_csv,
+    read_rows,
+    rejected_at,
+    same_race_columns,
+    to_date,
+    to_decimal,
+    to_int,
+)
 
 ANZ, UK = "anz", "uk_ie"
 SOURCES = {ANZ: Source.BETFAIR_ANZ, UK: Source.BETFAIR_UK_IE}
@@ -191,7 +204,7 @@ def scan(path: str | Path) -> Scan:
     found = Scan()
     for csv_path in paths:
         with _open(csv_path) as (reader, header, kind):
-            position = header.index("WIN_MARKET_ID")
+            position = header.index["WIN_MARKET_ID"]
             markets = {values[position].strip() for values in reader if len(values) > position}
         found.files.append(BetfairFile(csv_path, kind, len(markets - {""})))
     return found
@@ -200,88 +213,41 @@ def scan(path: str | Path) -> Scan:
 @contextmanager
 def _open(path: Path):
     """A csv reader past a checked header, with the header and the file's format."""
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip() for name in next(reader, [])]
-            kind = next((kind for kind, marker in MARKERS.items() if marker in header), None)
-            if kind is None:
-                raise ValueError(f"{path.name}: not a Betfair ANZ ({MARKERS[ANZ]}) or UK/IE ({MARKERS[UK]}) file")
-            missing = [name for name in COLUMNS[kind] if name not in header]
-            if missing:
-                raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            yield reader, header, kind
-    except (UnicodeDecodeError, csv.Error) as exc:
-        # Bytes that are not UTF-8 or a broken quote: the whole file is suspect.
-        raise ValueError(f"{path.name}: cannot be read ({exc})") from None
-
-
-@dataclass(frozen=True)
-class _Row:
-    """One CSV row, stripped, with its line number: ``get`` reads a column by name."""
-
-    line: int
-    values: dict[str, str]
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
-
-
-class _RowError(Exception):
-    """A row is unusable: its race is rejected at that row's line."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.line = line
+    with open_csv(path) as (reader, header):
+        kind = next((kind for kind, marker in MARKERS.items() if marker in header.index), None)
+        if kind is None:
+            raise ValueError(f"{path.name}: not a Betfair ANZ ({MARKERS[ANZ]}) or UK/IE ({MARKERS[UK]}) file")
+        header.require(COLUMNS[kind], path.name)
+        yield reader, header, kind
 
 
 def parse_file(path: Path, kind: str, dropped: Dropped) -> Iterator[RacePayload | Rejected]:
     """The races of one file (grouped by win market), each built or rejected on its own."""
-    markets: dict[str, list[_Row]] = {}
-    misshapen: dict[str, tuple[int, str]] = {}  # market -> its first row with the wrong number of fields
+    markets: dict[str, list[Row]] = {}
     with _open(path) as (reader, header, found_kind):
         if found_kind != kind:
             raise ValueError(f"{path.name}: its format changed while importing")
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            row = _Row(reader.line_num, {name: value.strip() for name, value in zip(header, values, strict=False)})
-            market_id = row.get("WIN_MARKET_ID")
-            markets.setdefault(market_id, []).append(row)
-            if len(values) != len(header) and market_id not in misshapen:
-                misshapen[market_id] = (row.line, f"the row has {len(values)} fields, the header {len(header)}")
-    build = _anz_race if kind == ANZ else _uk_race
+        for row in read_rows(reader, header):
+            markets.setdefault(row.get("WIN_MARKET_ID"), []).append(row)
     for market_id, rows in markets.items():
-        where = _where(path.name, rows[0].line, market_id)
-        if market_id in misshapen:
-            line, reason = misshapen[market_id]
-            yield Rejected(_where(path.name, line, market_id), reason)
-            continue
-        if not market_id:
-            yield Rejected(where, "WIN_MARKET_ID is missing")
-            continue
-        try:
-            payload = build(market_id, rows, where, dropped)
-        except _RowError as exc:
-            yield Rejected(_where(path.name, exc.line, market_id), str(exc))
-        except RejectRace as exc:
-            yield Rejected(where, str(exc))
-        except ArithmeticError as exc:  # to_decimal / to_int on a number too large to hold ("1e30")
-            yield Rejected(where, f"a number is out of range ({type(exc).__name__})")
-        else:
-            if payload is not None:
-                yield payload
+        item = build_or_reject(rows, path.name, "market", market_id, partial(_market, kind, market_id, rows, dropped))
+        if item is not None:
+            yield item
 
 
-def _where(file_name: str, line: int, market_id: str) -> str:
-    return f"{file_name} line {line} (market {market_id or '?'})"
+def _market(kind: str, market_id: str, rows: list[Row], dropped: Dropped, where: str) -> RacePayload | None:
+    """The race of one win market, or None when none of its runners ran."""
+    if not market_id:
+        raise RejectRace("WIN_MARKET_ID is missing")
+    build = _anz_race if kind == ANZ else _uk_race
+    return build(market_id, rows, where, dropped)
 
 
 # -- ANZ ---------------------------------------------------------------------------------------
 
 
-def _anz_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) -> RacePayload | None:
-    _same_race_columns(rows, ANZ_RACE_COLUMNS)
+def _anz_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> RacePayload | None:
+    same_race_columns(rows, ANZ_RACE_COLUMNS)
     first = rows[0]
     track, state = first.get("TRACK"), first.get("STATE_CODE")
     if not track:
@@ -306,7 +272,7 @@ def _anz_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) ->
         racecourse_code=racecourse_code(country, track),
         racecourse_name=track,
         country=country,
-        number=_race_number(first.get("RACE_NO"), "RACE_NO"),
+        number=to_int(first.get("RACE_NO"), "RACE_NO", blank_ok=False, minimum=1),
         meeting_number=None,
         discipline=_discipline(f"{race_type} {market_name}"),
         distance=_anz_distance(first.get("DISTANCE"), market_name),
@@ -322,38 +288,36 @@ def _anz_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) ->
     return payload
 
 
-def _one_row_per_selection(rows: list[_Row]) -> list[_Row]:
+def _one_row_per_selection(rows: list[Row]) -> list[Row]:
     """One row per runner, in file order: where a runner is listed once per place market, the settled one."""
-    by_selection: dict[str, list[_Row]] = {}
+    by_selection: dict[str, list[Row]] = {}
     for row in rows:
         by_selection.setdefault(row.get("SELECTION_ID"), []).append(row)
     kept = []
     for selection, copies in by_selection.items():
         win_side = {(r.get("TAB_NUMBER"), r.get("WIN_RESULT"), r.get("WIN_BSP")) for r in copies}
         if len(win_side) > 1:
-            raise _RowError(copies[1].line, f"SELECTION_ID {selection} is listed twice with different win results")
+            raise RowError(copies[1].line, f"SELECTION_ID {selection} is listed twice with different win results")
         settled = [r for r in copies if r.get("PLACE_RESULT")]
         if len({(r.get("PLACE_RESULT"), r.get("PLACE_BSP")) for r in settled}) > 1:
-            raise _RowError(settled[1].line, f"SELECTION_ID {selection} has two settled place results")
+            raise RowError(settled[1].line, f"SELECTION_ID {selection} has two settled place results")
         kept.append(settled[0] if settled else copies[0])
     return sorted(kept, key=lambda r: r.line)
 
 
-def _anz_non_runner(row: _Row) -> bool:
+def _anz_non_runner(row: Row) -> bool:
     """No ANZ row is one in these files (scratched horses are left out); a blank or REMOVED result would be."""
     result = row.get("WIN_RESULT").upper()
     if result in ANZ_RESULTS:
         return False
     if result in ("", "REMOVED"):
         return True
-    raise _RowError(row.line, f"WIN_RESULT={row.get('WIN_RESULT')!r} is not WINNER or LOSER")
+    raise RowError(row.line, f"WIN_RESULT={row.get('WIN_RESULT')!r} is not WINNER or LOSER")
 
 
-def _anz_runner(row: _Row) -> RunnerPayload:
-    try:
-        saddle = to_int(row.get("TAB_NUMBER"), "TAB_NUMBER", blank_ok=False)
-        if saddle < 1:
-            raise RejectRace(f"TAB_NUMBER={saddle} must be 1 or more")
+def _anz_runner(row: Row) -> RunnerPayload:
+    with rejected_at(row.line):
+        saddle = to_int(row.get("TAB_NUMBER"), "TAB_NUMBER", blank_ok=False, minimum=1)
         best_back = _price(row, "BEST_AVAIL_BACK_AT_SCHEDULED_OFF")
         return RunnerPayload(
             saddle_number=saddle,
@@ -367,8 +331,6 @@ def _anz_runner(row: _Row) -> RunnerPayload:
             # traded-price and volume columns include in-play trading and go nowhere.
             extra={"best_back_at_scheduled_off": float(best_back)} if best_back is not None else {},
         )
-    except RejectRace as exc:
-        raise _RowError(row.line, str(exc)) from None
 
 
 def _anz_placed(value: str) -> bool | None:
@@ -394,7 +356,7 @@ def _anz_distance(value: str, market_name: str) -> int:
 # -- UK / IE -----------------------------------------------------------------------------------
 
 
-def _uk_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) -> RacePayload | None:
+def _uk_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> RacePayload | None:
     ran = []
     for row in rows:
         result = _uk_result(row)
@@ -405,7 +367,7 @@ def _uk_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) -> 
         dropped.unsettled_markets += 1
         dropped.unsettled_rows += len(rows)
         return None
-    _same_race_columns(ran, UK_RACE_COLUMNS)
+    same_race_columns(ran, UK_RACE_COLUMNS)
     first = ran[0]
     track = first.get("TRACK")
     if not track:
@@ -428,7 +390,7 @@ def _uk_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) -> 
         racecourse_code=racecourse_code(country, track),
         racecourse_name=track,
         country=country,
-        number=_race_number(first.get("RACE_NUMBER"), "RACE_NUMBER"),
+        number=to_int(first.get("RACE_NUMBER"), "RACE_NUMBER", blank_ok=False, minimum=1),
         meeting_number=None,
         name=race_name[:200],
         discipline=_discipline(race_type),
@@ -449,36 +411,36 @@ def _uk_race(market_id: str, rows: list[_Row], where: str, dropped: Dropped) -> 
     return payload
 
 
-def _uk_result(row: _Row) -> int | None:
+def _uk_result(row: Row) -> int | None:
     value = row.get("WIN_RESULT")
     try:
         result = to_int(value, "WIN_RESULT")
     except RejectRace:
-        raise _RowError(row.line, f"WIN_RESULT={value!r} is not 1.0, 0.0, -1.0 or blank") from None
+        raise RowError(row.line, f"WIN_RESULT={value!r} is not 1.0, 0.0, -1.0 or blank") from None
     if result not in (None, UK_WON, UK_LOST, UK_REMOVED):
-        raise _RowError(row.line, f"WIN_RESULT={value!r} is not 1.0, 0.0, -1.0 or blank")
+        raise RowError(row.line, f"WIN_RESULT={value!r} is not 1.0, 0.0, -1.0 or blank")
     return result
 
 
-def _distinct_selections(rows: list[_Row]) -> list[_Row]:
+def _distinct_selections(rows: list[Row]) -> list[Row]:
     """One row per selection: an identical repeat is merged, a conflicting one rejects the race."""
-    by_selection: dict[str, _Row] = {}
+    by_selection: dict[str, Row] = {}
     for row in rows:
         selection = row.get("SELECTION_ID")
         if not selection:
-            raise _RowError(row.line, "SELECTION_ID is missing")
+            raise RowError(row.line, "SELECTION_ID is missing")
         known = by_selection.setdefault(selection, row)
         if known.values != row.values:
-            raise _RowError(row.line, f"SELECTION_ID {selection} is listed twice (also line {known.line})")
+            raise RowError(row.line, f"SELECTION_ID {selection} is listed twice (also line {known.line})")
     return list(by_selection.values())
 
 
-def _uk_runners(rows: list[_Row]) -> list[RunnerPayload]:
+def _uk_runners(rows: list[Row]) -> list[RunnerPayload]:
     # No saddle number in these files: 1..n by selection id, which knows nothing of the result.
-    ordered = sorted(rows, key=lambda row: _id_order(row.get("SELECTION_ID")))
+    ordered = sorted(rows, key=lambda row: id_order(_id(row.get("SELECTION_ID"))))
     runners = []
     for saddle, row in enumerate(ordered, start=1):
-        try:
+        with rejected_at(row.line):
             runners.append(
                 RunnerPayload(
                     saddle_number=saddle,
@@ -492,8 +454,6 @@ def _uk_runners(rows: list[_Row]) -> list[RunnerPayload]:
                     extra={"saddle_assigned": True},
                 )
             )
-        except RejectRace as exc:
-            raise _RowError(row.line, str(exc)) from None
     return runners
 
 
@@ -528,24 +488,9 @@ def uk_start_time(value: str) -> dt.datetime | None:
 # -- shared ------------------------------------------------------------------------------------
 
 
-def _same_race_columns(rows: list[_Row], columns: tuple[str, ...]) -> None:
-    first = rows[0]
-    for row in rows[1:]:
-        for name in columns:
-            if row.get(name) != first.get(name):
-                differs = f"{name}={row.get(name)!r} differs from {first.get(name)!r} on line {first.line}"
-                raise _RowError(row.line, differs)
-
-
 def parse_date(value: str, name: str) -> dt.date:
     """ISO ``2025-01-31`` or the 2025_04 file's ``1/04/2025`` (day first)."""
-    try:
-        if "/" in value:
-            day, month, year = (int(part) for part in value.split("/"))
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise RejectRace(f"{name}={value!r} is not YYYY-MM-DD or D/MM/YYYY") from None
+    return to_date(value, name, day_first=True)
 
 
 def parse_time(value: str, name: str) -> dt.time | None:
@@ -560,18 +505,11 @@ def parse_time(value: str, name: str) -> dt.time | None:
     raise RejectRace(f"{name}={value!r} is not a time like 18:37:00 or 6:37:00 PM")
 
 
-def _price(row: _Row, name: str) -> Decimal | None:
+def _price(row: Row, name: str) -> Decimal | None:
     price = to_decimal(row.get(name), name)
     if price is not None and price > MAX_PRICE:
         raise RejectRace(f"{name}={row.get(name)!r} is above the exchange's highest price, {MAX_PRICE}")
     return price
-
-
-def _race_number(value: str, name: str) -> int:
-    number = to_int(value, name, blank_ok=False)
-    if number < 1:
-        raise RejectRace(f"{name}={value!r} must be 1 or more")
-    return number
 
 
 def _discipline(race_type: str) -> str:
@@ -603,13 +541,7 @@ def _id(value: str) -> str:
     return match.group(1) if match else value
 
 
-def _id_order(value: str) -> tuple:
-    value = _id(value)
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
-
-
 def racecourse_code(country: str, track: str) -> str:
     """ "BF-GBR-ascot": the country keeps Ascot (Berkshire) and Ascot (Perth) apart."""
-    plain = unicodedata.normalize("NFKD", track).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_lower(track)).strip("-")
     return f"BF-{country}-{slug}"[:40]

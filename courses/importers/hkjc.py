@@ -12,28 +12,24 @@ one race in memory at a time, and an unsorted one still imports correctly.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import gzip
-import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from courses.models import BetType, Discipline, RaceStatus, RunnerStatus, Sex, Source
 
-from .payloads import (
-    DividendPayload,
-    HorseRef,
-    PersonRef,
-    RacePayload,
-    Rejected,
-    RejectRace,
-    RunnerPayload,
+from .payloads import DividendPayload, HorseRef, PersonRef, RacePayload, Rejected, RejectRace, RunnerPayload
+from .rows import (
+    Row,
+    RowError,
+    extra_number,
+    open_csv,
+    read_rows,
+    rejected_at,
+    to_date,
     to_decimal,
     to_int,
+    where,
 )
 
 RACES_FILE = "races.csv"
@@ -119,43 +115,6 @@ RUN_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class _Header:
-    index: dict[str, int]
-    width: int
-
-
-class _Row:
-    """One CSV row, cells stripped once, with the line it ends on: ``get`` reads a column by name."""
-
-    __slots__ = ("header", "line", "values")
-
-    def __init__(self, line: int, values: list[str], header: _Header):
-        self.line = line
-        self.values = [value.strip() for value in values]
-        self.header = header
-
-    def check_width(self) -> None:
-        if len(self.values) != self.header.width:
-            raise RejectRace(f"the row has {len(self.values)} fields, the header {self.header.width}")
-
-    def get(self, name: str) -> str:
-        position = self.header.index[name]
-        return self.values[position] if position < len(self.values) else ""
-
-    def optional(self, name: str) -> str:
-        """A column some exports lack (the sectionals): blank when absent."""
-        return self.get(name) if name in self.header.index else ""
-
-
-class _RowError(Exception):
-    """A runner row is unusable: the race is rejected at that row's line."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.line = line
-
-
 def find_files(folder: str | Path) -> tuple[Path, Path]:
     """The races and runs files of a data folder; ValueError says what is missing."""
     folder = Path(folder)
@@ -182,35 +141,13 @@ def parse_folder(folder: str | Path) -> tuple[Iterator[RacePayload | Rejected], 
 # -- files ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _open_csv(path: Path, columns: tuple[str, ...]):
-    """A csv reader past a checked header, with the column index; file defects become ValueError."""
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-            missing = [name for name in columns if name not in header]
-            if missing:
-                raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            yield reader, _Header({name: position for position, name in enumerate(header)}, len(header))
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, csv.Error) as exc:
-        # A truncated gzip, bytes that are not UTF-8 or a broken quote: the whole file is suspect.
-        if isinstance(exc, (FileNotFoundError, PermissionError)):
-            raise
-        raise ValueError(f"{path.name}: cannot be read ({exc})") from None
-
-
-def _read_races(path: Path) -> tuple[dict[str, _Row], dict[str, list[int]], list[int]]:
+def _read_races(path: Path) -> tuple[dict[str, Row], dict[str, list[int]], list[int]]:
     """race_id -> its row (the file is small); race ids on more than one line; lines with no race_id."""
-    races: dict[str, _Row] = {}
+    races: dict[str, Row] = {}
     unnamed: list[int] = []
     lines: dict[str, list[int]] = {}
-    with _open_csv(path, RACE_COLUMNS) as (reader, header):
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            row = _Row(reader.line_num, values, header)
+    with open_csv(path, RACE_COLUMNS) as (reader, header):
+        for row in read_rows(reader, header):
             race_id = row.get("race_id")
             if not race_id:
                 unnamed.append(row.line)
@@ -225,7 +162,7 @@ def _scan_runs(path: Path) -> tuple[dict[str, int], int]:
     """First pass: the last line of each race's runs, and how many rows have no race_id."""
     last_lines: dict[str, int] = {}
     orphans = 0
-    with _open_csv(path, RUN_COLUMNS) as (reader, header):
+    with open_csv(path, RUN_COLUMNS) as (reader, header):
         position = header.index["race_id"]
         for values in reader:
             race_id = values[position].strip() if position < len(values) else ""
@@ -237,7 +174,7 @@ def _scan_runs(path: Path) -> tuple[dict[str, int], int]:
 
 
 def _races(
-    races: dict[str, _Row],
+    races: dict[str, Row],
     duplicates: dict[str, list[int]],
     unnamed: list[int],
     runs_path: Path,
@@ -246,12 +183,9 @@ def _races(
     """Second pass: yield each race once its last runner has been read."""
     for line in unnamed:
         yield Rejected(f"{RACES_FILE} line {line}", "race_id is missing")
-    pending: dict[str, list[_Row]] = {}
-    with _open_csv(runs_path, RUN_COLUMNS) as (reader, header):
-        for values in reader:
-            if not any(value.strip() for value in values):
-                continue
-            row = _Row(reader.line_num, values, header)
+    pending: dict[str, list[Row]] = {}
+    with open_csv(runs_path, RUN_COLUMNS) as (reader, header):
+        for row in read_rows(reader, header):
             race_id = row.get("race_id")
             if not race_id:
                 yield Rejected(f"{runs_path.name} line {row.line}", "race_id is missing")
@@ -268,14 +202,14 @@ def _races(
 
 
 def _where(file_name: str, line: int, race_id: str) -> str:
-    return f"{file_name} line {line} (race_id {race_id})"
+    return where(file_name, line, "race_id", race_id)
 
 
 # -- one race --------------------------------------------------------------------------------
 
 
 def _race(
-    race_id: str, race_row: _Row | None, runs: list[_Row], runs_name: str, duplicates: dict[str, list[int]]
+    race_id: str, race_row: Row | None, runs: list[Row], runs_name: str, duplicates: dict[str, list[int]]
 ) -> RacePayload | Rejected:
     first = _where(runs_name, runs[0].line, race_id)
     if race_row is None:
@@ -291,7 +225,7 @@ def _race(
         return Rejected(_where(RACES_FILE, race_row.line, race_id), str(exc))
     try:
         payload.runners = _runners(runs, places)
-    except _RowError as exc:
+    except RowError as exc:
         return Rejected(_where(runs_name, exc.line, race_id), str(exc))
     # A horse disqualified after the dividends were paid is absent from runs but still in the
     # dividends: keep what was paid, and say which saddle numbers have no runner row.
@@ -301,7 +235,7 @@ def _race(
     return payload
 
 
-def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
+def _race_payload(race_id: str, row: Row, *, location: str) -> RacePayload:
     venue = row.get("venue")
     if venue not in VENUES:
         raise RejectRace(f"venue {venue!r} is not one of {', '.join(VENUES)}")
@@ -313,7 +247,7 @@ def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
         source=Source.HKJC,
         source_id=race_id,
         location=location,
-        date=_date(row.get("date")),
+        date=to_date(row.get("date"), "date"),
         racecourse_code=code,
         racecourse_name=name,
         country=COUNTRY,
@@ -331,14 +265,7 @@ def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
     )
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise RejectRace(f"date={value!r} is not YYYY-MM-DD") from None
-
-
-def _dividends(row: _Row) -> list[DividendPayload]:
+def _dividends(row: Row) -> list[DividendPayload]:
     pairs = [(BetType.SIMPLE_GAGNANT, f"win_combination{k}", f"win_dividend{k}") for k in (1, 2)]
     pairs += [(BetType.SIMPLE_PLACE, f"place_combination{k}", f"place_dividend{k}") for k in range(1, 5)]
     dividends = []
@@ -365,27 +292,23 @@ def _paid_saddles(dividends: list[DividendPayload]) -> tuple[set[int], set[int]]
     return places, winners
 
 
-def _runners(rows: list[_Row], places: set[int]) -> list[RunnerPayload]:
+def _runners(rows: list[Row], places: set[int]) -> list[RunnerPayload]:
     runners: list[RunnerPayload] = []
     seen: dict[int, int] = {}
     for row in rows:
-        try:
+        with rejected_at(row.line):
             runner = _runner(row, places)
-        except RejectRace as exc:
-            raise _RowError(row.line, str(exc)) from None
         saddle = runner.saddle_number
         if saddle in seen:
-            raise _RowError(row.line, f"horse_no {saddle} appears more than once (also line {seen[saddle]})")
+            raise RowError(row.line, f"horse_no {saddle} appears more than once (also line {seen[saddle]})")
         seen[saddle] = row.line
         runners.append(runner)
     return runners
 
 
-def _runner(row: _Row, places: set[int]) -> RunnerPayload:
+def _runner(row: Row, places: set[int]) -> RunnerPayload:
     row.check_width()
-    saddle = to_int(row.get("horse_no"), "horse_no", blank_ok=False)
-    if saddle < 1:
-        raise RejectRace(f"horse_no={saddle} must be 1 or more")
+    saddle = to_int(row.get("horse_no"), "horse_no", blank_ok=False, minimum=1)
     horse_id = row.get("horse_id")
     if not horse_id:
         raise RejectRace("horse_id is missing")
@@ -393,8 +316,8 @@ def _runner(row: _Row, places: set[int]) -> RunnerPayload:
     lengths, lengths_extra = _lengths_behind(row.get("lengths_behind"))
     extra.update(lengths_extra)
     extra.update(
-        declared_weight_lb=_number(row.get("declared_weight"), "declared_weight"),
-        actual_weight_lb=_number(row.get("actual_weight"), "actual_weight"),
+        declared_weight_lb=extra_number(row.get("declared_weight"), "declared_weight"),
+        actual_weight_lb=extra_number(row.get("actual_weight"), "actual_weight"),
     )
     gear = row.get("horse_gear")
     return RunnerPayload(
@@ -407,10 +330,10 @@ def _runner(row: _Row, places: set[int]) -> RunnerPayload:
         ),
         jockey=_person("jockey", row.get("jockey_id")),
         trainer=_person("trainer", row.get("trainer_id")),
-        draw=_whole(row.get("draw"), "draw"),
+        draw=to_int(row.get("draw"), "draw", minimum=0),
         weight_kg=_kg(row.get("actual_weight")),
-        age=_whole(row.get("horse_age"), "horse_age"),
-        rating=_whole(row.get("horse_rating"), "horse_rating"),
+        age=to_int(row.get("horse_age"), "horse_age", minimum=0),
+        rating=to_int(row.get("horse_rating"), "horse_rating", minimum=0),
         equipment="" if gear == NO_GEAR else gear,
         final_odds=to_decimal(row.get("win_odds"), "win_odds"),
         final_place_odds=to_decimal(row.get("place_odds"), "place_odds"),
@@ -428,7 +351,7 @@ def _runner(row: _Row, places: set[int]) -> RunnerPayload:
 SECTIONS = 6  # time1..time6, position_sec1..position_sec6: as many sections as the longest race has
 
 
-def _early_position(row: _Row) -> int | None:
+def _early_position(row: Row) -> int | None:
     """The horse's place at the first sectional call (1 = leading): its early speed, its running style."""
     raw = row.optional("position_sec1")
     value = to_decimal(raw, "position_sec1")
@@ -439,7 +362,7 @@ def _early_position(row: _Row) -> int | None:
     return int(value)
 
 
-def _last_section_time(row: _Row) -> Decimal | None:
+def _last_section_time(row: Row) -> Decimal | None:
     """The time of the race's last timed section (how fast it finished), from time1..time6."""
     last = None
     for k in range(1, SECTIONS + 1):
@@ -480,27 +403,11 @@ def _lengths_behind(value: str) -> tuple[Decimal | None, dict]:
     return lengths, {}
 
 
-def _whole(value: str, name: str) -> int | None:
-    """A count that cannot be negative (the columns are unsigned): say so before the database does."""
-    number = to_int(value, name)
-    if number is not None and number < 0:
-        raise RejectRace(f"{name}={value!r} is negative")
-    return number
-
-
 def _kg(pounds: str) -> Decimal | None:
     weight = to_decimal(pounds, "actual_weight")
     if weight is None:
         return None
     return (weight * POUND_KG).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _number(value: str, name: str) -> int | float | None:
-    """A JSON-friendly number for ``extra``: whole numbers as int."""
-    number = to_decimal(value, name, places=8)
-    if number is None:
-        return None
-    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _person(kind: str, source_id: str) -> PersonRef | None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,17 +26,8 @@ from pathlib import Path
 
 from courses.models import BetType, Discipline, RaceStatus, RunnerStatus, Sex, Source
 
-from .payloads import (
-    DividendPayload,
-    HorseRef,
-    PersonRef,
-    RacePayload,
-    Rejected,
-    RejectRace,
-    RunnerPayload,
-    to_decimal,
-    to_int,
-)
+from .payloads import DividendPayload, HorseRef, PersonRef, RacePayload, Rejected, RejectRace, RunnerPayload
+from .rows import ascii_lower, to_decimal, to_int
 
 PROGRAMME, PARTICIPANTS, RAPPORTS, PERFORMANCES = "programme", "participants", "rapports", "performances"
 
@@ -52,6 +42,8 @@ DISCIPLINES = {
 # The course's ``specialite`` names trot and flat races too; obstacle needs ``discipline``.
 SPECIALITES = {"TROT_ATTELE": Discipline.TROT_ATTELE, "TROT_MONTE": Discipline.TROT_MONTE, "PLAT": Discipline.PLAT}
 SEXES = {"HONGRES": Sex.GELDING, "FEMELLES": Sex.FEMALE, "MALES": Sex.MALE}
+# PMU leaves deferre out for a trotter that runs fully shod (the CSV export leaves it blank).
+SHOD = "FERRE"
 SURFACES = {"HERBE": "turf", "GAZON": "turf", "PSF": "all-weather", "SABLE": "sand", "CENDREE": "dirt"}
 
 # Bets whose rapports need no libelle to be told apart. The *_INTERNATIONAL pools are the same
@@ -512,15 +504,15 @@ def _runner(row: dict, number: int, race: RacePayload, arrival: dict[int, int], 
     return RunnerPayload(
         saddle_number=number,
         horse=_horse(row, number, race.date.year, age),
-        jockey=_person(row.get("driver") or row.get("jockey")),
-        trainer=_person(row.get("entraineur")),
+        jockey=person(row.get("driver") or row.get("jockey")),
+        trainer=person(row.get("entraineur")),
         draw=to_int(row.get("placeCorde"), f"{what} placeCorde"),
         # poidsConditionMonte is the weight actually carried (after the rider's allowance or
         # overweight); handicapPoids the weight the conditions allot. Trot runners have only the latter.
         weight_kg=_hectograms(carried if carried is not None else allotted, f"{what} weight"),
         handicap_distance=to_int(row.get("handicapDistance"), f"{what} handicapDistance"),
         age=age,
-        career_earnings=_cents(gains, f"{what} gainsCarriere"),
+        career_earnings=euros_from_cents(gains, f"{what} gainsCarriere"),
         musique=str(row.get("musique") or "")[:80],
         shoeing=_shoeing(row, race.discipline),
         equipment=str(row.get("oeilleres") or "")[:40],
@@ -551,7 +543,8 @@ def _horse(row: dict, number: int, year: int, age: int | None) -> HorseRef:
     )
 
 
-def _person(name) -> PersonRef | None:
+def person(name) -> PersonRef | None:
+    """A PMU driver, jockey or trainer: known by name only, so the name is the id."""
     name = str(name or "").strip()
     return PersonRef(source_id=name[:120], name=name[:120]) if name else None
 
@@ -573,8 +566,8 @@ def _runner_status(row: dict, course_incident: str) -> str:
 def _shoeing(row: dict, discipline: str) -> str:
     if row.get("deferre"):
         return str(row["deferre"])[:40]
-    # PMU leaves deferre out for a trotter that runs fully shod; gallopers have no such notion.
-    return "FERRE" if discipline in (Discipline.TROT_ATTELE, Discipline.TROT_MONTE) else ""
+    # Gallopers have no such notion as being shod or not.
+    return SHOD if discipline in (Discipline.TROT_ATTELE, Discipline.TROT_MONTE) else ""
 
 
 def _hectograms(value, name: str) -> Decimal | None:
@@ -582,7 +575,8 @@ def _hectograms(value, name: str) -> Decimal | None:
     return None if number is None else (number / 10).quantize(Decimal("0.1"))
 
 
-def _cents(value, name: str) -> Decimal | None:
+def euros_from_cents(value, name: str) -> Decimal | None:
+    """PMU's money (in cents) in euros."""
     number = to_decimal(value, name, places=0)
     return None if number is None else (number / 100).quantize(Decimal("0.01"))
 
@@ -603,10 +597,6 @@ def _odds(quote, name: str) -> Decimal | None:
 # -- rapports ---------------------------------------------------------------------------------
 
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-
-
 def _bet_type(type_pari: str, libelle: str) -> str | None:
     """Our bet type for a PMU typePari (and libelle); None for the E_* pools we leave out."""
     if type_pari.startswith("E_"):
@@ -614,7 +604,7 @@ def _bet_type(type_pari: str, libelle: str) -> str | None:
     if type_pari in BET_TYPES:
         return BET_TYPES[type_pari]
     for needle, bet_type in BY_LIBELLE.get(type_pari, ()):
-        if needle in _plain(libelle):
+        if needle in ascii_lower(libelle):
             return bet_type
     return BetType.OTHER
 
