@@ -21,7 +21,7 @@ from pathlib import Path
 from courses.models import Discipline, RaceStatus, RunnerStatus, Sex, Source
 
 from .payloads import HorseRef, RacePayload, Rejected, RejectRace, RunnerPayload
-from .pmu_json import SEXES, SHOD, euros_from_cents, person
+from .pmu_json.participants import SEXES, SHOD, euros_from_cents, person
 from .rows import (
     Row,
     RowError,

@@ -134,6 +134,7 @@ def build_or_reject(
     """``build(where its first row is)`` for one race, or the race rejected whole at the row at fault."""
 
     def locate(line: int) -> str:
+        """Where the race is, at this line."""
         return where(file_name, line, key_name, key)
 
     first = rows[0].line
