@@ -35,12 +35,14 @@ class Dropped:
     unsettled_markets: int = 0
     unsettled_rows: int = 0
     duplicate_rows: int = 0
+    republished_ratings: int = 0  # UK/IE rows whose rating a later row of the same runner replaced
 
     def summary(self, source: str) -> str:
         """The line the command prints after the import's own summary."""
         return (
             f"{source}: non-runners dropped={self.non_runners}; unsettled markets skipped={self.unsettled_markets} "
-            f"({self.unsettled_rows} rows); duplicate runner rows merged={self.duplicate_rows}"
+            f"({self.unsettled_rows} rows); duplicate runner rows merged={self.duplicate_rows}; "
+            f"republished ratings merged={self.republished_ratings}"
         )
 
 

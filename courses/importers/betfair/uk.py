@@ -4,7 +4,8 @@ Betfair's model price beside the BSP. A row with ``WIN_RESULT`` -1 or blank, or 
 a non-runner and dropped (SOURCE.md). Markets that were never settled (no result, no market name,
 no start time) have no runner left: they are skipped and counted, not rejected. The files have no
 saddle number: 1..n is assigned by ascending selection id (no result information), flagged
-``saddle_assigned``.
+``saddle_assigned``. Betfair sometimes republishes a rating: the runner is then listed again with
+only ``RATED_PRICE`` changed, and the later row is the one kept.
 
 ``RACETIME`` is Australian Eastern *Standard* time all year (UTC+10, Australia/Brisbane), as
 checked on the data (SOURCE.md says otherwise): races that straddle Sydney's DST change
@@ -35,6 +36,8 @@ UK_WON, UK_LOST, UK_REMOVED = 1, 0, -1
 METRES = {"m": Decimal("1609.344"), "f": Decimal("201.168"), "y": Decimal("0.9144")}
 UK_DISTANCE = re.compile(r"^(?:(\d+)m)?(?:(\d+)f)?(?:(\d+)y)?$")
 UK_CLASS = re.compile(r"\(Class ([A-Z0-9]+)\)")
+# The one column a runner's later row may change: Betfair's model republished its price.
+REPUBLISHED = "RATED_PRICE"
 
 
 def uk_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> RacePayload | None:
@@ -49,6 +52,8 @@ def uk_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> Ra
         dropped.unsettled_markets += 1
         dropped.unsettled_rows += len(rows)
         return None
+    # Repeats first: a runner listed twice is reported as such, whichever column its rows disagree on.
+    distinct, republished = _distinct_selections(ran)
     same_race_columns(ran, UK_RACE_COLUMNS)
     first = ran[0]
     track = first.get("TRACK")
@@ -63,7 +68,6 @@ def uk_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> Ra
         raise RejectRace("WIN_MARKET_NAME is missing")
     distance_code, _, race_type = market_name.partition(" ")
     class_match = UK_CLASS.search(race_name)
-    distinct = _distinct_selections(ran)
     payload = RacePayload(
         source=Source.BETFAIR_UK_IE,
         source_id=market_id,
@@ -89,7 +93,8 @@ def uk_race(market_id: str, rows: list[Row], where: str, dropped: Dropped) -> Ra
         runners=_runners(distinct),
     )
     dropped.non_runners += len(rows) - len(ran)
-    dropped.duplicate_rows += len(ran) - len(distinct)
+    dropped.duplicate_rows += len(ran) - len(distinct) - republished
+    dropped.republished_ratings += republished
     return payload
 
 
@@ -104,17 +109,29 @@ def _result(row: Row) -> int | None:
     return result
 
 
-def _distinct_selections(rows: list[Row]) -> list[Row]:
-    """One row per selection: an identical repeat is merged, a conflicting one rejects the race."""
-    by_selection: dict[str, Row] = {}
+def _distinct_selections(rows: list[Row]) -> tuple[list[Row], int]:
+    """One row per selection, its last, and how many earlier rows that row replaced a rating of.
+
+    An earlier row identical to the last is a plain repeat; one that differs in ``RATED_PRICE`` alone
+    carries a rating since republished; one that differs in anything else rejects the race.
+    """
+    listed: dict[str, list[Row]] = {}
     for row in rows:
         selection = row.get("SELECTION_ID")
         if not selection:
             raise RowError(row.line, "SELECTION_ID is missing")
-        known = by_selection.setdefault(selection, row)
-        if known.values != row.values:
-            raise RowError(row.line, f"SELECTION_ID {selection} is listed twice (also line {known.line})")
-    return list(by_selection.values())
+        listed.setdefault(selection, []).append(row)
+    republished = 0
+    for selection, copies in listed.items():
+        last = copies[-1]
+        for earlier in copies[:-1]:
+            differing = earlier.differing(last)
+            conflicting = [name for name in differing if name != REPUBLISHED]
+            if conflicting:
+                reason = f"SELECTION_ID {selection} is listed twice with different {', '.join(conflicting)}"
+                raise RowError(last.line, f"{reason} (also line {earlier.line})")
+            republished += bool(differing)
+    return [copies[-1] for copies in listed.values()], republished
 
 
 def _runners(rows: list[Row]) -> list[RunnerPayload]:
