@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from courses.models import RaceStatus, RunnerStatus, Sex
 
@@ -106,39 +106,3 @@ class Rejected:
 
     location: str
     reason: str
-
-
-# Small parsing helpers shared by the parsers: each raises RejectRace with the field name.
-
-
-def to_decimal(value, name: str, *, places: int = 2, blank_ok: bool = True) -> Decimal | None:
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        if blank_ok:
-            return None
-        raise RejectRace(f"{name} is missing")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise RejectRace(f"{name}={value!r} is not a number") from None
-    if not number.is_finite():
-        raise RejectRace(f"{name}={value!r} is not a finite number")
-    try:
-        return number.quantize(Decimal(1).scaleb(-places))
-    except InvalidOperation:
-        raise RejectRace(f"{name}={value!r} is out of range") from None
-
-
-def to_int(value, name: str, *, blank_ok: bool = True) -> int | None:
-    if value is None or (isinstance(value, str) and value.strip() == ""):
-        if blank_ok:
-            return None
-        raise RejectRace(f"{name} is missing")
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        raise RejectRace(f"{name}={value!r} is not a whole number") from None
-    if number != number or abs(number) == float("inf") or number != int(number):
-        raise RejectRace(f"{name}={value!r} is not a whole number")
-    if abs(number) > 2**31 - 1:
-        raise RejectRace(f"{name}={value!r} is out of range")
-    return int(number)

@@ -12,17 +12,30 @@ and grouped by ``race_id``; each race is then built, or rejected whole, on its o
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from courses.models import Discipline, RaceStatus, RunnerStatus, Sex, Source
 
-from .payloads import HorseRef, PersonRef, RacePayload, Rejected, RejectRace, RunnerPayload, to_decimal, to_int
+from .payloads import HorseRef, RacePayload, Rejected, RejectRace, RunnerPayload
+from .pmu_json.participants import SEXES, SHOD, euros_from_cents, person
+from .rows import (
+    Row,
+    RowError,
+    build_or_reject,
+    extra_number,
+    id_order,
+    open_csv,
+    read_rows,
+    rejected_at,
+    same_race_columns,
+    to_date,
+    to_decimal,
+    to_int,
+)
 
 # The author's derived history columns: kept in the runner's extra exactly as given (the
 # imputed 56880.0 and 365 included; days_since_last_race is known to be wrong on ~half the rows).
@@ -56,11 +69,8 @@ COLUMNS = (
 RACE_COLUMNS = ("race_number", "date_course", "hippodrome", "distance", "weather_temperature")
 
 CURRENCY = "EUR"
-SEXES = {"HONGRES": Sex.GELDING, "FEMELLES": Sex.FEMALE, "MALES": Sex.MALE}
 # The author imputed every missing cote_matin as exactly 50.0 (6,032 rows): not a real quote.
 IMPUTED_MORNING_ODDS = Decimal("50.00")
-# Blank deferre means a fully shod trotter; stored as the PMU JSON importer stores it.
-SHOD = "FERRE"
 BOOLEANS = {"True": True, "False": False}
 # What the odds and earnings columns can hold: the database refuses more with an error, not a reject.
 ODDS_LIMIT = Decimal("1000000")
@@ -81,24 +91,6 @@ RACECOURSES = {
 }
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    values: dict[str, str]
-    defect: str = ""  # a row-level defect (wrong number of fields) that rejects its race
-
-    def get(self, name: str) -> str:
-        return (self.values.get(name) or "").strip()
-
-
-class _RowError(Exception):
-    """A runner row is unusable: the race is rejected at that row's line."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.line = line
-
-
 def parse_file(path: str | Path) -> tuple[Iterator[RacePayload | Rejected], int]:
     """Read and group the file, then return its races (built lazily) and how many items will come."""
     path = Path(path)
@@ -111,45 +103,31 @@ def parse_file(path: str | Path) -> tuple[Iterator[RacePayload | Rejected], int]
 # -- the file ----------------------------------------------------------------------------------
 
 
-def _read(path: Path) -> tuple[dict[str, list[_Row]], list[int]]:
+def _read(path: Path) -> tuple[dict[str, list[Row]], list[int]]:
     """race_id -> its rows, and the lines of rows that have no race_id."""
     if path.is_dir():
         raise ValueError(f"{path.name} is a folder: expected the dataset_trot_attele.csv file")
-    races: dict[str, list[_Row]] = {}
+    races: dict[str, list[Row]] = {}
     orphans: list[int] = []
-    try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle)
-            header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-            missing = [name for name in COLUMNS if name not in header]
-            if missing:
-                raise ValueError(f"{path.name}: missing column(s) {', '.join(missing)}")
-            for values in reader:
-                if not any(value.strip() for value in values):
-                    continue
-                # A short or long row is kept so its race is rejected at this line, not silently.
-                defect = ""
-                if len(values) != len(header):
-                    defect = f"the row has {len(values)} fields, the header {len(header)}"
-                row = _Row(reader.line_num, dict(zip(header, values, strict=False)), defect)
-                race_id = row.get("race_id")
-                if race_id:
-                    races.setdefault(race_id, []).append(row)
-                else:
-                    orphans.append(row.line)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ValueError(f"{path.name}: cannot be read ({exc})") from None
+    with open_csv(path, COLUMNS) as (reader, header):
+        # A short or long row is kept with its race, which is then rejected at its line, not silently.
+        for row in read_rows(reader, header):
+            race_id = row.get("race_id")
+            if race_id:
+                races.setdefault(race_id, []).append(row)
+            else:
+                orphans.append(row.line)
     return races, orphans
 
 
-def _race_order(rows: list[_Row]) -> tuple:
+def _race_order(rows: list[Row]) -> tuple:
     """Date first, then file order: the writer numbers a date's réunions in the order it meets them."""
     return (rows[0].get("date_course"), rows[0].line)
 
 
-def _latest_horse_rows(races: dict[str, list[_Row]]) -> dict[str, _Row]:
+def _latest_horse_rows(races: dict[str, list[Row]]) -> dict[str, Row]:
     """horse_id -> its row in its latest race: a horse's sex can change (gelded) during the season."""
-    latest: dict[str, _Row] = {}
+    latest: dict[str, Row] = {}
     for rows in races.values():
         for row in rows:
             horse_id = row.get("horse_id")
@@ -160,7 +138,7 @@ def _latest_horse_rows(races: dict[str, list[_Row]]) -> dict[str, _Row]:
 
 
 def _items(
-    file_name: str, races: list[tuple[str, list[_Row]]], orphans: list[int], horses: dict[str, _Row]
+    file_name: str, races: list[tuple[str, list[Row]]], orphans: list[int], horses: dict[str, Row]
 ) -> Iterator[RacePayload | Rejected]:
     for line in orphans:
         yield Rejected(f"{file_name} line {line}", "race_id is missing")
@@ -168,42 +146,22 @@ def _items(
         yield build_race(file_name, race_id, rows, horses)
 
 
-def _where(file_name: str, line: int, race_id: str) -> str:
-    return f"{file_name} line {line} (race_id {race_id})"
-
-
 # -- one race ----------------------------------------------------------------------------------
 
 
-def build_race(file_name: str, race_id: str, rows: list[_Row], horses: dict[str, _Row]) -> RacePayload | Rejected:
+def build_race(file_name: str, race_id: str, rows: list[Row], horses: dict[str, Row]) -> RacePayload | Rejected:
     """The race of ``rows`` (all with this race_id), or why it cannot be imported."""
-    first = rows[0]
-    try:
-        for row in rows:
-            if row.defect:
-                raise _RowError(row.line, row.defect)
-        _check_race_columns(rows)
-        payload = _race_payload(race_id, first, location=_where(file_name, first.line, race_id))
-        payload.runners = _runners(rows, payload.date, horses)
-    except _RowError as exc:
-        return Rejected(_where(file_name, exc.line, race_id), str(exc))
-    except RejectRace as exc:
-        return Rejected(_where(file_name, first.line, race_id), str(exc))
-    except ArithmeticError as exc:  # to_decimal / to_int on a number too large to hold ("1e30")
-        return Rejected(_where(file_name, first.line, race_id), f"a number is out of range ({type(exc).__name__})")
+    return build_or_reject(rows, file_name, "race_id", race_id, partial(_race, race_id, rows, horses))
+
+
+def _race(race_id: str, rows: list[Row], horses: dict[str, Row], location: str) -> RacePayload:
+    same_race_columns(rows, RACE_COLUMNS)
+    payload = _race_payload(race_id, rows[0], location=location)
+    payload.runners = _runners(rows, payload.date, horses)
     return payload
 
 
-def _check_race_columns(rows: list[_Row]) -> None:
-    first = rows[0]
-    for row in rows[1:]:
-        for name in RACE_COLUMNS:
-            if row.get(name) != first.get(name):
-                differs = f"{name}={row.get(name)!r} differs from {first.get(name)!r} on line {first.line}"
-                raise _RowError(row.line, differs)
-
-
-def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
+def _race_payload(race_id: str, row: Row, *, location: str) -> RacePayload:
     code = row.get("hippodrome")
     if not code:
         raise RejectRace("hippodrome is missing")
@@ -212,7 +170,7 @@ def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
         source=Source.PMU_CSV,
         source_id=race_id,
         location=location,
-        date=_date(row.get("date_course")),
+        date=to_date(row.get("date_course"), "date_course"),
         racecourse_code=code,
         racecourse_name=name,
         country=country,
@@ -223,50 +181,34 @@ def _race_payload(race_id: str, row: _Row, *, location: str) -> RacePayload:
         currency=CURRENCY,
         status=RaceStatus.FINISHED,
         extra={
-            "weather_temperature": _number(row.get("weather_temperature"), "weather_temperature"),
+            "weather_temperature": extra_number(row.get("weather_temperature"), "weather_temperature"),
             # Only finishers were exported: the field here is smaller than the declared one.
             "finishers_only": True,
         },
     )
 
 
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise RejectRace(f"date_course={value!r} is not YYYY-MM-DD") from None
-
-
-def _runners(rows: list[_Row], date: dt.date, horses: dict[str, _Row]) -> list[RunnerPayload]:
+def _runners(rows: list[Row], date: dt.date, horses: dict[str, Row]) -> list[RunnerPayload]:
     seen: dict[str, int] = {}
     for row in rows:
         horse_id = row.get("horse_id")
         if not horse_id:
-            raise _RowError(row.line, "horse_id is missing")
+            raise RowError(row.line, "horse_id is missing")
         if horse_id in seen:
-            raise _RowError(row.line, f"horse_id {horse_id} appears more than once (also line {seen[horse_id]})")
+            raise RowError(row.line, f"horse_id {horse_id} appears more than once (also line {seen[horse_id]})")
         seen[horse_id] = row.line
     # Saddle numbers by ascending horse_id: the file has none, and any order built from the
     # rows' own results (rank, odds) would leak the result into a pre-race field.
-    ordered = sorted(rows, key=lambda row: _id_order(row.get("horse_id")))
+    ordered = sorted(rows, key=lambda row: id_order(row.get("horse_id")))
     runners = []
     for saddle, row in enumerate(ordered, start=1):
-        try:
+        with rejected_at(row.line):
             runners.append(_runner(row, saddle, date, horses[row.get("horse_id")]))
-        except RejectRace as exc:
-            raise _RowError(row.line, str(exc)) from None
     return runners
 
 
-def _id_order(horse_id: str) -> tuple:
-    """Numeric ids in numeric order (9 before 10); anything else after them, as text."""
-    return (0, int(horse_id), "") if horse_id.isdigit() else (1, 0, horse_id)
-
-
-def _runner(row: _Row, saddle: int, date: dt.date, latest: _Row) -> RunnerPayload:
-    rank = to_int(row.get("target_rank"), "target_rank", blank_ok=False)
-    if rank < 1:
-        raise RejectRace(f"target_rank={rank} must be 1 or more")
+def _runner(row: Row, saddle: int, date: dt.date, latest: Row) -> RunnerPayload:
+    rank = to_int(row.get("target_rank"), "target_rank", blank_ok=False, minimum=1)
     age = to_int(row.get("age"), "age")
     sex = row.get("sex")
     if sex and sex not in SEXES:
@@ -276,10 +218,10 @@ def _runner(row: _Row, saddle: int, date: dt.date, latest: _Row) -> RunnerPayloa
     return RunnerPayload(
         saddle_number=saddle,
         horse=_horse(latest),
-        jockey=_person(row.get("driver")),
-        trainer=_person(row.get("entraineur")),
+        jockey=person(row.get("driver")),
+        trainer=person(row.get("entraineur")),
         age=age,
-        career_earnings=_cents(row.get("gains_carriere")),
+        career_earnings=_earnings(row.get("gains_carriere")),
         shoeing=row.get("shoeing_status")[:40] or SHOD,
         morning_odds=_morning_odds(row.get("cote_matin")),
         status=RunnerStatus.RUNNER,
@@ -289,12 +231,12 @@ def _runner(row: _Row, saddle: int, date: dt.date, latest: _Row) -> RunnerPayloa
     )
 
 
-def _horse(row: _Row) -> HorseRef:
+def _horse(row: Row) -> HorseRef:
     """The horse as its latest row describes it, so every race gives the writer the same facts."""
     horse_id = row.get("horse_id")
     try:
         age = to_int(row.get("age"), "age")
-        year = _date(row.get("date_course")).year
+        year = to_date(row.get("date_course"), "date_course").year
     except RejectRace:  # that row's own race is rejected for it; here it only costs the birth year
         age = None
     return HorseRef(
@@ -306,15 +248,10 @@ def _horse(row: _Row) -> HorseRef:
     )
 
 
-def _person(name: str) -> PersonRef | None:
-    return PersonRef(source_id=name[:120], name=name[:120]) if name else None
-
-
-def _cents(value: str) -> Decimal | None:
-    cents = to_decimal(value, "gains_carriere", places=0)
-    if cents is None:
+def _earnings(value: str) -> Decimal | None:
+    euros = euros_from_cents(value, "gains_carriere")
+    if euros is None:
         return None
-    euros = (cents / 100).quantize(Decimal("0.01"))
     if not 0 <= euros < EARNINGS_LIMIT:
         raise RejectRace(f"gains_carriere={value!r} is not a plausible amount of cents")
     return euros
@@ -331,23 +268,10 @@ def _morning_odds(value: str) -> Decimal | None:
     return odds
 
 
-def _derived(row: _Row, name: str):
+def _derived(row: Row, name: str):
     value = row.get(name)
     if name == "is_debutant":
         if value not in BOOLEANS:
             raise RejectRace(f"is_debutant={value!r} is not True or False")
         return BOOLEANS[value]
-    return _number(value, name)
-
-
-def _number(value: str, name: str) -> int | float | None:
-    """A JSON-friendly number for ``extra``, unchanged (float round-trips the file's text); blank is None."""
-    if not value:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise RejectRace(f"{name}={value!r} is not a number") from None
-    if not math.isfinite(number):
-        raise RejectRace(f"{name}={value!r} is not a finite number")
-    return int(number) if number.is_integer() else number
+    return extra_number(value, name)

@@ -387,3 +387,94 @@ def test_a_malformed_race_is_rejected_whole_and_the_others_import(
     assert "races created=2 updated=0 unchanged=0 rejected=1" in out
     assert f"rejected small.csv line {line} (market {markets[1]}): {reason}" in err
     assert sorted(Race.objects.values_list("source_id", flat=True)) == sorted([markets[0], markets[2]])
+
+
+# -- UK/IE republished ratings -------------------------------------------------------------------
+
+
+# A runner that lost Windsor R1 (market 9001) on 2 June 2026, rated 5.5 at BSP 6.0, as the UK/IE files write it.
+UK_RUNNER = next(
+    csv.DictReader(
+        [
+            "LOCAL_RACE_DATE,RACETIME,COUNTRY_ID,TRACK,EVENT_ID,WIN_MARKET_ID,PLACE_MARKET_ID,RACE_NAME,WIN_MARKET_NAME,"
+            "RACE_NUMBER,SELECTION_ID,RUNNER_NAME,RATED_PRICE,WIN_BSP,WIN_RESULT,PLACE_BSP,PLACE_RESULT",
+            "2026-06-02,2026-06-03 02:05:00,1.0,Windsor,1,9001,,Handicap (Class 5),6f Hcap,1,11,Horse 11,5.5,6.0,0.0,,",
+        ]
+    )
+)
+
+
+def uk_line(market: str, selection: str, **cells: str) -> str:
+    """That runner's row as selection ``selection`` of race ``market`` (R2 for 9002), ``cells`` changed."""
+    named = {
+        "WIN_MARKET_ID": market,
+        "RACE_NUMBER": market[-1],
+        "SELECTION_ID": selection,
+        "RUNNER_NAME": f"Horse {selection}",
+    }
+    return ",".join({**UK_RUNNER, **named, **cells}.values())
+
+
+def write_uk(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "uk.csv"
+    path.write_text("\n".join([",".join(UK_RUNNER), *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_rating_republished_in_a_later_row_replaces_the_earlier_is_counted_and_reimports_unchanged(tmp_path):
+    path = write_uk(
+        tmp_path,
+        uk_line("9001", "11", RATED_PRICE="4.5", WIN_RESULT="1.0"),
+        uk_line("9001", "12"),
+        uk_line("9001", "11", RATED_PRICE="3.9", WIN_RESULT="1.0"),
+        uk_line("9001", "12"),  # the very same row again: a plain repeat, not a new rating
+        uk_line("9001", "11", RATED_PRICE="5.2", WIN_RESULT="1.0"),
+    )
+
+    out, err = run(path)
+
+    assert "betfair_uk_ie: races created=1 updated=0 unchanged=0 rejected=0" in out
+    assert "duplicate runner rows merged=1; republished ratings merged=2" in out
+    assert err == ""
+    runners = runners_of("9001")
+    assert {name: runner.rated_price for name, runner in runners.items()} == {
+        "Horse 11": Decimal("5.20"),  # the last published, neither the first nor the lowest
+        "Horse 12": Decimal("5.50"),
+    }
+    assert (runners["Horse 11"].position, runners["Horse 11"].final_odds) == (1, Decimal("6.00"))
+
+    out, err = run(path)
+
+    assert "betfair_uk_ie: races created=0 updated=0 unchanged=1 rejected=0" in out
+    assert "runners created=0 updated=0 deleted=0; horses created=0" in out
+    assert "republished ratings merged=2" in out
+    assert counts(Source.BETFAIR_UK_IE) == {"races": 1, "runners": 2, "horses": 2}
+    assert runners_of("9001")["Horse 11"].rated_price == Decimal("5.20")
+
+
+@pytest.mark.parametrize(
+    "changed, columns",
+    [
+        ({"WIN_BSP": "7.4"}, "WIN_BSP"),
+        ({"WIN_BSP": "7.4", "RATED_PRICE": "5.2"}, "WIN_BSP"),  # a new rating does not excuse a new BSP
+        ({"WIN_RESULT": "1.0"}, "WIN_RESULT"),
+        ({"PLACE_BSP": "2.6", "PLACE_RESULT": "1.0"}, "PLACE_BSP, PLACE_RESULT"),
+        ({"RACETIME": "2026-06-03 02:40:00"}, "RACETIME"),
+    ],
+)
+def test_a_runner_listed_again_with_more_than_its_rating_changed_rejects_its_race_alone(tmp_path, changed, columns):
+    path = write_uk(
+        tmp_path,
+        uk_line("9001", "11", WIN_RESULT="1.0"),
+        uk_line("9001", "12"),
+        uk_line("9002", "21", WIN_RESULT="1.0"),
+        uk_line("9001", "12", **changed),
+        uk_line("9002", "22"),
+    )
+
+    out, err = run(path)
+
+    assert "betfair_uk_ie: races created=1 updated=0 unchanged=0 rejected=1" in out
+    reason = f"SELECTION_ID 12 is listed twice with different {columns} (also line 3)"
+    assert err == f"rejected uk.csv line 5 (market 9001): {reason}\n"
+    assert list(Race.objects.values_list("source_id", flat=True)) == ["9002"]

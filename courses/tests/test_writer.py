@@ -150,7 +150,7 @@ def test_a_value_too_large_for_its_column_rejects_the_race_not_the_import(odds):
 
 @pytest.mark.parametrize("value", ["1e400", "99999999999999999999"])
 def test_absurd_integers_are_a_clear_rejection(value):
-    from courses.importers.payloads import to_int
+    from courses.importers.rows import to_int
 
     with pytest.raises(RejectRace, match=r"not a whole number|out of range"):
         to_int(value, "distance")
