@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from courses.models import race_code
+
 # What a PMU response is, as told by its shape (``files.classify``).
 PROGRAMME, PARTICIPANTS, RAPPORTS, PERFORMANCES = "programme", "participants", "rapports", "performances"
 
@@ -47,7 +49,7 @@ def programme_courses(file: PmuFile, where: str) -> Iterator[Course]:
             if not isinstance(course, dict):
                 raise ValueError(f"{where}: a course of réunion R{meeting} is not an object")
             number = small_int(course.get("numOrdre"))
-            label = f"R{meeting}C{number}" if number else f"R{meeting} course #{index} (no numOrdre)"
+            label = race_code(meeting, number) if number else f"R{meeting} course #{index} (no numOrdre)"
             yield Course(file.path, f"{where} {label}", reunion, course, date, meeting, number)
 
 
