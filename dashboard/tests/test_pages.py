@@ -127,11 +127,18 @@ def test_the_synthetic_badge_marks_demo_races_and_racecourses(client, free_user)
 
 
 @pytest.mark.parametrize("page", ["/", "/races/R1C1/", "/picks/", "/value-bets/"])
-@pytest.mark.parametrize("date", ["2025-02-30", "05/11/2025", "tomorrow"])
-def test_a_bad_date_is_a_friendly_400_page(client, premium_user, page, date):
+@pytest.mark.parametrize(
+    "date, says",
+    [
+        ("2025-02-30", "2025-02-30 is not a day: February 2025 has 28 days."),
+        ("05/11/2025", "YYYY-MM-DD"),
+        ("tomorrow", "YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_date_is_a_friendly_400_page(client, premium_user, page, date, says):
     response = as_user(client, premium_user).get(page, {"date": date})
     assert response.status_code == 400
-    assert "YYYY-MM-DD" in response.content.decode() and 'type="date"' in response.content.decode()
+    assert says in response.content.decode() and 'type="date"' in response.content.decode()
 
 
 def test_an_emptied_calendar_means_today(client, free_user):

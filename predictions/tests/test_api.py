@@ -139,6 +139,26 @@ def test_bad_parameters_are_400s_naming_the_parameter(api, pro_user, url, params
 
 
 @pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/courses/today", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/courses/1-1/predictions", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/top3", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/all", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/valuebets", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/history", {"start": "2026-02-30", "end": "2026-03-05"}, "start"),
+        ("/api/v1/backtest", {"start": "2026-02-01", "end": "2026-02-30"}, "end"),
+        ("/api/v1/export/csv", {"type": "predictions", "date": "2026-02-30"}, "date"),
+        ("/api/v1/export/csv", {"type": "bets", "start": "2026-02-30", "end": "2026-03-01"}, "start"),
+    ],
+)
+def test_it_says_a_well_formed_date_that_is_not_a_day_is_not_a_day(api, pro_user, url, params, field):
+    response = api.as_user(pro_user).get(url, params)
+    assert response.status_code == 400
+    assert response.json()["message"] == f"{field}: 2026-02-30 is not a day: February 2026 has 28 days."
+
+
+@pytest.mark.parametrize(
     "url", ["/api/v1/predictions/all", "/api/v1/valuebets", "/api/v1/backtest?start=2025-11-01&end=2025-11-30"]
 )
 def test_list_queries_do_not_grow_with_the_page(api, pro_user, url):

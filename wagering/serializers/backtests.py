@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from courses.models import Discipline, Source
 from predictions.models import ModelVersion
-from turf.params import DATE, PageParams, WindowParams, check_window
+from turf.params import PageParams, WindowParams, check_window
+from turf.serializers import DayField
 
 from ..services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
@@ -167,8 +168,8 @@ class StrategySerializer(serializers.Serializer):
 
 
 class BacktestCreateSerializer(StrategySerializer):
-    start = serializers.DateField(**DATE)
-    end = serializers.DateField(**DATE)
+    start = DayField()
+    end = DayField()
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

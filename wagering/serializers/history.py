@@ -3,12 +3,13 @@
 from rest_framework import serializers
 
 from courses.models import Discipline
-from turf.params import DATE, PageParams
+from turf.params import PageParams
+from turf.serializers import DayField
 
 
 class HistoryParams(PageParams):
-    start = serializers.DateField(**DATE)
-    end = serializers.DateField(**DATE)
+    start = DayField()
+    end = DayField()
     discipline = serializers.ChoiceField(choices=Discipline.choices, required=False)
     racecourse = serializers.CharField(required=False, max_length=40, help_text="racecourse code, e.g. VIN")
 

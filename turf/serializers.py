@@ -1,0 +1,38 @@
+"""Request fields every endpoint reads the same way: a day."""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from rest_framework import serializers
+
+# Looser than the format on purpose: a value of this shape that is not a date is a day that does not
+# exist (2026-02-30), and says so, rather than "wrong format".
+_DAY_SHAPE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+
+
+class DayField(serializers.DateField):
+    """A calendar day written YYYY-MM-DD; a well-formed one that is not a day is refused as such."""
+
+    default_error_messages = {
+        "no_month": "{value} is not a day: months run from 01 to 12.",
+        "no_day": "{value} is not a day: {month} {year} has {days} days.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            shape = _DAY_SHAPE.match(value) if isinstance(value, str) else None
+            if shape is None or int(shape["year"]) < 1:
+                raise
+            year, month = int(shape["year"]), int(shape["month"])
+            if not 1 <= month <= 12:
+                self.fail("no_month", value=value)
+            days = calendar.monthrange(year, month)[1]
+            self.fail("no_day", value=value, month=calendar.month_name[month], year=year, days=days)
