@@ -1,9 +1,10 @@
-"""Request fields every endpoint reads the same way: a day."""
+"""Request fields every endpoint reads the same way (a day), and the base of every request body."""
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 
 from rest_framework import serializers
 
@@ -36,3 +37,19 @@ class DayField(serializers.DateField):
                 self.fail("no_month", value=value)
             days = calendar.monthrange(year, month)[1]
             self.fail("no_day", value=value, month=calendar.month_name[month], year=year, days=days)
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body: a field it does not know is a 400 naming it, never ignored."""
+
+    def to_internal_value(self, data):
+        # A misspelt or guessed field ("runner_id", "egde") would otherwise be dropped silently, and the
+        # write done without what the client meant by it.
+        if isinstance(data, Mapping):
+            known = [name for name, field in self.fields.items() if not field.read_only]
+            unknown = [name for name in data if name not in known]
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: f"unknown field; the fields are {', '.join(known)}." for name in unknown}
+                )
+        return super().to_internal_value(data)

@@ -3,9 +3,15 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
 
+from accounts.services import tokens_issue
+from courses.models import RaceStatus
+from predictions.tests.factories import race_with
 from turf.serializers import DayField
+from wagering.models import BacktestJob, UserBet
 
 
 def read(field, value):
@@ -30,3 +36,36 @@ def read(field, value):
 )
 def test_it_tells_a_day_that_does_not_exist_from_a_malformed_date(value, expected):
     assert read(DayField(), value) == expected
+
+
+# Every write endpoint, a body it accepts and who sends it; each gets one field it does not know.
+WRITES = [
+    ("/api/v1/auth/register", {"email": "new@turf.test", "password": "Correct-Horse-42!"}, "anonymous", "plan"),
+    ("/api/v1/auth/login", {"email": "alice@turf.test", "password": "s3cret-Pass!"}, "anonymous", "remember_me"),
+    ("/api/v1/auth/refresh", {"refresh_token": "REFRESH"}, "anonymous", "access_token"),
+    ("/api/v1/auth/logout", {"refresh_token": "REFRESH"}, "free", "everywhere"),
+    (
+        "/api/v1/bets",
+        {"race_id": "RACE", "saddle_number": 1, "bet_type": "simple_place", "stake": 2, "odds": 3},
+        "free",
+        "runner_id",
+    ),
+    ("/api/v1/backtests", {"selection": "value", "start": "2025-11-01", "end": "2025-11-30"}, "pro", "strategy"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url, body, persona, unknown", WRITES)
+def test_it_refuses_an_unknown_field_the_same_way_on_every_write_endpoint(api, personas, url, body, persona, unknown):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    race = race_with(final=None, morning=(2.0, 3.0), date=tomorrow, status=RaceStatus.SCHEDULED)
+    values = {"RACE": race.pk, "REFRESH": tokens_issue(user=personas["free"])["refresh_token"]}
+    users = get_user_model().objects.count()
+
+    response = api.as_user(personas[persona]).post(
+        url, {**{name: values.get(value, value) for name, value in body.items()}, unknown: "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(f"{unknown}: unknown field")
+    assert get_user_model().objects.count() == users
+    assert not UserBet.objects.exists() and not BacktestJob.objects.exists()

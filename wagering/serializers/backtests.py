@@ -9,7 +9,7 @@ from rest_framework import serializers
 from courses.models import Discipline, Source
 from predictions.models import ModelVersion
 from turf.params import PageParams, WindowParams, check_window
-from turf.serializers import DayField
+from turf.serializers import DayField, StrictSerializer
 
 from ..services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
@@ -45,7 +45,7 @@ class BetSerializer(serializers.Serializer):
         return data
 
 
-class StrategySerializer(serializers.Serializer):
+class StrategySerializer(StrictSerializer):
     """A strategy's parameters, validated; ``strategy()`` gives the ``Strategy`` they make."""
 
     selection = serializers.ChoiceField(
@@ -124,14 +124,6 @@ class StrategySerializer(serializers.Serializer):
     seed = serializers.IntegerField(
         default=0, min_value=0, max_value=2**31 - 1, help_text="seed of the random baseline"
     )
-
-    def to_internal_value(self, data):
-        # A misspelt parameter ("egde") must not be ignored silently: the strategy would not be the one meant.
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({unknown[0]: "unknown parameter."})
-        return super().to_internal_value(data)
 
     def validate_model(self, value: str) -> str:
         if value in (WALK_FORWARD, MARKET) or ModelVersion.objects.filter(version=value).exists():

@@ -5,11 +5,12 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from turf.params import PageParams
+from turf.serializers import StrictSerializer
 
 from ..models import UserBetStatus, UserBetType
 
 
-class UserBetCreateSerializer(serializers.Serializer):
+class UserBetCreateSerializer(StrictSerializer):
     race_id = serializers.IntegerField(min_value=1)
     saddle_number = serializers.IntegerField(min_value=1, max_value=99)
     bet_type = serializers.ChoiceField(choices=UserBetType.choices)
