@@ -25,7 +25,7 @@ class LoginSerializer(StrictSerializer):
 
 
 class RefreshSerializer(StrictSerializer):
-    refresh_token = serializers.CharField()
+    refresh_token = serializers.CharField(max_length=2000)  # a token is a few hundred characters
 
 
 class TokensSerializer(serializers.Serializer):

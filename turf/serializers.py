@@ -1,4 +1,4 @@
-"""Request fields every endpoint reads the same way (a day), and the base of every request body."""
+"""Request fields every endpoint reads the same way (a day, an id), and the base of every request body."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from rest_framework import serializers
 # Looser than the format on purpose: a value of this shape that is not a date is a day that does not
 # exist (2026-02-30), and says so, rather than "wrong format".
 _DAY_SHAPE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+# Every table's key is a BigAutoField: PostgreSQL's bigint, which SQLite's INTEGER also holds.
+MAX_ID = 2**63 - 1
 
 
 class DayField(serializers.DateField):
@@ -37,6 +39,26 @@ class DayField(serializers.DateField):
                 self.fail("no_month", value=value)
             days = calendar.monthrange(year, month)[1]
             self.fail("no_day", value=value, month=calendar.month_name[month], year=year, days=days)
+
+
+class IdField(serializers.IntegerField):
+    """A row's id, 1 to 2^63 − 1: one no table can hold is a 400 naming the field, never a database overflow."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def path_id(name: str, value: str) -> int:
+    """The id in a URL's ``name`` segment, digits only; a 400 naming it when it cannot be one."""
+    field = IdField()
+    try:
+        if not (value.isascii() and value.isdigit()):
+            field.fail("invalid")  # IntegerField would read "1.0" or " 1" as 1: an address is spelt one way
+        return field.run_validation(value)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from None
 
 
 class StrictSerializer(serializers.Serializer):

@@ -4,13 +4,15 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import get_resolver
 from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.services import tokens_issue
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
-from turf.serializers import DayField
+from turf.params import PageParams
+from turf.serializers import MAX_ID, DayField, StrictSerializer
 from wagering.models import BacktestJob, UserBet
 
 
@@ -69,3 +71,29 @@ def test_it_refuses_an_unknown_field_the_same_way_on_every_write_endpoint(api, p
     assert response.json()["message"].startswith(f"{unknown}: unknown field")
     assert get_user_model().objects.count() == users
     assert not UserBet.objects.exists() and not BacktestJob.objects.exists()
+
+
+def _request_serializers() -> list[type[serializers.Serializer]]:
+    """Every request body (a StrictSerializer) and every query (a ``…Params``) the API's views read."""
+    get_resolver().url_patterns  # noqa: B018 (resolving the routes imports every view and its serializers)
+    found, todo = set(), [serializers.Serializer]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            todo.append(cls)
+            if issubclass(cls, StrictSerializer) or cls.__name__.endswith("Params"):
+                found.add(cls)
+    return sorted(found, key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("serializer", _request_serializers(), ids=lambda cls: cls.__name__)
+def test_every_number_list_and_text_a_request_carries_is_bounded(serializer):
+    for name, field in serializer().fields.items():
+        if name in PageParams._declared_fields:
+            continue  # limit and offset: the pagination's own (turf/params.py)
+        if isinstance(field, serializers.IntegerField | serializers.FloatField):
+            assert field.max_value is not None and field.min_value is not None, name
+            assert field.max_value <= MAX_ID, name  # an id or a count fits PostgreSQL's bigint
+        elif isinstance(field, serializers.DecimalField):
+            assert field.max_digits is not None and field.max_value is not None, name
+        elif isinstance(field, serializers.CharField | serializers.ListField):
+            assert field.max_length is not None, name
