@@ -156,7 +156,7 @@ def test_all_predictions_are_paginated_per_runner(api, premium_user, card):
         ("/api/v1/backtest", {"start": "2025-13-01"}, "start"),
         ("/api/v1/backtest", {"start": "2025-11-10", "end": "2025-11-01"}, "start"),
         ("/api/v1/export/csv", {"type": "horses", "date": "2025-11-05"}, "type"),
-        ("/api/v1/export/csv", {"type": "bets"}, "date"),
+        ("/api/v1/export/csv", {"type": "bets", "start": "2025-11-01"}, "end"),
         ("/api/v1/predictions/all", {"offset": "-1"}, "offset"),
         ("/api/v1/predictions/top3", {"date": "2025-02-29"}, "date"),
     ],

@@ -50,8 +50,10 @@ class StrategySerializer(StrictSerializer):
 
     selection = serializers.ChoiceField(
         choices=SELECTIONS,
-        help_text="top_pick: the model's top pick of each race; value: every runner whose p × odds − 1 > edge; "
-        "odds_band: every runner whose odds lie in min_odds..max_odds (no model needed)",
+        default="value",
+        help_text="which runners to back. value (default): every runner whose p × odds − 1 > edge at odds of "
+        "min_odds or more; top_pick: the model's top pick of each race; odds_band: every runner whose odds lie "
+        "in min_odds..max_odds (no model needed)",
     )
     edge = serializers.FloatField(
         default=VALUE_BET_EDGE, min_value=0.0, max_value=10.0, help_text="value: the minimum expected value per unit"

@@ -1,7 +1,11 @@
 """POST backtests and the job routes as a new subscriber meets them: bounds, defaults, what a job says back."""
 
+import datetime as dt
+
 import pytest
 
+from predictions.models import ModelKind, ModelVersion
+from predictions.tests.factories import DAY, predict, race_with
 from wagering.models import BacktestJob
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +39,23 @@ def test_it_refuses_a_job_id_that_cannot_be_one_naming_it(api, pro_user, job_id,
     response = api.as_user(pro_user).get(f"/api/v1/backtests/{job_id}{tail}")
     assert response.status_code == 400
     assert response.json()["message"].startswith("job_id:")
+
+
+def test_start_and_end_alone_run_the_reference_strategy(
+    api, pro_user, eager_celery, django_capture_on_commit_callbacks
+):
+    version = ModelVersion.objects.create(
+        version="combined-1", kind=ModelKind.COMBINED, trained_until=DAY - dt.timedelta(days=1)
+    )
+    predict(version, race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3), win_rapports={1: "3.20"}), (0.5, 0.3, 0.2))
+    predict(version, race_with(final=(1.5, 4.0, 9.0), positions=(1, 2, 3), course=2), (0.7, 0.2, 0.1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(pro_user).post("/api/v1/backtests", WINDOW, format="json")
+    assert response.status_code == 202
+    job = api.get(f"/api/v1/backtests/{response.json()['id']}").json()
+    strategy = job["strategy"]
+    assert (strategy["selection"], strategy["edge"], strategy["bet_type"]) == ("value", 0.0, "simple_gagnant")
+    assert (strategy["staking"], float(strategy["stake"])) == ("flat", 1.0)
+    # Value at odds of 2.0 or more: saddle 1 of R1C1 (0.5 × 3.0), not the 1.5 favourite of R1C2.
+    bets = api.get(f"/api/v1/backtests/{job['id']}/bets").json()["data"]
+    assert [(bet["race_code"], bet["selection"], bet["stake"]) for bet in bets] == [("R1C1", "1", 1.0)]
