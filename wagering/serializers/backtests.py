@@ -162,6 +162,12 @@ class StrategySerializer(StrictSerializer):
 
 
 class BacktestCreateSerializer(StrategySerializer):
+    """A backtest to run: the window `start`..`end` and the strategy's parameters, each with its default.
+
+    With `start` and `end` alone it runs the reference strategy of `GET backtest`: value bets (edge 0, odds
+    of 2.0 or more), a flat 1 a bet, each race with the latest model trained before it (the schema's text).
+    """
+
     start = DayField()
     end = DayField()
 

@@ -1,12 +1,16 @@
 """POST backtests and the job routes as a new subscriber meets them: bounds, defaults, what a job says back."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 
 from predictions.models import ModelKind, ModelVersion
 from predictions.tests.factories import DAY, predict, race_with
 from wagering.models import BacktestJob
+from wagering.serializers.backtests import BacktestCreateSerializer
+from wagering.services.backtest import SELECTIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,10 @@ def test_start_and_end_alone_run_the_reference_strategy(
     # Value at odds of 2.0 or more: saddle 1 of R1C1 (0.5 × 3.0), not the 1.5 favourite of R1C2.
     bets = api.get(f"/api/v1/backtests/{job['id']}/bets").json()["data"]
     assert [(bet["race_code"], bet["selection"], bet["stake"]) for bet in bets] == [("R1C1", "1", 1.0)]
+
+
+def test_the_readme_names_the_body_post_backtests_takes():
+    row = next(line for line in (settings.BASE_DIR / "README.md").open() if line.startswith("| `POST backtests`"))
+    named = set(re.findall(r"`([a-z_]+)`", row.split("→")[0]))
+    assert {"start", "end", "selection"} <= named
+    assert named <= set(BacktestCreateSerializer().fields) | set(SELECTIONS)
