@@ -245,7 +245,7 @@ class BacktestJobSerializer(serializers.Serializer):
             "progress": job.progress,
             "start": job.start.isoformat(),
             "end": job.end.isoformat(),
-            "strategy": job.params,
+            "strategy": Strategy.from_params(job.params).as_params(),  # older jobs stored money as strings
             "created_at": serializers.DateTimeField().to_representation(job.created_at),
             "started_at": serializers.DateTimeField().to_representation(job.started_at) if job.started_at else None,
             "finished_at": serializers.DateTimeField().to_representation(job.finished_at) if job.finished_at else None,

@@ -10,7 +10,7 @@ from predictions.models import ModelKind, ModelVersion
 from predictions.tests.factories import DAY, predict, race_with
 from wagering.models import BacktestJob
 from wagering.serializers.backtests import BacktestCreateSerializer
-from wagering.services.backtest import SELECTIONS
+from wagering.services.backtest import SELECTIONS, Strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +70,18 @@ def test_the_readme_names_the_body_post_backtests_takes():
     named = set(re.findall(r"`([a-z_]+)`", row.split("→")[0]))
     assert {"start", "end", "selection"} <= named
     assert named <= set(BacktestCreateSerializer().fields) | set(SELECTIONS)
+
+
+def test_a_jobs_strategy_gives_its_money_as_numbers(api, pro_user):
+    body = {**WINDOW, "stake": "2.50", "bankroll": "250"}
+    created = api.as_user(pro_user).post("/api/v1/backtests", body, format="json").json()["strategy"]
+    assert (created["stake"], created["bankroll"]) == (2.5, 250)
+    # A job stored before (its money as strings) reads the same way, and runs the same strategy.
+    old = BacktestJob.objects.create(
+        owner=pro_user, params={**Strategy().as_params(), "stake": "1", "bankroll": "100"}, start=DAY, end=DAY
+    )
+    assert Strategy.from_params(old.params) == Strategy()
+    shown = api.get(f"/api/v1/backtests/{old.pk}").json()["strategy"]
+    listed = api.get("/api/v1/backtests").json()["data"]
+    assert (shown["stake"], shown["bankroll"]) == (1, 100)
+    assert [(job["strategy"]["stake"], job["strategy"]["bankroll"]) for job in listed] == [(1, 100), (2.5, 250)]
