@@ -47,8 +47,7 @@ def race_code_parse(code: str) -> tuple[int, int]:
 
 
 def _races() -> QuerySet[Race]:
-    """Races with what their address and header need, each with ``runner_count``: the declared runners
-    still running (non-partants left out)."""
+    """Races with what their address and header need, and ``runner_count``: the runners still running."""
     return Race.objects.select_related("meeting", "meeting__racecourse").annotate(
         runner_count=Count("runners", filter=~Q(runners__status=RunnerStatus.NON_PARTANT))
     )
