@@ -2,8 +2,10 @@ from django.contrib.auth import password_validation
 from django.core import exceptions as django_exceptions
 from rest_framework import serializers
 
+from turf.serializers import StrictSerializer
 
-class RegisterSerializer(serializers.Serializer):
+
+class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
 
@@ -17,13 +19,13 @@ class RegisterSerializer(serializers.Serializer):
         return attrs
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(trim_whitespace=False, max_length=128)
 
 
-class RefreshSerializer(serializers.Serializer):
-    refresh_token = serializers.CharField()
+class RefreshSerializer(StrictSerializer):
+    refresh_token = serializers.CharField(max_length=2000)  # a token is a few hundred characters
 
 
 class TokensSerializer(serializers.Serializer):

@@ -31,15 +31,14 @@ class RegisterView(PublicAPIView):
     @extend_schema(
         summary="Create an account (free plan)",
         request=s.RegisterSerializer,
-        responses={201: s.UserSerializer},
+        responses={201: inline_serializer("Registered", {"user": s.UserSerializer()})},
         tags=["auth"],
     )
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(email=data.validated_data["email"], password=data.validated_data["password"])
-        body = s.UserSerializer(user).data
-        return Response({**body, "user": body}, status=status.HTTP_201_CREATED)
+        return Response(_user_body(user), status=status.HTTP_201_CREATED)
 
 
 class LoginView(PublicAPIView):

@@ -25,41 +25,54 @@ RACE_FILTERS = {
     "obstacle": Q(discipline__in=OBSTACLE_DISCIPLINES),
 }
 
-# "R1C3", "R1-C3", "r1c3", "1-3": the réunion-course address of a race on a date.
-_RACE_CODE = re.compile(r"^\s*R?(?P<r>\d{1,2})\s*[-_/ ]?\s*C?(?P<c>\d{1,2})\s*$", re.IGNORECASE)
+# The réunion-course address of a race on a date, in two spellings only: R1C3 (either case) and 1-3.
+# A bare number is refused rather than guessed: "42" could be R4C2 or a race's id (which has its own
+# route). Numbers run 1 to 99, without a leading zero, so that each race has one address of each kind.
+RACE_ADDRESS_PATTERN = r"^(?:[Rr]([1-9][0-9]?)[Cc]|([1-9][0-9]?)-)([1-9][0-9]?)$"
+_RACE_ADDRESS = re.compile(RACE_ADDRESS_PATTERN)
+
+
+class RaceAddressError(ValueError):
+    """A string that is not a race address (as opposed to an address with no race that day)."""
 
 
 def race_code_parse(code: str) -> tuple[int, int]:
-    """Return (R, C) from an address like ``R1C3``, ``R1-C3`` or ``1-3``; ValueError otherwise."""
-    match = _RACE_CODE.match(code or "")
+    """Return (R, C) from ``R1C3``, ``r1c3`` or ``1-3``; RaceAddressError for anything else."""
+    match = _RACE_ADDRESS.match(code or "")
     if not match:
-        raise ValueError(f"{code!r} is not a race address: use R1C3, R1-C3 or 1-3")
-    reunion, course = int(match["r"]), int(match["c"])
-    if reunion < 1 or course < 1:
-        raise ValueError(f"{code!r}: réunion and course numbers start at 1")
-    return reunion, course
+        shown = code if len(code or "") <= 20 else f"{code[:20]}…"  # echo a little, not 400 digits
+        raise RaceAddressError(f"{shown!r} is not a race address: write R1C3, r1c3 or 1-3 (réunion 1, course 3).")
+    by_letters, by_dash, course = match.groups()
+    return int(by_letters or by_dash), int(course)
 
 
-def race_list(*, day: dt.date, race_filter: str = "all") -> QuerySet[Race]:
-    """The races of one day (of kind ``race_filter``) in programme order, with what their address and header need.
-
-    Each carries ``runner_count``: the declared runners still running (non-partants left out).
-    """
-    return (
-        Race.objects.filter(RACE_FILTERS[race_filter], meeting__date=day)
-        .select_related("meeting", "meeting__racecourse")
-        .annotate(runner_count=Count("runners", filter=~Q(runners__status=RunnerStatus.NON_PARTANT)))
-        .order_by("meeting__number", "number")
+def _races() -> QuerySet[Race]:
+    """Races with what their address and header need, and ``runner_count``: the runners still running."""
+    return Race.objects.select_related("meeting", "meeting__racecourse").annotate(
+        runner_count=Count("runners", filter=~Q(runners__status=RunnerStatus.NON_PARTANT))
     )
 
 
+def race_list(*, day: dt.date, race_filter: str = "all") -> QuerySet[Race]:
+    """The races of one day (of kind ``race_filter``) in programme order, each with ``runner_count``."""
+    return _races().filter(RACE_FILTERS[race_filter], meeting__date=day).order_by("meeting__number", "number")
+
+
 def race_get(*, day: dt.date, code: str) -> Race:
-    """The race at address ``code`` on ``day``; Race.DoesNotExist when there is none."""
+    """The race at address ``code`` on ``day``; RaceAddressError for no address, Race.DoesNotExist for no race."""
     reunion, course = race_code_parse(code)
     try:
         return race_list(day=day).get(meeting__number=reunion, number=course)
     except Race.DoesNotExist:
         raise Race.DoesNotExist(f"No race R{reunion}C{course} on {day:%Y-%m-%d}.") from None
+
+
+def race_by_id(*, race_id: int) -> Race:
+    """The race whose id is ``race_id``, with ``runner_count``; Race.DoesNotExist (with a message) when none."""
+    try:
+        return _races().get(pk=race_id)
+    except Race.DoesNotExist:
+        raise Race.DoesNotExist(f"No race {race_id}.") from None
 
 
 def race_synthetic_ids(*, day: dt.date) -> frozenset[int]:

@@ -15,9 +15,9 @@ class RacecourseSerializer(serializers.Serializer):
 
 
 class RaceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(help_text="the race's own id: `courses/race/{id}/predictions`, `race_id` of a bet")
     date = serializers.DateField(source="meeting.date")
-    code = serializers.CharField(help_text="R{réunion}C{course}, e.g. R1C3")
+    code = serializers.CharField(help_text="R{réunion}C{course}, e.g. R1C3: `courses/{code}/predictions?date=`")
     reunion = serializers.IntegerField(source="meeting.number")
     course = serializers.IntegerField(source="number")
     name = serializers.CharField()

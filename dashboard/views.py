@@ -28,7 +28,7 @@ from billing.selectors import plan_for_user, plan_list, plan_usage
 from billing.services import request_admit
 from billing.throttles import ANON_PER_DAY, ANON_PER_MINUTE, PlanRateThrottle
 from courses.models import Race
-from courses.selectors import race_list, race_synthetic_ids
+from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
 from predictions.selectors import race_card, top_picks
 from turf.api import error_message
 from turf.errors import Conflict
@@ -137,7 +137,9 @@ def race(request, params, plan, code: str):
     day = params["date"]
     try:
         card = race_card(day=day, code=code)
-    except (ValueError, Race.DoesNotExist) as exc:
+    except RaceAddressError as exc:
+        return _problem(request, 400, "That race address could not be read", str(exc))
+    except Race.DoesNotExist as exc:
         return _problem(request, 404, "No such race", str(exc))
     return render(request, "dashboard/race.html", {**card, **_day_links(day)})
 

@@ -14,7 +14,7 @@ import numpy as np
 from django.db.models import Q
 
 from courses.models import Race, RaceStatus, RunnerStatus, race_code
-from courses.selectors import race_get
+from courses.selectors import race_by_id, race_get
 
 from .models import Prediction
 from .services.runners import runner_columns
@@ -57,14 +57,22 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
     return rows
 
 
+def _card(race: Race, model_version: VersionArg) -> dict:
+    rows = race_prediction_rows(race=race, model_version=model_version)
+    return {"race": race, "rows": rows, "model_version": rows[0]["model_version"] if rows else None}
+
+
 def race_card(*, day: dt.date, code: str, model_version: VersionArg = None) -> dict:
     """The race at address ``code`` on ``day`` (with ``runner_count``), its runner rows and their model version.
 
-    ValueError for an address that is not one, Race.DoesNotExist (with a message) for no such race.
+    RaceAddressError for an address that is not one, Race.DoesNotExist (with a message) for no such race.
     """
-    race = race_get(day=day, code=code)
-    rows = race_prediction_rows(race=race, model_version=model_version)
-    return {"race": race, "rows": rows, "model_version": rows[0]["model_version"] if rows else None}
+    return _card(race_get(day=day, code=code), model_version)
+
+
+def race_card_by_id(*, race_id: int, model_version: VersionArg = None) -> dict:
+    """The card of the race whose id is ``race_id``, as ``race_card``; Race.DoesNotExist when there is none."""
+    return _card(race_by_id(race_id=race_id), model_version)
 
 
 def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:

@@ -5,16 +5,37 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from courses.models import Race
+from courses.selectors import RACE_ADDRESS_PATTERN, RaceAddressError
 from courses.serializers import RaceSerializer
 from turf.apiviews import TurfAPIView, paginated
 from turf.params import DayPageParams, DayParams
+from turf.serializers import path_id
 
 from . import selectors
 from . import serializers as s
+
+RACE_CARD = inline_serializer(
+    "RaceCard",
+    {
+        "race": RaceSerializer(),
+        "model_version": serializers.CharField(),
+        "data": s.RunnerPredictionSerializer(many=True),
+    },
+)
+
+
+def _card_response(card: dict) -> Response:
+    return Response(
+        {
+            "race": RaceSerializer(card["race"]).data,
+            "model_version": card["model_version"],
+            "data": s.RunnerPredictionSerializer(card["rows"], many=True).data,
+        }
+    )
 
 
 class RacePredictionsView(TurfAPIView):
@@ -22,34 +43,46 @@ class RacePredictionsView(TurfAPIView):
     get_params = DayParams
 
     @extend_schema(
-        summary="One race's card with every runner's probabilities",
-        description="`code` is the race's réunion-course address: `1-3`, `R1-C3` or `R1C3` for R1C3.",
-        parameters=[DayParams, OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)],
-        responses={
-            200: inline_serializer(
-                "RaceCard",
-                {
-                    "race": RaceSerializer(),
-                    "model_version": serializers.CharField(),
-                    "data": s.RunnerPredictionSerializer(many=True),
-                },
-            )
-        },
+        summary="One race's card with every runner's probabilities, by its address on a day",
+        description="`code` is the race's réunion-course address on `date`: `R1C3`, `r1c3` or `1-3` for réunion 1, "
+        "course 3. Anything else is a 400, a bare number too (`42`: R4C2, or a race's id?); a race's `id`, as "
+        "`courses/today` lists it, has its own route: `courses/race/{race_id}/predictions`.",
+        parameters=[
+            DayParams,
+            OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=RACE_ADDRESS_PATTERN),
+        ],
+        responses={200: RACE_CARD},
         tags=["predictions"],
     )
     def get(self, request, code: str):
-        params = self.params
         try:
-            card = selectors.race_card(day=params["date"], code=code)
-        except (ValueError, Race.DoesNotExist) as exc:
+            card = selectors.race_card(day=self.params["date"], code=code)
+        except RaceAddressError as exc:
+            raise ValidationError({"code": f"{exc} A race's id goes to courses/race/{{id}}/predictions."}) from None
+        except Race.DoesNotExist as exc:
             raise NotFound(str(exc)) from None
-        return Response(
-            {
-                "race": RaceSerializer(card["race"]).data,
-                "model_version": card["model_version"],
-                "data": s.RunnerPredictionSerializer(card["rows"], many=True).data,
-            }
-        )
+        return _card_response(card)
+
+
+class RaceByIdPredictionsView(TurfAPIView):
+    required_feature = "race_predictions"
+
+    @extend_schema(
+        summary="One race's card with every runner's probabilities, by the race's id",
+        parameters=[
+            OpenApiParameter(
+                "race_id", int, OpenApiParameter.PATH, description="the race's `id`, as `courses/today` lists it"
+            )
+        ],
+        responses={200: RACE_CARD},
+        tags=["predictions"],
+    )
+    def get(self, request, race_id: str):
+        try:
+            card = selectors.race_card_by_id(race_id=path_id("race_id", race_id))
+        except Race.DoesNotExist as exc:
+            raise NotFound(str(exc)) from None
+        return _card_response(card)
 
 
 class Top3View(TurfAPIView):

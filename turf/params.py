@@ -10,9 +10,10 @@ import datetime as dt
 from django.utils import timezone
 from rest_framework import serializers
 
+from .serializers import DayField
+
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-DATE = {"input_formats": ["%Y-%m-%d"]}
 MAX_WINDOW_DAYS = 3660
 
 
@@ -27,7 +28,7 @@ class PageParams(serializers.Serializer):
 
 
 class DayParams(serializers.Serializer):
-    date = serializers.DateField(required=False, **DATE)
+    date = DayField(required=False)
 
     def validate(self, attrs):
         attrs.setdefault("date", timezone.localdate())
@@ -49,8 +50,8 @@ def check_window(start: dt.date, end: dt.date) -> None:
 class WindowParams(serializers.Serializer):
     """A date window, ``start``..``end`` inclusive; defaults to the last 30 days up to yesterday."""
 
-    start = serializers.DateField(required=False, **DATE)
-    end = serializers.DateField(required=False, **DATE)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
     def validate(self, attrs):
         end = attrs.get("end") or timezone.localdate() - dt.timedelta(days=1)

@@ -18,8 +18,9 @@ def login(api, email="new@turf.test", password=STRONG):
 def test_registration_creates_a_free_account_with_a_hashed_password(api, django_user_model):
     response = register(api)
     assert response.status_code == 201
-    assert response.json()["plan"] == "free"
-    assert response.json()["email"] == "new@turf.test"
+    assert set(response.json()) == {"version", "user"}  # the user once, as auth/me gives it
+    assert response.json()["user"]["plan"] == "free"
+    assert response.json()["user"]["email"] == "new@turf.test"
     user = django_user_model.objects.get(email="new@turf.test")
     assert user.password != STRONG and user.check_password(STRONG)
 
@@ -39,6 +40,15 @@ def test_registration_names_the_bad_field(api, payload, field):
     assert response.status_code == 400
     assert response.json()["status"] == "error"
     assert response.json()["message"].startswith(f"{field}:")
+
+
+def test_the_schema_says_registration_answers_the_user_once():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    created = schema["paths"]["/api/v1/auth/register"]["post"]["responses"]["201"]["content"]["application/json"]
+    component = schema["components"]["schemas"][created["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert set(component["properties"]) == {"user"}
 
 
 def test_malformed_json_is_a_400(api):

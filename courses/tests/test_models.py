@@ -6,31 +6,58 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from courses.models import Meeting, Race, Runner
-from courses.selectors import race_code_parse, race_get
+from courses.selectors import RaceAddressError, race_by_id, race_code_parse, race_get
 
 from .factories import make_race
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("code, expected", [("R1C3", (1, 3)), ("R1-C3", (1, 3)), ("1-3", (1, 3)), ("r12c10", (12, 10))])
+@pytest.mark.parametrize("code, expected", [("R1C3", (1, 3)), ("r1c3", (1, 3)), ("1-3", (1, 3)), ("r12c10", (12, 10))])
 def test_it_reads_a_race_address(code, expected):
     assert race_code_parse(code) == expected
 
 
-@pytest.mark.parametrize("code", ["", "C3", "R1", "1-", "R0C1", "R1C0", "abc", "1-3-5", "R123C1"])
-def test_it_refuses_a_malformed_race_address(code):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "C3",
+        "R1",
+        "1-",
+        "R0C1",
+        "R1C0",
+        "abc",
+        "1-3-5",
+        "R123C1",
+        "42",
+        "123",
+        "R1-C3",
+        "1 3",
+        " 1-3",
+        "01-3",
+        "R1C3 ",
+    ],
+)
+def test_it_refuses_anything_but_r1c3_or_1_3(code):
+    with pytest.raises(RaceAddressError, match="is not a race address: write R1C3, r1c3 or 1-3"):
         race_code_parse(code)
 
 
 def test_a_race_is_found_by_its_address_on_its_date():
     race = make_race(reunion=2, course=3)
     make_race(date=dt.date(2025, 11, 6), reunion=2, course=3, code="ENG")
-    assert race_get(day=dt.date(2025, 11, 5), code="R2-C3") == race
+    assert race_get(day=dt.date(2025, 11, 5), code="2-3") == race
     assert race.code == "R2C3"
     with pytest.raises(Race.DoesNotExist):
-        race_get(day=dt.date(2025, 11, 5), code="R2-C4")
+        race_get(day=dt.date(2025, 11, 5), code="2-4")
+
+
+def test_a_race_is_found_by_its_id_with_its_runner_count():
+    race = make_race(runners=3)
+    assert race_by_id(race_id=race.pk) == race and race_by_id(race_id=race.pk).runner_count == 3
+    with pytest.raises(Race.DoesNotExist, match=f"No race {race.pk + 1}."):
+        race_by_id(race_id=race.pk + 1)
 
 
 def test_there_is_one_race_per_date_reunion_and_course():

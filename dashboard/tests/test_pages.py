@@ -127,11 +127,18 @@ def test_the_synthetic_badge_marks_demo_races_and_racecourses(client, free_user)
 
 
 @pytest.mark.parametrize("page", ["/", "/races/R1C1/", "/picks/", "/value-bets/"])
-@pytest.mark.parametrize("date", ["2025-02-30", "05/11/2025", "tomorrow"])
-def test_a_bad_date_is_a_friendly_400_page(client, premium_user, page, date):
+@pytest.mark.parametrize(
+    "date, says",
+    [
+        ("2025-02-30", "2025-02-30 is not a day: February 2025 has 28 days."),
+        ("05/11/2025", "YYYY-MM-DD"),
+        ("tomorrow", "YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_date_is_a_friendly_400_page(client, premium_user, page, date, says):
     response = as_user(client, premium_user).get(page, {"date": date})
     assert response.status_code == 400
-    assert "YYYY-MM-DD" in response.content.decode() and 'type="date"' in response.content.decode()
+    assert says in response.content.decode() and 'type="date"' in response.content.decode()
 
 
 def test_an_emptied_calendar_means_today(client, free_user):
@@ -144,13 +151,18 @@ def test_a_bad_date_costs_no_quota(client, free_user):
     assert client.get("/picks/").status_code == 200
 
 
-@pytest.mark.parametrize(
-    "code, says", [("R9C9", "No race R9C9 on 2025-11-05"), ("R1C2", "No race R1C2"), ("banana", "not a race address")]
-)
+@pytest.mark.parametrize("code, says", [("R9C9", "No race R9C9 on 2025-11-05"), ("R1C2", "No race R1C2")])
 def test_an_unknown_race_is_a_friendly_404_page(client, free_user, card, code, says):
     response = as_user(client, free_user).get(f"/races/{code}/", {"date": "2025-11-05"})
     assert response.status_code == 404
     assert says in response.content.decode()
+
+
+@pytest.mark.parametrize("code", ["banana", "42", "R1-C1", "R0C1"])
+def test_a_malformed_race_address_is_a_friendly_400_page(client, free_user, card, code):
+    response = as_user(client, free_user).get(f"/races/{code}/", {"date": "2025-11-05"})
+    assert response.status_code == 400
+    assert "is not a race address: write R1C3, r1c3 or 1-3" in response.content.decode()
 
 
 def test_an_unknown_path_is_an_html_404_and_api_paths_keep_the_envelope(client, free_user):

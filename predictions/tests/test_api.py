@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = {
     "/api/v1/courses/today": "free",
     "/api/v1/courses/1-1/predictions?date=2025-11-05": "free",
+    "/api/v1/courses/race/RACE/predictions": "free",
     "/api/v1/predictions/top3": "free",
     "/api/v1/predictions/all": "premium",
     "/api/v1/predictions/history?start=2025-11-01&end=2025-11-30": "premium",
@@ -38,7 +39,7 @@ def card():
 @pytest.mark.parametrize("url, needs", ENDPOINTS.items())
 @pytest.mark.parametrize("persona", ["anonymous", "free", "premium", "pro"])
 def test_permission_table(api, personas, card, url, needs, persona):
-    response = api.as_user(personas[persona]).get(url)
+    response = api.as_user(personas[persona]).get(url.replace("RACE", str(card.pk)))
     if persona == "anonymous":
         expected = 401
     else:
@@ -62,17 +63,45 @@ def test_a_race_card_lists_every_runner_with_probabilities_summing_to_one(api, f
     assert rows[0]["jockey"] == "J. Doe" and rows[0]["odds"] == 2.0
 
 
-@pytest.mark.parametrize("code", ["R1-C1", "R1C1", "1-1"])
-def test_a_race_is_reached_by_any_spelling_of_its_address(api, free_user, card, code):
+@pytest.mark.parametrize("code", ["R1C1", "r1c1", "1-1"])
+def test_a_race_is_reached_by_its_address_on_a_day(api, free_user, card, code):
     response = api.as_user(free_user).get(f"/api/v1/courses/{code}/predictions", {"date": "2025-11-05"})
+    assert response.status_code == 200 and response.json()["race"]["id"] == card.pk
+
+
+def test_a_race_is_reached_by_the_id_the_programme_lists(api, free_user, card):
+    api.as_user(free_user)
+    listed = api.get("/api/v1/courses/today", {"date": "2025-11-05"}).json()["data"][0]
+    response = api.get(f"/api/v1/courses/race/{listed['id']}/predictions")
     assert response.status_code == 200
+    assert response.json()["race"]["code"] == "R1C1" and len(response.json()["data"]) == 4
 
 
-@pytest.mark.parametrize("code", ["9-9", "R1C2", "abc"])
-def test_an_unknown_race_is_a_404_in_the_envelope(api, free_user, card, code):
+@pytest.mark.parametrize("code", ["42", "123", "R1-C1", "abc", "R0C1", "R1C0", "01-1", "1-1-1", "4" * 400])
+def test_it_refuses_a_malformed_race_address_naming_the_accepted_forms(api, free_user, card, code):
     response = api.as_user(free_user).get(f"/api/v1/courses/{code}/predictions", {"date": "2025-11-05"})
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert message.startswith("code:") and "R1C3, r1c3 or 1-3" in message
+    assert "courses/race/{id}/predictions" in message and len(message) < 300
+
+
+@pytest.mark.parametrize("race_id", ["99999999999999999999", "0", "R1C1", "1-1"])
+def test_it_refuses_a_race_id_that_cannot_be_one(api, free_user, race_id):
+    response = api.as_user(free_user).get(f"/api/v1/courses/race/{race_id}/predictions")
+    assert response.status_code == 400 and response.json()["message"].startswith("race_id:")
+
+
+@pytest.mark.parametrize("code, race", [("9-9", "R9C9"), ("R1C2", "R1C2"), ("r1c1", "R1C1")])
+def test_a_well_formed_address_with_no_race_that_day_is_a_404(api, free_user, card, code, race):
+    response = api.as_user(free_user).get(f"/api/v1/courses/{code}/predictions", {"date": "2025-11-06"})
     assert response.status_code == 404
-    assert response.json()["status"] == "error"
+    assert response.json()["message"] == f"No race {race} on 2025-11-06."
+
+
+def test_an_id_with_no_race_is_a_404(api, free_user, card):
+    response = api.as_user(free_user).get(f"/api/v1/courses/race/{card.pk + 1000}/predictions")
+    assert response.status_code == 404 and response.json()["message"] == f"No race {card.pk + 1000}."
 
 
 def test_top3_gives_the_days_strongest_picks_one_per_race(api, premium_user):
@@ -127,7 +156,7 @@ def test_all_predictions_are_paginated_per_runner(api, premium_user, card):
         ("/api/v1/backtest", {"start": "2025-13-01"}, "start"),
         ("/api/v1/backtest", {"start": "2025-11-10", "end": "2025-11-01"}, "start"),
         ("/api/v1/export/csv", {"type": "horses", "date": "2025-11-05"}, "type"),
-        ("/api/v1/export/csv", {"type": "bets"}, "date"),
+        ("/api/v1/export/csv", {"type": "bets", "start": "2025-11-01"}, "end"),
         ("/api/v1/predictions/all", {"offset": "-1"}, "offset"),
         ("/api/v1/predictions/top3", {"date": "2025-02-29"}, "date"),
     ],
@@ -136,6 +165,26 @@ def test_bad_parameters_are_400s_naming_the_parameter(api, pro_user, url, params
     response = api.as_user(pro_user).get(url, params)
     assert response.status_code == 400
     assert response.json()["message"].startswith(f"{field}:")
+
+
+@pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/courses/today", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/courses/1-1/predictions", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/top3", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/all", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/valuebets", {"date": "2026-02-30"}, "date"),
+        ("/api/v1/predictions/history", {"start": "2026-02-30", "end": "2026-03-05"}, "start"),
+        ("/api/v1/backtest", {"start": "2026-02-01", "end": "2026-02-30"}, "end"),
+        ("/api/v1/export/csv", {"type": "predictions", "date": "2026-02-30"}, "date"),
+        ("/api/v1/export/csv", {"type": "bets", "start": "2026-02-30", "end": "2026-03-01"}, "start"),
+    ],
+)
+def test_it_says_a_well_formed_date_that_is_not_a_day_is_not_a_day(api, pro_user, url, params, field):
+    response = api.as_user(pro_user).get(url, params)
+    assert response.status_code == 400
+    assert response.json()["message"] == f"{field}: 2026-02-30 is not a day: February 2026 has 28 days."
 
 
 @pytest.mark.parametrize(
@@ -165,6 +214,7 @@ def test_the_openapi_schema_documents_every_endpoint_without_warnings():
     for path in [
         "/api/v1/courses/today",
         "/api/v1/courses/{code}/predictions",
+        "/api/v1/courses/race/{race_id}/predictions",
         "/api/v1/predictions/top3",
         "/api/v1/predictions/all",
         "/api/v1/valuebets",

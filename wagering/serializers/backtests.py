@@ -8,7 +8,8 @@ from rest_framework import serializers
 
 from courses.models import Discipline, Source
 from predictions.models import ModelVersion
-from turf.params import DATE, PageParams, WindowParams, check_window
+from turf.params import PageParams, WindowParams, check_window
+from turf.serializers import DayField, StrictSerializer
 
 from ..services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
@@ -44,13 +45,15 @@ class BetSerializer(serializers.Serializer):
         return data
 
 
-class StrategySerializer(serializers.Serializer):
+class StrategySerializer(StrictSerializer):
     """A strategy's parameters, validated; ``strategy()`` gives the ``Strategy`` they make."""
 
     selection = serializers.ChoiceField(
         choices=SELECTIONS,
-        help_text="top_pick: the model's top pick of each race; value: every runner whose p × odds − 1 > edge; "
-        "odds_band: every runner whose odds lie in min_odds..max_odds (no model needed)",
+        default="value",
+        help_text="which runners to back. value (default): every runner whose p × odds − 1 > edge at odds of "
+        "min_odds or more; top_pick: the model's top pick of each race; odds_band: every runner whose odds lie "
+        "in min_odds..max_odds (no model needed)",
     )
     edge = serializers.FloatField(
         default=VALUE_BET_EDGE, min_value=0.0, max_value=10.0, help_text="value: the minimum expected value per unit"
@@ -124,14 +127,6 @@ class StrategySerializer(serializers.Serializer):
         default=0, min_value=0, max_value=2**31 - 1, help_text="seed of the random baseline"
     )
 
-    def to_internal_value(self, data):
-        # A misspelt parameter ("egde") must not be ignored silently: the strategy would not be the one meant.
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({unknown[0]: "unknown parameter."})
-        return super().to_internal_value(data)
-
     def validate_model(self, value: str) -> str:
         if value in (WALK_FORWARD, MARKET) or ModelVersion.objects.filter(version=value).exists():
             return value
@@ -167,8 +162,14 @@ class StrategySerializer(serializers.Serializer):
 
 
 class BacktestCreateSerializer(StrategySerializer):
-    start = serializers.DateField(**DATE)
-    end = serializers.DateField(**DATE)
+    """A backtest to run: the window `start`..`end` and the strategy's parameters, each with its default.
+
+    With `start` and `end` alone it runs the reference strategy of `GET backtest`: value bets (edge 0, odds
+    of 2.0 or more), a flat 1 a bet, each race with the latest model trained before it (the schema's text).
+    """
+
+    start = DayField()
+    end = DayField()
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -244,7 +245,7 @@ class BacktestJobSerializer(serializers.Serializer):
             "progress": job.progress,
             "start": job.start.isoformat(),
             "end": job.end.isoformat(),
-            "strategy": job.params,
+            "strategy": Strategy.from_params(job.params).as_params(),  # older jobs stored money as strings
             "created_at": serializers.DateTimeField().to_representation(job.created_at),
             "started_at": serializers.DateTimeField().to_representation(job.started_at) if job.started_at else None,
             "finished_at": serializers.DateTimeField().to_representation(job.finished_at) if job.finished_at else None,

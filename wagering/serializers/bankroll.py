@@ -5,15 +5,17 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from turf.params import PageParams
+from turf.serializers import IdField, StrictSerializer
 
 from ..models import UserBetStatus, UserBetType
+from ..services.bankroll import MAX_STAKE
 
 
-class UserBetCreateSerializer(serializers.Serializer):
-    race_id = serializers.IntegerField(min_value=1)
+class UserBetCreateSerializer(StrictSerializer):
+    race_id = IdField(help_text="the race's `id`, as `courses/today` lists it")
     saddle_number = serializers.IntegerField(min_value=1, max_value=99)
     bet_type = serializers.ChoiceField(choices=UserBetType.choices)
-    stake = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    stake = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"), max_value=MAX_STAKE)
     odds = serializers.DecimalField(
         max_digits=8,
         decimal_places=2,

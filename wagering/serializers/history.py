@@ -3,16 +3,9 @@
 from rest_framework import serializers
 
 from courses.models import Discipline
-from turf.params import DATE, PageParams
+from turf.params import PageParams, WindowParams
 
 
-class HistoryParams(PageParams):
-    start = serializers.DateField(**DATE)
-    end = serializers.DateField(**DATE)
+class HistoryParams(WindowParams, PageParams):
     discipline = serializers.ChoiceField(choices=Discipline.choices, required=False)
     racecourse = serializers.CharField(required=False, max_length=40, help_text="racecourse code, e.g. VIN")
-
-    def validate(self, attrs):
-        if attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"start": "must be on or before end."})
-        return attrs

@@ -35,6 +35,8 @@ def user_bet_create(*, user, race_id: int, saddle_number: int, bet_type: str, st
             race_id=race_id, saddle_number=saddle_number
         )
     except Runner.DoesNotExist:
+        if not Race.objects.filter(pk=race_id).exists():
+            raise ValidationError({"race_id": f"no race {race_id}."}) from None
         raise ValidationError({"saddle_number": f"race {race_id} has no runner {saddle_number}."}) from None
     if not _race_open(runner.race):
         raise ValidationError({"race_id": "the race has started or is over: bets are recorded before the off."})

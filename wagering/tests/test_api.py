@@ -93,3 +93,30 @@ def test_csv_export_of_bets_equals_the_backtest_rows(api, pro_user):
     response = api.get("/api/v1/export/csv", {"type": "bets", **params})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(r["race"], float(r["profit"])) for r in rows] == [(b["race_code"], b["profit"]) for b in listed]
+
+
+def test_the_csv_export_without_a_date_is_todays_predictions(api, pro_user):
+    today = timezone.localdate()
+    race_with(final=(2.0, 4.0, 4.0), date=today, status=RaceStatus.SCHEDULED)
+    race_with(final=(2.0, 4.0, 4.0), date=today - dt.timedelta(days=1), course=2)
+    predictions_score(start=today - dt.timedelta(days=1), end=today, model_version=model_version_active())
+    response = api.as_user(pro_user).get("/api/v1/export/csv")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="turf-predictions-{today}-{today}.csv"'
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert {(row["date"], row["race"]) for row in rows} == {(f"{today}", "R1C1")} and len(rows) == 3
+    bets = api.get("/api/v1/export/csv", {"type": "bets"})
+    assert bets.status_code == 200 and f"turf-bets-{today}-{today}.csv" in bets["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    "params, says",
+    [
+        ({"start": "2025-11-01"}, "end: give start and end together"),
+        ({"end": "2025-11-01"}, "start: give start and end together"),
+        ({"date": "2025-11-01", "start": "2025-11-01", "end": "2025-11-02"}, "date: give either date"),
+    ],
+)
+def test_the_csv_export_refuses_half_a_window(api, pro_user, params, says):
+    response = api.as_user(pro_user).get("/api/v1/export/csv", params)
+    assert response.status_code == 400 and response.json()["message"].startswith(says)

@@ -58,8 +58,15 @@ def test_a_free_user_records_a_bet_before_the_race(api, free_user, tomorrow_race
         ({"stake": "abc"}, "stake"),
         ({"odds": "0.5"}, "odds"),
         ({"bet_type": "quinte"}, "bet_type"),
-        ({"saddle_number": 42}, "saddle_number"),
-        ({"race_id": 999999}, "saddle_number"),
+        ({"saddle_number": 42}, "saddle_number: race RACE has no runner 42."),
+        ({"saddle_number": 10**20}, "saddle_number"),
+        ({"race_id": 999999}, "race_id: no race 999999."),
+        ({"race_id": 99999999999999999999}, "race_id"),
+        ({"race_id": 2**63}, "race_id"),
+        ({"race_id": 0}, "race_id"),
+        ({"race_id": "R1C1"}, "race_id"),
+        ({"stake": "100000.01"}, "stake"),
+        ({"odds": "1e30"}, "odds"),
     ],
 )
 def test_bad_bets_are_400s_naming_the_field(api, free_user, tomorrow_race, change, field):
@@ -72,7 +79,15 @@ def test_bad_bets_are_400s_naming_the_field(api, free_user, tomorrow_race, chang
     }
     response = api.as_user(free_user).post("/api/v1/bets", {**payload, **change}, format="json")
     assert response.status_code == 400
-    assert response.json()["message"].startswith(f"{field}:")
+    assert response.json()["message"].startswith(field.replace("RACE", str(tomorrow_race.pk)))
+    assert not UserBet.objects.exists()
+
+
+@pytest.mark.parametrize("bet_id", ["99999999999999999999", str(2**63), "0", "abc", "1.0"])
+def test_it_refuses_a_bet_id_that_cannot_be_one_naming_it(api, free_user, bet_id):
+    response = api.as_user(free_user).delete(f"/api/v1/bets/{bet_id}")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("bet_id:")
 
 
 def test_a_bet_on_a_finished_race_is_refused(api, free_user):

@@ -6,6 +6,7 @@ import math
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from courses.models import RaceStatus
 from predictions.models import ModelKind
@@ -71,3 +72,16 @@ def test_history_queries_do_not_grow_with_the_page(api, premium_user):
     with CaptureQueriesContext(connection) as many:
         assert len(api.get("/api/v1/predictions/history", WINDOW).json()["data"]) == 8
     assert len(many) == len(one)
+
+
+def test_without_a_window_the_history_is_the_last_30_days_up_to_yesterday(api, premium_user):
+    version = model_version("market-baseline-1", kind=ModelKind.MARKET)
+    today = timezone.localdate()
+    for days_ago, course in ((1, 1), (30, 2), (31, 3), (0, 4)):
+        race = race_with(final=(2.0, 3.0), positions=(1, 2), date=today - dt.timedelta(days=days_ago), course=course)
+        predict(version, race, (0.6, 0.4))
+    response = api.as_user(premium_user).get("/api/v1/predictions/history")
+    assert response.status_code == 200
+    body = response.json()
+    assert sorted(race["race_code"] for race in body["data"]) == ["R1C1", "R1C2"]
+    assert body["window"] == {"start": f"{today - dt.timedelta(days=30)}", "end": f"{today - dt.timedelta(days=1)}"}

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView, paginated
 from turf.params import PageParams
+from turf.serializers import path_id
 
 from .. import selectors
 from ..models import BacktestBet, BacktestJob
@@ -57,8 +58,8 @@ class BacktestView(TurfAPIView):
 JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
 
 
-def _own_job(user, job_id: int, *fields: str) -> BacktestJob:
-    jobs = BacktestJob.objects.filter(owner=user, pk=job_id)
+def _own_job(user, job_id: str, *fields: str) -> BacktestJob:
+    jobs = BacktestJob.objects.filter(owner=user, pk=path_id("job_id", job_id))
     job = (jobs.only(*fields) if fields else jobs).first()
     if job is None:
         raise NotFound(f"No backtest {job_id}.")
@@ -114,7 +115,7 @@ class BacktestDetailView(TurfAPIView):
         responses={200: s.BacktestJobSerializer},
         tags=["backtest"],
     )
-    def get(self, request, job_id: int):
+    def get(self, request, job_id: str):
         return Response(s.BacktestJobSerializer(_own_job(request.user, job_id)).data)
 
 
@@ -128,7 +129,7 @@ class BacktestBetsView(TurfAPIView):
         responses={200: s.BacktestBetSerializer(many=True)},
         tags=["backtest"],
     )
-    def get(self, request, job_id: int):
+    def get(self, request, job_id: str):
         params = self.params
         job = _own_job(request.user, job_id, "id", "status")
         bets = BacktestBet.objects.filter(job=job).order_by("seq")

@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView, paginated
+from turf.serializers import path_id
 
 from ..models import UserBet
 from ..serializers.bankroll import BetListParams, UserBetCreateSerializer, UserBetSerializer
@@ -60,8 +61,8 @@ class BetDetailView(TurfAPIView):
         parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)],
         responses={204: None},
     )
-    def delete(self, request, bet_id: int):
-        user_bet_delete(user=request.user, bet_id=bet_id)
+    def delete(self, request, bet_id: str):
+        user_bet_delete(user=request.user, bet_id=path_id("bet_id", bet_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -30,4 +30,5 @@ class HistoryView(TurfAPIView):
             discipline=params.get("discipline"),
             racecourse=params.get("racecourse"),
         )
-        return paginated(races, total=total, limit=params["limit"], offset=params["offset"])
+        window = {"start": params["start"].isoformat(), "end": params["end"].isoformat()}
+        return paginated(races, total=total, limit=params["limit"], offset=params["offset"], window=window)

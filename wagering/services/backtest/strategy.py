@@ -58,18 +58,21 @@ class Strategy:
         return self.fraction if self.fraction is not None else DEFAULT_FRACTION.get(self.staking, 0.0)
 
     def as_params(self) -> dict:
-        """JSON-safe parameters (what a job stores); ``from_params`` reads them back."""
+        """JSON-safe parameters (what a job stores and shows), money as numbers; ``from_params`` reads them back."""
         params = asdict(self)
         params.update(
             discipline=list(self.discipline),
             racecourse=list(self.racecourse),
-            stake=str(self.stake),
-            bankroll=str(self.bankroll),
+            # A double holds any decimal of up to 15 digits and str() gives it back, so from_params reads the
+            # same Decimal (the serializer allows 12 at most).
+            stake=float(self.stake),
+            bankroll=float(self.bankroll),
         )
         return params
 
     @classmethod
     def from_params(cls, params: dict) -> Strategy:
+        """The strategy of stored parameters, money as numbers or (jobs stored before) as strings."""
         known = {name: params[name] for name in cls.__dataclass_fields__ if name in params}
         for name in ("discipline", "racecourse"):
             if name in known:
