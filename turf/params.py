@@ -1,33 +1,68 @@
 """Query parameters every list and window of the API shares: a page, a day, a date window.
 
-Each endpoint's own parameters build on these serializers; a bad value is a 400 that names it.
+Each endpoint's own parameters build on these serializers; a bad value is a 400 that names it. Every
+number and date is bounded, so that no value, however large, reaches the database or date arithmetic
+(a 400-digit offset was a 500: too large for an SQL integer).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-DATE = {"input_formats": ["%Y-%m-%d"]}
+# Beyond any list Turf holds, well inside every database's integers.
+MAX_OFFSET = 1_000_000_000
+# A row id: 18 digits at most, inside the 64-bit integers of every database (a longer one overflowed: a 500).
+MAX_ID = 10**18 - 1
 MAX_WINDOW_DAYS = 3660
+# Racing dates Turf can hold: its data begins in the 1980s; past 2999 is a typo. A window of MAX_WINDOW_DAYS
+# around any of them stays a real date.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+DATE = {"input_formats": ["%Y-%m-%d"]}
+
+
+class DayField(serializers.DateField):
+    """A ``YYYY-MM-DD`` day between FIRST_DAY and LAST_DAY."""
+
+    default_error_messages = {"out_of_range": f"must be between {FIRST_DAY} and {LAST_DAY}."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE["input_formats"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail("out_of_range")
+        return day
+
+
+def limit_field(default: int) -> serializers.IntegerField:
+    """A page size, ``default`` unless given; served at MAX_LIMIT at most (PageParams.validate_limit)."""
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_OFFSET,
+        default=default,
+        help_text=f"page size, default {default}; a larger one than {MAX_LIMIT} is served at {MAX_LIMIT}",
+    )
 
 
 class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(
-        min_value=0, default=DEFAULT_LIMIT, help_text=f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"
-    )
-    offset = serializers.IntegerField(min_value=0, default=0)
+    limit = limit_field(DEFAULT_LIMIT)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0, help_text="rows skipped")
 
     def validate_limit(self, value: int) -> int:
         return min(value, MAX_LIMIT)  # a larger page is served at the maximum, as DRF's paginators do
 
 
 class DayParams(serializers.Serializer):
-    date = serializers.DateField(required=False, **DATE)
+    date = DayField(required=False, help_text="YYYY-MM-DD, default today (Europe/Paris)")
 
     def validate(self, attrs):
         attrs.setdefault("date", timezone.localdate())
@@ -49,8 +84,8 @@ def check_window(start: dt.date, end: dt.date) -> None:
 class WindowParams(serializers.Serializer):
     """A date window, ``start``..``end`` inclusive; defaults to the last 30 days up to yesterday."""
 
-    start = serializers.DateField(required=False, **DATE)
-    end = serializers.DateField(required=False, **DATE)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
     def validate(self, attrs):
         end = attrs.get("end") or timezone.localdate() - dt.timedelta(days=1)
@@ -58,3 +93,30 @@ class WindowParams(serializers.Serializer):
         check_window(start, end)
         attrs.update(start=start, end=end)
         return attrs
+
+
+def query_read(serializer_class: type[serializers.Serializer], query: QueryDict, *, blank_is_default=False) -> dict:
+    """Validate a request's query with ``serializer_class``: a bad or repeated parameter is a 400 naming it.
+
+    ``blank_is_default``: an emptied field of a page's own form (the calendar, min. odds) means its default.
+    """
+    repeated = next((name for name, values in query.lists() if len(values) > 1), None)
+    if repeated is not None:
+        raise serializers.ValidationError({repeated: "give this parameter once."})
+    data = {name: value for name, value in query.items() if not (blank_is_default and not value.strip())}
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class IdConverter:
+    """A path's row id (``<id:job_id>``): 1 to 18 digits, so that a longer one is no route (a 404), never an
+    integer the database cannot hold."""
+
+    regex = f"[0-9]{{1,{len(str(MAX_ID))}}}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)

@@ -1,12 +1,18 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, register_converter
 
 from turf import api
+from turf.params import IdConverter
+from turf.views import UnknownEndpointView
+
+# Before the apps' routes are included: they address rows with <id:...>.
+register_converter(IdConverter, "id")
 
 api_v1 = [
     path("", include("turf.api_urls")),
-    # Last: anything else under /api/v1/ is an unknown endpoint, answered in the envelope.
-    re_path(r"^.*$", api.api_not_found),
+    # Last: anything else under /api/v1/ is an unknown endpoint, answered in the envelope (any method: an API
+    # view, so no CSRF page for a DELETE) with the rate-limit headers.
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view()),  # [\s\S]: a path with a newline is unknown too
 ]
 
 urlpatterns = [

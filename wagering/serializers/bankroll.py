@@ -4,13 +4,13 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from turf.params import PageParams
+from turf.params import MAX_ID, PageParams
 
 from ..models import UserBetStatus, UserBetType
 
 
 class UserBetCreateSerializer(serializers.Serializer):
-    race_id = serializers.IntegerField(min_value=1)
+    race_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     saddle_number = serializers.IntegerField(min_value=1, max_value=99)
     bet_type = serializers.ChoiceField(choices=UserBetType.choices)
     stake = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))

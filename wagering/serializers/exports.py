@@ -2,14 +2,14 @@
 
 from rest_framework import serializers
 
-from turf.params import DATE, check_window
+from turf.params import DayField, check_window
 
 
 class ExportParams(serializers.Serializer):
     type = serializers.ChoiceField(choices=["predictions", "bets"])
-    date = serializers.DateField(required=False, **DATE)
-    start = serializers.DateField(required=False, **DATE)
-    end = serializers.DateField(required=False, **DATE)
+    date = DayField(required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
     def validate(self, attrs):
         if attrs.get("date"):
