@@ -20,7 +20,7 @@ class PlanFeature(BasePermission):
             return False  # answered 401 (or, on a page, the log-in redirect) by the caller
         feature = getattr(view, "required_feature", None)
         if not feature:
-            logger.error("%s declares no required_feature: refused", getattr(view, "__name__", type(view).__name__))
+            logger.error("%s declares no required_feature: refused", type(view).__name__)
             return False
         # PlanRequired (naming the cheapest plan that opens it) otherwise; the gate counts the quota with this plan.
         request.plan = plan_feature_open(user=user, feature=feature)

@@ -117,6 +117,12 @@ def test_all_predictions_are_paginated_per_runner(api, premium_user, card):
         ("/api/v1/export/csv", {"type": "bets"}, "date"),
         ("/api/v1/predictions/all", {"offset": "-1"}, "offset"),
         ("/api/v1/predictions/top3", {"date": "2025-02-29"}, "date"),
+        ("/api/v1/predictions/top3", {"offset": "1" * 26}, "offset"),
+        # The default window ends 29 days after a start, or starts 29 days before an end: dates are bounded
+        # so that this stays a date (year 1 was a 500).
+        ("/api/v1/backtest", {"end": "0001-01-05"}, "end"),
+        ("/api/v1/predictions/history", {"start": "0001-01-01", "end": "2025-01-01"}, "start"),
+        ("/api/v1/export/csv", {"type": "bets", "date": "3000-01-01"}, "date"),
     ],
 )
 def test_bad_parameters_are_400s_naming_the_parameter(api, pro_user, url, params, field):
