@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import IsAuthenticated
@@ -14,7 +14,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from billing.selectors import plan_for_user, plan_usage
-from turf.apiviews import PublicAPIView, TurfAPIView
+from turf.apiviews import AuthAPIView, TurfAPIView
 
 from . import serializers as s
 from .services import tokens_issue, user_register
@@ -27,11 +27,14 @@ def _user_body(user) -> dict:
     return {"user": s.UserSerializer(user).data}
 
 
-class RegisterView(PublicAPIView):
+class RegisterView(AuthAPIView):
     @extend_schema(
         summary="Create an account (free plan)",
         request=s.RegisterSerializer,
-        responses={201: inline_serializer("Registered", {"user": s.UserSerializer()})},
+        responses={
+            201: inline_serializer("Registered", {"user": s.UserSerializer()}),
+            409: OpenApiResponse(description="The e-mail address has an account."),
+        },
         tags=["auth"],
     )
     def post(self, request):
@@ -41,11 +44,11 @@ class RegisterView(PublicAPIView):
         return Response(_user_body(user), status=status.HTTP_201_CREATED)
 
 
-class LoginView(PublicAPIView):
+class LoginView(AuthAPIView):
     @extend_schema(
         summary="Log in: an access and a refresh token",
         request=s.LoginSerializer,
-        responses={200: s.TokensSerializer},
+        responses={200: s.TokensSerializer, 401: OpenApiResponse(description=INVALID_CREDENTIALS)},
         tags=["auth"],
     )
     def post(self, request):
@@ -62,11 +65,11 @@ class LoginView(PublicAPIView):
         return 'Bearer realm="api"'
 
 
-class RefreshView(PublicAPIView):
+class RefreshView(AuthAPIView):
     @extend_schema(
         summary="Exchange a refresh token for new tokens (the old one is revoked)",
         request=s.RefreshSerializer,
-        responses={200: s.TokensSerializer},
+        responses={200: s.TokensSerializer, 401: OpenApiResponse(description=INVALID_REFRESH)},
         tags=["auth"],
     )
     def post(self, request):

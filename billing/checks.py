@@ -1,7 +1,9 @@
-"""A start-up check: every view that declares a ``required_feature`` names a feature plans can open.
+"""Start-up checks: every view that declares a ``required_feature`` names a feature plans can open, and asks
+``PlanFeature`` about it.
 
 Views in the apps below billing declare the feature by its code (a string: they do not import billing);
-a misspelt code would refuse every call (the gate fails closed), so it is caught here, at start-up and
+a misspelt code would refuse every call (the gate fails closed), and a view whose permissions leave
+``PlanFeature`` out would let every plan in and count no quota, so both are caught here, at start-up and
 in ``manage.py check``, rather than by a subscriber.
 """
 
@@ -13,6 +15,7 @@ from django.core import checks
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from .models import Feature
+from .permissions import PlanFeature
 
 
 def _views(patterns, prefix: str = "") -> Iterator[tuple[str, type]]:
@@ -27,10 +30,21 @@ def _views(patterns, prefix: str = "") -> Iterator[tuple[str, type]]:
 
 @checks.register(checks.Tags.urls)
 def feature_codes_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """billing.E001: a view's ``required_feature`` is not one of ``billing.models.Feature``."""
+    """billing.E001: a view's ``required_feature`` is not one of ``billing.models.Feature``; billing.E002: its
+    permissions do not ask PlanFeature."""
     errors = []
     for route, view in _views(get_resolver().url_patterns):
         feature = getattr(view, "required_feature", None)
+        if feature is not None and PlanFeature not in getattr(view, "permission_classes", ()):
+            errors.append(
+                checks.Error(
+                    f"{view.__module__}.{view.__name__} (/{route}) requires the feature {feature!r} but its "
+                    "permissions leave PlanFeature out: every plan would get in.",
+                    hint="Keep PlanFeature in permission_classes (TurfAPIView has it).",
+                    obj=view,
+                    id="billing.E002",
+                )
+            )
         if feature is not None and feature not in Feature.values:
             errors.append(
                 checks.Error(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from rest_framework.exceptions import Throttled
 
 from . import counters
 from .exceptions import PlanRequired, QuotaExceeded
@@ -15,7 +14,6 @@ from .selectors import (
     plan_unlimited_above,
     rate_state,
     seconds_until_midnight,
-    user_request_limits,
 )
 
 
@@ -83,22 +81,3 @@ def plan_quota_use(*, user, plan: Plan, feature: str) -> None:
             wait=seconds_until_midnight(),
             needed=opener,
         )
-
-
-def plan_feature_use(*, user, feature: str) -> Plan:
-    """Let ``user`` use ``feature`` once: PlanRequired unless the plan opens it, QuotaExceeded past its daily quota."""
-    plan = plan_feature_open(user=user, feature=feature)
-    plan_quota_use(user=user, plan=plan, feature=feature)
-    return plan
-
-
-def request_admit(*, user, feature: str) -> Plan:
-    """Count and gate one request by ``user`` for ``feature`` exactly as an API call is: the plan's request
-    limits first (Throttled), then the plan's features and daily quota (PlanRequired, QuotaExceeded)."""
-    limits = user_request_limits(user)
-    if limits is not None:  # without any plan there is nothing to count against: the gate below refuses
-        ident, per_minute, per_day = limits
-        state = request_count(ident=ident, per_minute=per_minute, per_day=per_day)
-        if state.wait is not None:
-            raise Throttled(wait=state.wait)
-    return plan_feature_use(user=user, feature=feature)

@@ -1,24 +1,25 @@
-"""Per-plan request limits (per minute and per day) as a DRF throttle."""
+"""Request limits (per minute and per day) as a DRF throttle: the plan's for a subscriber, the settings' per address."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from .selectors import RateState, user_request_limits
 from .services import request_count
 
-__all__ = ["ANON_PER_DAY", "ANON_PER_MINUTE", "PlanRateThrottle", "RateState", "rate_headers"]
+__all__ = ["AUTH_SCOPE", "PlanRateThrottle", "RateState", "rate_headers"]
 
-# Visitors without a token (health, docs, register, login) share limits per IP address.
-ANON_PER_MINUTE = 30
-ANON_PER_DAY = 2_000
+# The throttle scope of the log-in, sign-up and refresh endpoints (API and pages): counted per address, apart
+# from the other anonymous requests, with the API_RATE_AUTH limits.
+AUTH_SCOPE = "auth"
 
 
 class PlanRateThrottle(BaseThrottle):
-    """Refuse a request past the plan's per-minute or per-day limit; remember the state for the headers."""
+    """Count a request against its limits and refuse it past them; the state is left on ``request.rate_state``."""
 
     def allow_request(self, request, view) -> bool:
-        ident, per_minute, per_day = self.limits(request)
+        ident, per_minute, per_day = self.limits(request, view)
         state = request_count(ident=ident, per_minute=per_minute, per_day=per_day)
         request.rate_state = state
         self._wait = state.wait
@@ -27,13 +28,19 @@ class PlanRateThrottle(BaseThrottle):
     def wait(self):
         return self._wait
 
-    def limits(self, request) -> tuple[str, int, int]:
+    def limits(self, request, view) -> tuple[str, int, int]:
+        """(counter identity, requests per minute, requests per day) that ``request`` to ``view`` counts against."""
+        if getattr(view, "throttle_scope", None) == AUTH_SCOPE:
+            # Whoever asks (a logged-in page visitor too): guessing passwords is limited per address.
+            rate = settings.API_RATE_AUTH
+            return f"{AUTH_SCOPE}:ip{self.get_ident(request)}", rate["minute"], rate["day"]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             limits = user_request_limits(user)
             if limits is not None:
                 return limits
-        return f"ip{self.get_ident(request)}", ANON_PER_MINUTE, ANON_PER_DAY
+        rate = settings.API_RATE_ANON
+        return f"ip{self.get_ident(request)}", rate["minute"], rate["day"]
 
 
 def rate_headers(state: RateState) -> dict[str, str]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 
-from turf.apiviews import TurfAPIView, paginated
+from turf.apiviews import TurfAPIView
+from turf.pagination import page
+from turf.schema import page_of
 
 from .selectors import race_list
 from .serializers import RaceListParams, RaceSerializer
@@ -12,25 +15,27 @@ from .serializers import RaceListParams, RaceSerializer
 
 class TodayRacesView(TurfAPIView):
     required_feature = "courses"
-    get_params = RaceListParams
+    query_params = RaceListParams
 
     @extend_schema(
         summary="The day's races",
         parameters=[RaceListParams],
-        responses={200: RaceSerializer(many=True)},
+        responses={
+            200: page_of(
+                "RacePage",
+                RaceSerializer(many=True),
+                date=serializers.DateField(),
+                filter=serializers.ChoiceField(choices=RaceListParams.FILTERS),
+            )
+        },
         tags=["courses"],
     )
     def get(self, request):
         params = self.params
-        races = race_list(day=params["date"], race_filter=params["filter"])
-        total = races.count()
-        limit, offset = params["limit"], params["offset"]
-        page = races[offset : offset + limit]
-        return paginated(
-            RaceSerializer(page, many=True).data,
-            total=total,
-            limit=limit,
-            offset=offset,
+        return page(
+            race_list(day=params["date"], race_filter=params["filter"]),
+            params,
+            serializer=RaceSerializer,
             date=params["date"].isoformat(),
             filter=params["filter"],
         )

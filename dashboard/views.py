@@ -1,9 +1,11 @@
-"""The subscriber dashboard: server-rendered pages over the same selectors, plan gates and quotas as the API.
+"""The subscriber dashboard: server-rendered pages over the same selectors, plan gate and quotas as the API.
 
-Every data page goes through ``_page``: it reads its query with the API endpoint's own parameter
-class, then counts and gates the request with ``billing.services.request_admit`` (the plan's
-request limits, its features, its daily quotas: the same counters the API uses), so a page never
-shows what the plan's API would refuse, and a refusal is a page that names the plan to buy.
+Every data page goes through ``_page`` and so through the API's own plan gate (``billing.gate.gate_pass``):
+the request counted against the plan's limits, the plan asked whether it opens the page's feature, the
+query read with the API endpoint's own parameter class, then the daily quota counted; the same counters,
+in the same order, as an API call. A page never shows what the plan's API would refuse, and a refusal is
+a page that names the plan to buy. The log-in and sign-up forms count their POSTs through the same gate,
+with the API's auth endpoints.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -19,20 +22,21 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
 from accounts.services import user_register
 from billing.exceptions import PlanRequired, QuotaExceeded
+from billing.gate import Page, gate_pass
 from billing.models import Feature
 from billing.selectors import plan_for_user, plan_list, plan_usage
-from billing.services import request_admit
-from billing.throttles import ANON_PER_DAY, ANON_PER_MINUTE, PlanRateThrottle
+from billing.throttles import AUTH_SCOPE
 from courses.models import Race
 from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
 from predictions.selectors import race_card, top_picks
 from turf.api import error_message
 from turf.errors import Conflict
-from turf.params import DayParams
+from turf.params import DayParams, query_read
 from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
 
@@ -54,8 +58,10 @@ def _problem(request, status: int, title: str, message: str):
     return render(request, "dashboard/problem.html", context, status=status)
 
 
-def _refused(request, exc: PlanRequired | Throttled):
-    """What the API would answer 403 or 429, as a page: why, and the cheapest plan that opens it."""
+def _refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
+    """What the API would answer 403 or 429, as a page: why, and the cheapest plan that opens it.
+
+    ``attempts``: the log-in and sign-up forms' limit per address, whoever asks."""
     plan = plan_for_user(request.user) if request.user.is_authenticated else None
     wait = getattr(exc, "wait", None)
     context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
@@ -63,7 +69,14 @@ def _refused(request, exc: PlanRequired | Throttled):
         context.update(title="Not in your plan", feature=Feature(exc.feature).label)
     elif isinstance(exc, QuotaExceeded):
         context.update(title="Today's quota is used up")  # the message says it resets at midnight
-    elif plan is not None:
+    elif attempts:
+        rate = settings.API_RATE_AUTH
+        context.update(
+            title="Too many attempts",
+            wait=wait,
+            message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
+        )
+    else:
         context.update(
             title="Too many requests",
             wait=wait,
@@ -72,12 +85,6 @@ def _refused(request, exc: PlanRequired | Throttled):
                 f"{plan.requests_per_day} a day, API calls and these pages together."
             ),
         )
-    else:
-        context.update(
-            title="Too many attempts",
-            wait=wait,
-            message=f"Your address may try {ANON_PER_MINUTE} times a minute and {ANON_PER_DAY} a day.",
-        )
     response = render(request, "dashboard/refused.html", context, status=exc.status_code)
     if wait:
         response["Retry-After"] = str(int(wait))
@@ -85,27 +92,22 @@ def _refused(request, exc: PlanRequired | Throttled):
 
 
 def _page(feature: str, params=DayParams):
-    """A data page: login required, the query validated by ``params`` (400 page otherwise), then one request
-    counted and gated for ``feature`` as the API counts it. The view gets (request, validated params, plan)."""
+    """A data page: login required, then the plan gate as an API call passes it, its query read by ``params``
+    (a 400 page when it is wrong). The view gets (request, validated params, plan)."""
+    gate = Page(required_feature=feature)
 
     def wrap(view):
         @wraps(view)
         @login_required
         def page(request, *args, **kwargs):
-            # An emptied field of the page's own form (the calendar, min. odds) means its default, not an error.
-            query = params(data={name: value for name, value in request.GET.items() if value.strip()})
-            if not query.is_valid():
-                return _problem(
-                    request,
-                    400,
-                    "That request could not be read",
-                    f"{error_message(query.errors)} Pick a day with the calendar.",
-                )
             try:
-                plan = request_admit(user=request.user, feature=feature)
+                query = gate_pass(request, gate, lambda: query_read(params, request.GET, blank_is_default=True))
+            except serializers.ValidationError as exc:  # the query's
+                message = f"{error_message(exc.detail)} Pick a day with the calendar."
+                return _problem(request, 400, "That request could not be read", message)
             except (PlanRequired, Throttled) as exc:
                 return _refused(request, exc)
-            return view(request, query.validated_data, plan, *args, **kwargs)
+            return view(request, query, request.plan, *args, **kwargs)
 
         return page
 
@@ -113,14 +115,16 @@ def _page(feature: str, params=DayParams):
 
 
 def _throttle_posts(view):
-    """Log-in and sign-up attempts share the API's per-IP limits for visitors (against password guessing)."""
+    """Log-in and sign-up attempts count with the API's auth endpoints, per address (against password guessing)."""
+    gate = Page(throttle_scope=AUTH_SCOPE)
 
     @wraps(view)
     def throttled(request, *args, **kwargs):
         if request.method == "POST":
-            throttle = PlanRateThrottle()
-            if not throttle.allow_request(request, None):
-                return _refused(request, Throttled(wait=throttle.wait()))
+            try:
+                gate_pass(request, gate, dict)
+            except Throttled as exc:
+                return _refused(request, exc, attempts=True)
         return view(request, *args, **kwargs)
 
     return throttled

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from courses.models import Race, RaceStatus, RunnerStatus, race_code
 from courses.selectors import race_by_id, race_get
+from turf.pagination import LazyRows
 
 from .models import Prediction
 from .services.runners import runner_columns
@@ -75,101 +76,114 @@ def race_card_by_id(*, race_id: int, model_version: VersionArg = None) -> dict:
     return _card(race_by_id(race_id=race_id), model_version)
 
 
-def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:
-    """The day's ``n`` strongest selections: each race's top pick, highest win probability first."""
+TOP_PICK_COLUMNS = (
+    "runner__race_id",
+    "runner__race__meeting__number",
+    "runner__race__number",
+    "runner__race__name",
+    "runner__race__start_time",
+    "runner__race__meeting__racecourse__name",
+    "runner__race__meeting__racecourse__code",
+    "runner_id",
+    "runner__saddle_number",
+    "runner__horse__name",
+    "win_probability",
+    "place_probability",
+    "odds",
+)
+
+
+def top_pick_rows(*, day: dt.date, model_version: VersionArg = None) -> LazyRows:
+    """The day's selections, strongest first: each race's top pick by win probability, paged lazily."""
     version = model_version_resolve(model_version)
-    if version is None or n <= 0:
-        return []
-    rows = (
+    if version is None:
+        return LazyRows(Prediction.objects.none(), list)
+    picks = (
         Prediction.objects.filter(model_version=version, rank=1, runner__race__meeting__date=day)
         .exclude(runner__status=RunnerStatus.NON_PARTANT)
         .exclude(runner__race__status=RaceStatus.CANCELLED)
         .order_by("-win_probability", "runner__race__meeting__number", "runner__race__number")
-        .values_list(
-            "runner__race_id",
-            "runner__race__meeting__number",
-            "runner__race__number",
-            "runner__race__name",
-            "runner__race__start_time",
-            "runner__race__meeting__racecourse__name",
-            "runner__race__meeting__racecourse__code",
-            "runner_id",
-            "runner__saddle_number",
-            "runner__horse__name",
-            "win_probability",
-            "place_probability",
-            "odds",
-        )[:n]
+        .values_list(*TOP_PICK_COLUMNS)
     )
-    return [
-        {
-            "race_id": race_id,
-            "date": day,
-            "race_code": race_code(reunion, number),
-            "race_name": name,
-            "racecourse": course,
-            "racecourse_code": course_code,
-            "start_time": start_time,
-            "runner_id": runner_id,
-            "saddle_number": saddle,
-            "horse": horse,
-            "win_probability": win,
-            "place_probability": place,
-            "odds": odds,
-            "model_version": version.version,
-        }
-        for (
-            race_id,
-            reunion,
-            number,
-            name,
-            start_time,
-            course,
-            course_code,
-            runner_id,
-            saddle,
-            horse,
-            win,
-            place,
-            odds,
-        ) in rows
-    ]
+
+    def to_rows(rows: list[tuple]) -> list[dict]:
+        return [
+            {
+                "race_id": race_id,
+                "date": day,
+                "race_code": race_code(reunion, number),
+                "race_name": name,
+                "racecourse": course,
+                "racecourse_code": course_code,
+                "start_time": start_time,
+                "runner_id": runner_id,
+                "saddle_number": saddle,
+                "horse": horse,
+                "win_probability": win,
+                "place_probability": place,
+                "odds": odds,
+                "model_version": version.version,
+            }
+            for (
+                race_id,
+                reunion,
+                number,
+                name,
+                start_time,
+                course,
+                course_code,
+                runner_id,
+                saddle,
+                horse,
+                win,
+                place,
+                odds,
+            ) in rows
+        ]
+
+    return LazyRows(picks, to_rows)
 
 
-def prediction_page(
-    *, day: dt.date, limit: int, offset: int, model_version: VersionArg = None
-) -> tuple[list[dict], int, str | None]:
-    """One page of the day's predictions, a row per runner in programme order: (rows, total, version)."""
+def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:
+    """The day's ``n`` strongest selections: each race's top pick, highest win probability first."""
+    return top_pick_rows(day=day, model_version=model_version)[: max(n, 0)]
+
+
+PREDICTION_ROW_COLUMNS = (
+    "runner__race_id",
+    "runner__race__meeting__number",
+    "runner__race__number",
+    "runner__race__name",
+    "runner__race__start_time",
+    "runner__race__source",
+    "runner__race__meeting__racecourse__name",
+    "runner_id",
+    "runner__saddle_number",
+    "runner__horse__name",
+    "runner__jockey__name",
+    "runner__trainer__name",
+    "odds",
+    "win_probability",
+    "place_probability",
+    "market_probability",
+    "rank",
+)
+
+
+def prediction_rows(*, day: dt.date, model_version: VersionArg = None) -> tuple[LazyRows, str | None]:
+    """The day's predictions, a row per runner in programme order (paged lazily), and their model version."""
     version = model_version_resolve(model_version)
     if version is None:
-        return [], 0, None
-    predictions = Prediction.objects.filter(model_version=version, runner__race__meeting__date=day).exclude(
-        runner__race__status=RaceStatus.CANCELLED
+        return LazyRows(Prediction.objects.none(), list), None
+    predictions = (
+        Prediction.objects.filter(model_version=version, runner__race__meeting__date=day)
+        .exclude(runner__race__status=RaceStatus.CANCELLED)
+        .order_by("runner__race__meeting__number", "runner__race__number", "runner__saddle_number")
+        .values(*PREDICTION_ROW_COLUMNS)
     )
-    total = predictions.count()
-    rows = predictions.order_by(
-        "runner__race__meeting__number", "runner__race__number", "runner__saddle_number"
-    ).values(
-        "runner__race_id",
-        "runner__race__meeting__number",
-        "runner__race__number",
-        "runner__race__name",
-        "runner__race__start_time",
-        "runner__race__source",
-        "runner__race__meeting__racecourse__name",
-        "runner_id",
-        "runner__saddle_number",
-        "runner__horse__name",
-        "runner__jockey__name",
-        "runner__trainer__name",
-        "odds",
-        "win_probability",
-        "place_probability",
-        "market_probability",
-        "rank",
-    )[offset : offset + limit]
-    return (
-        [
+
+    def to_rows(rows: list[dict]) -> list[dict]:
+        return [
             {
                 "race_id": row["runner__race_id"],
                 "date": day,
@@ -191,7 +205,6 @@ def prediction_page(
                 "model_version": version.version,
             }
             for row in rows
-        ],
-        total,
-        version.version,
-    )
+        ]
+
+    return LazyRows(predictions, to_rows), version.version

@@ -1,6 +1,12 @@
-"""Response rows of the prediction endpoints (their query parameters are ``turf.params``')."""
+"""Response rows of the prediction endpoints, and top3's query (the others' are ``turf.params``')."""
 
 from rest_framework import serializers
+
+from turf.params import DayPageParams, limit_field
+
+
+class Top3Params(DayPageParams):
+    limit = limit_field(3)  # the day's three strongest picks, unless more are asked for
 
 
 class RunnerPredictionSerializer(serializers.Serializer):

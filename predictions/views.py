@@ -11,8 +11,10 @@ from rest_framework.response import Response
 from courses.models import Race
 from courses.selectors import RACE_ADDRESS_PATTERN, RaceAddressError
 from courses.serializers import RaceSerializer
-from turf.apiviews import TurfAPIView, paginated
+from turf.apiviews import TurfAPIView
+from turf.pagination import page
 from turf.params import DayPageParams, DayParams
+from turf.schema import page_of
 from turf.serializers import path_id
 
 from . import selectors
@@ -22,7 +24,7 @@ RACE_CARD = inline_serializer(
     "RaceCard",
     {
         "race": RaceSerializer(),
-        "model_version": serializers.CharField(),
+        "model_version": serializers.CharField(allow_null=True),
         "data": s.RunnerPredictionSerializer(many=True),
     },
 )
@@ -40,7 +42,7 @@ def _card_response(card: dict) -> Response:
 
 class RacePredictionsView(TurfAPIView):
     required_feature = "race_predictions"
-    get_params = DayParams
+    query_params = DayParams
 
     @extend_schema(
         summary="One race's card with every runner's probabilities, by its address on a day",
@@ -87,46 +89,45 @@ class RaceByIdPredictionsView(TurfAPIView):
 
 class Top3View(TurfAPIView):
     required_feature = "top3"
-    get_params = DayParams
+    query_params = s.Top3Params
 
     @extend_schema(
-        summary="The day's three strongest selections",
-        parameters=[DayParams],
-        responses={200: s.PickSerializer(many=True)},
+        summary="The day's strongest selections: each race's top pick, highest win probability first",
+        description="Free plan: one call a day, whatever its page.",
+        parameters=[s.Top3Params],
+        responses={200: page_of("PickPage", s.PickSerializer(many=True), date=serializers.DateField())},
         tags=["predictions"],
     )
     def get(self, request):
         params = self.params
-        picks = selectors.top_picks(day=params["date"], n=3)
-        return paginated(
-            s.PickSerializer(picks, many=True).data,
-            total=len(picks),
-            limit=3,
-            offset=0,
-            date=params["date"].isoformat(),
-        )
+        picks = selectors.top_pick_rows(day=params["date"])
+        return page(picks, params, serializer=s.PickSerializer, date=params["date"].isoformat())
 
 
 class AllPredictionsView(TurfAPIView):
     required_feature = "predictions_all"
-    get_params = DayPageParams
+    query_params = DayPageParams
 
     @extend_schema(
         summary="Every runner's prediction for the day",
         parameters=[DayPageParams],
-        responses={200: s.PredictionRowSerializer(many=True)},
+        responses={
+            200: page_of(
+                "PredictionPage",
+                s.PredictionRowSerializer(many=True),
+                date=serializers.DateField(),
+                model_version=serializers.CharField(allow_null=True),
+            )
+        },
         tags=["predictions"],
     )
     def get(self, request):
         params = self.params
-        rows, total, version = selectors.prediction_page(
-            day=params["date"], limit=params["limit"], offset=params["offset"]
-        )
-        return paginated(
-            s.PredictionRowSerializer(rows, many=True).data,
-            total=total,
-            limit=params["limit"],
-            offset=params["offset"],
+        rows, version = selectors.prediction_rows(day=params["date"])
+        return page(
+            rows,
+            params,
+            serializer=s.PredictionRowSerializer,
             date=params["date"].isoformat(),
             model_version=version,
         )

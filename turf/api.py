@@ -1,25 +1,31 @@
-"""What every API response shares: the version stamp and the one error envelope.
+"""The one error envelope, produced here and nowhere else.
 
-Errors are always ``{"status": "error", "message": "...", "code": <http status>}``
-(plus ``"version": "v1"``), produced here and nowhere else.
+Errors are always ``{"status": "error", "message": "...", "code": <http status>, "error": "<stable code>"}``
+(``turf.errors.ERROR_CODES``); the renderer adds ``"version": "v1"`` as it does to every JSON object.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from django.http import Http404, HttpResponse
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
+
+from .errors import error_code
+from .renderers import VersionedJSONRenderer
 
 logger = logging.getLogger("turf.api")
 
 
-def error_body(message: str, code: int) -> dict:
-    return {"status": "error", "message": message, "code": code, "version": settings.TURF_VERSION}
+def error_body(exc: exceptions.APIException, message: str) -> dict:
+    body = {"status": "error", "message": message, "code": exc.status_code, "error": error_code(exc)}
+    # What an exception tells beside the envelope (health's checks), never in place of it.
+    body.update({key: value for key, value in getattr(exc, "extra", {}).items() if key not in body})
+    return body
 
 
 def error_message(detail) -> str:
@@ -48,8 +54,8 @@ def exception_handler(exc, context):
         headers = {}
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))
+        if getattr(exc, "wait", None) is not None:
+            headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         if isinstance(exc, exceptions.ParseError):
             message = f"Malformed request body: {exc.detail}"
         elif isinstance(exc, InvalidToken):
@@ -57,21 +63,28 @@ def exception_handler(exc, context):
         else:
             message = error_message(exc.detail)
         set_rollback()
-        return Response(error_body(message, exc.status_code), status=exc.status_code, headers=headers)
+        return Response(error_body(exc, message), status=exc.status_code, headers=headers)
 
     # Anything else is our bug: log it with its trace, tell the client nothing about it.
     logger.exception("Unhandled error in %s", context.get("view").__class__.__name__ if context else "?")
     set_rollback()
-    return Response(
-        error_body("Internal server error.", status.HTTP_500_INTERNAL_SERVER_ERROR),
-        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-    )
+    return exception_handler(SERVER_ERROR, context)
+
+
+SERVER_ERROR = exceptions.APIException("Internal server error.")
+
+
+def _outside_drf(exc: exceptions.APIException) -> HttpResponse:
+    """The envelope of an error raised outside any API view, rendered as the API renders it."""
+    response = exception_handler(exc, {})
+    content = VersionedJSONRenderer().render(response.data)
+    return HttpResponse(content, status=response.status_code, content_type="application/json")
 
 
 def api_not_found(request, *args, **kwargs):
     """Unknown ``/api/v1/...`` paths answer in the envelope, not with Django's HTML page."""
-    return JsonResponse(error_body(f"No API endpoint at {request.path}.", 404), status=404)
+    return _outside_drf(exceptions.NotFound(f"No API endpoint at {request.path}."))
 
 
 def api_server_error(request, *args, **kwargs):
-    return JsonResponse(error_body("Internal server error.", 500), status=500)
+    return _outside_drf(SERVER_ERROR)

@@ -1,10 +1,77 @@
-"""API exceptions with stable codes; the envelope handler in turf.api renders them."""
+"""The API's stable error codes and its own exceptions; the envelope handler in turf.api renders them.
+
+Every error body carries ``"error"``: one of ``ERROR_CODES``, the exception's ``default_code`` (DRF's own
+where it fits), so that a client branches on it rather than on the message or the HTTP status alone.
+"""
+
+from __future__ import annotations
+
+import logging
 
 from rest_framework import status
 from rest_framework.exceptions import APIException
+
+logger = logging.getLogger("turf.api")
+
+ERROR_CODES = {
+    "invalid_parameter": "a query parameter or a body field is invalid; the message names it (400)",
+    "parse_error": "the body is not well-formed JSON (400)",
+    "not_authenticated": "no Bearer token was sent (401)",
+    "authentication_failed": "the token, the credentials or the refresh token are wrong, expired or revoked (401)",
+    "permission_denied": "not allowed to anyone of this kind (403)",
+    "plan_required": "your plan does not open this endpoint; the message names the cheapest plan that does (403)",
+    "not_found": "no such resource, or no such endpoint (404)",
+    "method_not_allowed": "the endpoint does not answer this method (405)",
+    "not_acceptable": "the Accept header asks for a format the API does not answer in (406)",
+    "conflict": "the resource exists already, or its state forbids this (409)",
+    "unsupported_media_type": "the body is not JSON (415)",
+    "throttled": "over the request limit per minute or per day; see Retry-After (429)",
+    "quota_exceeded": "over the plan's daily quota of this feature; see Retry-After (429)",
+    "server_error": "our fault; nothing about it is told (500)",
+    "service_unavailable": "the database does not answer (503)",
+}
+
+# DRF's codes that say less than ours: any validation error is a bad parameter or field, a bad token is a
+# failed authentication (simplejwt's ``token_not_valid``), APIException itself is a server error.
+RENAMED = {"invalid": "invalid_parameter", "token_not_valid": "authentication_failed", "error": "server_error"}
+BY_STATUS = {
+    400: "invalid_parameter",
+    401: "authentication_failed",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+    503: "service_unavailable",
+}
+
+
+def error_code(exc: APIException) -> str:
+    """The stable code of ``exc``: its class's ``default_code``, renamed where DRF's says less."""
+    code = getattr(type(exc), "default_code", None)
+    code = RENAMED.get(code, code)
+    if code in ERROR_CODES:
+        return code
+    # An exception without a code of ours is a slip: answer by its status, and say so in the log.
+    logger.warning("%s has no stable error code (default_code %r)", type(exc).__name__, code)
+    return BY_STATUS.get(exc.status_code, "server_error")
 
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This resource already exists."
     default_code = "conflict"
+
+
+class ServiceUnavailable(APIException):
+    """A dependency does not answer; ``extra`` (what was checked and how it went) goes beside the envelope."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is unavailable."
+    default_code = "service_unavailable"
+
+    def __init__(self, detail: str | None = None, *, extra: dict | None = None):
+        super().__init__(detail)
+        self.extra = extra or {}

@@ -1,12 +1,15 @@
 """Query parameters every list and window of the API shares: a page, a day, a date window.
 
-Each endpoint's own parameters build on these serializers; a bad value is a 400 that names it.
+Each endpoint's own parameters build on these serializers; a bad value is a 400 that names it. Every
+number and date is bounded, so that no value, however large, reaches the database or date arithmetic
+(a 400-digit offset was a 500: too large for an SQL integer).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -14,21 +17,31 @@ from .serializers import DayField
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Beyond any list Turf holds, well inside every database's integers.
+MAX_OFFSET = 1_000_000_000
 MAX_WINDOW_DAYS = 3660
 
 
-class PageParams(serializers.Serializer):
-    limit = serializers.IntegerField(
-        min_value=0, default=DEFAULT_LIMIT, help_text=f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"
+def limit_field(default: int) -> serializers.IntegerField:
+    """A page size, ``default`` unless given; served at MAX_LIMIT at most (PageParams.validate_limit)."""
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_OFFSET,
+        default=default,
+        help_text=f"page size, default {default}; a larger one than {MAX_LIMIT} is served at {MAX_LIMIT}",
     )
-    offset = serializers.IntegerField(min_value=0, default=0)
+
+
+class PageParams(serializers.Serializer):
+    limit = limit_field(DEFAULT_LIMIT)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0, help_text="rows skipped")
 
     def validate_limit(self, value: int) -> int:
         return min(value, MAX_LIMIT)  # a larger page is served at the maximum, as DRF's paginators do
 
 
 class DayParams(serializers.Serializer):
-    date = DayField(required=False)
+    date = DayField(required=False, help_text="YYYY-MM-DD, default today (Europe/Paris)")
 
     def validate(self, attrs):
         attrs.setdefault("date", timezone.localdate())
@@ -59,3 +72,17 @@ class WindowParams(serializers.Serializer):
         check_window(start, end)
         attrs.update(start=start, end=end)
         return attrs
+
+
+def query_read(serializer_class: type[serializers.Serializer], query: QueryDict, *, blank_is_default=False) -> dict:
+    """Validate a request's query with ``serializer_class``: a bad or repeated parameter is a 400 naming it.
+
+    ``blank_is_default``: an emptied field of a page's own form (the calendar, min. odds) means its default.
+    """
+    repeated = next((name for name, values in query.lists() if len(values) > 1), None)
+    if repeated is not None:
+        raise serializers.ValidationError({repeated: "give this parameter once."})
+    data = {name: value for name, value in query.items() if not (blank_is_default and not value.strip())}
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

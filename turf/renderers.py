@@ -3,7 +3,7 @@ from rest_framework.renderers import JSONRenderer
 
 
 class VersionedJSONRenderer(JSONRenderer):
-    """JSON renderer that stamps every object response with ``"version": "v1"``."""
+    """JSON renderer that stamps every object response, errors included, with ``"version": "v1"``: the one place."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, dict) and "version" not in data:

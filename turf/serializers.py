@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from collections.abc import Mapping
 
@@ -13,14 +14,20 @@ from rest_framework import serializers
 _DAY_SHAPE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
 # Every table's key is a BigAutoField: PostgreSQL's bigint, which SQLite's INTEGER also holds.
 MAX_ID = 2**63 - 1
+# Racing dates Turf can hold: its data begins in the 1980s; past 2999 is a typo. A window of a few years
+# around any of them stays a real date (year 1 minus a day is none: a 500 before this bound).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
 
 
 class DayField(serializers.DateField):
-    """A calendar day written YYYY-MM-DD; a well-formed one that is not a day is refused as such."""
+    """A calendar day written YYYY-MM-DD between FIRST_DAY and LAST_DAY; a well-formed one that is not a day
+    is refused as such."""
 
     default_error_messages = {
         "no_month": "{value} is not a day: months run from 01 to 12.",
         "no_day": "{value} is not a day: {month} {year} has {days} days.",
+        "out_of_range": f"must be between {FIRST_DAY} and {LAST_DAY}.",
     }
 
     def __init__(self, **kwargs):
@@ -29,7 +36,7 @@ class DayField(serializers.DateField):
 
     def to_internal_value(self, value):
         try:
-            return super().to_internal_value(value)
+            day = super().to_internal_value(value)
         except serializers.ValidationError:
             shape = _DAY_SHAPE.match(value) if isinstance(value, str) else None
             if shape is None or int(shape["year"]) < 1:
@@ -39,6 +46,9 @@ class DayField(serializers.DateField):
                 self.fail("no_month", value=value)
             days = calendar.monthrange(year, month)[1]
             self.fail("no_day", value=value, month=calendar.month_name[month], year=year, days=days)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            self.fail("out_of_range")
+        return day
 
 
 class IdField(serializers.IntegerField):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+RATE_PART = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<period>minute|day)\s*$")
+
+
+def env_rate(name: str, default: str) -> dict[str, int]:
+    """Read request limits written ``30/minute,2000/day`` (both periods, each once, at least 1), refusing
+    anything else: a typo must not leave an endpoint without a limit."""
+    raw = os.environ.get(name)
+    text = default if raw is None or raw.strip() == "" else raw
+    limits: dict[str, int] = {}
+    for part in text.split(","):
+        match = RATE_PART.match(part)
+        if match is None or match["period"] in limits or int(match["count"]) < 1:
+            limits = {}
+            break
+        limits[match["period"]] = int(match["count"])
+    if set(limits) != {"minute", "day"}:
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is not a request limit: write it N/minute,N/day (e.g. {default}), each at least 1"
+        )
+    return limits
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -197,6 +220,16 @@ STORAGES = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Turf <no-reply@turf.localhost>")
 
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} is negative: give the number of proxies in front of Turf")
+
+# Request limits of visitors without a token, per address: every endpoint open to them (health, the schema),
+# and, counted apart, the log-in, sign-up and token refresh of the API and of the dashboard (password guessing).
+# Subscribers' limits are their plan's (rows staff edit).
+API_RATE_ANON = env_rate("API_RATE_ANON", "30/minute,2000/day")
+API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -204,11 +237,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["turf.renderers.VersionedJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "turf.schema.TurfAutoSchema",
     "EXCEPTION_HANDLER": "turf.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
+    # The client's address is the one the last NUM_PROXIES trusted proxies saw (X-Forwarded-For, read from
+    # the right); with none (the default) X-Forwarded-For is ignored, since anyone can set it.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

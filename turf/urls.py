@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from turf import api
+from turf.views import UnknownEndpointView
 
 api_v1 = [
     path("", include("turf.api_urls")),
-    # Last: anything else under /api/v1/ is an unknown endpoint, answered in the envelope.
-    re_path(r"^.*$", api.api_not_found),
+    # Last: anything else under /api/v1/ is an unknown endpoint, answered in the envelope (any method: an API
+    # view, so no CSRF page for a DELETE) with the rate-limit headers.
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view()),  # [\s\S]: a path with a newline is unknown too
 ]
 
 urlpatterns = [

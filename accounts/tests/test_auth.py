@@ -47,8 +47,10 @@ def test_the_schema_says_registration_answers_the_user_once():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     created = schema["paths"]["/api/v1/auth/register"]["post"]["responses"]["201"]["content"]["application/json"]
-    component = schema["components"]["schemas"][created["schema"]["$ref"].rsplit("/", 1)[1]]
-    assert set(component["properties"]) == {"user"}
+    # Every answer is its own shape and the version stamp: {"allOf": [{"$ref": <shape>}, {"$ref": Versioned}]}.
+    shape, stamp = (part["$ref"].rsplit("/", 1)[1] for part in created["schema"]["allOf"])
+    assert stamp == "Versioned"
+    assert set(schema["components"]["schemas"][shape]["properties"]) == {"user"}
 
 
 def test_malformed_json_is_a_400(api):

@@ -50,3 +50,35 @@ def test_users_do_not_share_a_limit(api, free_user, other_user):
     assert api.as_user(free_user).get(URL).status_code == 200
     assert api.as_user(other_user).get(URL).status_code == 200
     assert api.as_user(free_user).get(URL).status_code == 429
+
+
+RATE_HEADERS = (
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Limit-Day",
+    "X-RateLimit-Remaining-Day",
+)
+
+
+def test_every_call_counts_once_whatever_it_is_answered(api, free_user):
+    api.as_user(free_user)
+    answers = [
+        api.get(URL).status_code,
+        api.get(URL, {"limit": "x"}).status_code,  # a bad query
+        api.get("/api/v1/valuebets").status_code,  # not in the plan
+        api.get("/api/v1/nowhere").status_code,  # no such endpoint
+        api.put(URL).status_code,  # no such method
+    ]
+    assert answers == [200, 400, 403, 404, 405]
+    me = api.get("/api/v1/auth/me")
+    assert me.json()["usage"]["requests_today"] == 6 and me["X-RateLimit-Remaining-Day"] == str(1000 - 6)
+
+
+def test_a_refusal_past_the_limit_carries_every_header_and_comes_before_the_plan_check(api, free_user):
+    Plan.objects.filter(code="free").update(requests_per_minute=1)
+    api.as_user(free_user).get(URL)
+    refused = api.get("/api/v1/valuebets", {"date": "nope"})  # not in the plan, a bad query: counted first
+    assert refused.status_code == 429 and refused.json()["error"] == "throttled"
+    assert all(refused[name] for name in RATE_HEADERS) and refused["X-RateLimit-Remaining"] == "0"
+    assert 1 <= int(refused["Retry-After"]) <= 60

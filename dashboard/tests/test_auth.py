@@ -77,15 +77,21 @@ def test_signing_up_says_what_is_wrong(client, free_user, django_user_model, for
     assert django_user_model.objects.count() == 1
 
 
-def test_login_attempts_share_the_apis_per_address_limit(client, free_user):
-    from billing.throttles import ANON_PER_MINUTE
-
-    answers = [
-        client.post("/login/", {"username": free_user.email, "password": "guess"}).status_code
-        for _ in range(ANON_PER_MINUTE + 1)
-    ]
-    assert answers[:ANON_PER_MINUTE] == [200] * ANON_PER_MINUTE
-    assert answers[-1] == 429
+def test_login_attempts_are_limited_per_address(client, free_user, settings):
+    settings.API_RATE_AUTH = {"minute": 3, "day": 100}
+    answers = [client.post("/login/", {"username": free_user.email, "password": "guess"}).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
     refused = client.post("/login/", {"username": free_user.email, "password": "s3cret-Pass!"})
     assert refused.status_code == 429 and "Too many attempts" in refused.content.decode()
+    assert "3 times a minute and 100 a day" in refused.content.decode() and int(refused["Retry-After"]) >= 1
     assert client.get("/").status_code == 302  # even the right password waits
+
+
+def test_the_forms_count_with_the_apis_auth_endpoints_and_apart_from_other_visitors(client, api, free_user, settings):
+    settings.API_RATE_AUTH = {"minute": 2, "day": 100}
+    settings.API_RATE_ANON = {"minute": 1, "day": 100}
+    assert api.get("/api/v1/health").status_code == 200  # an anonymous call: the other counter
+    assert api.post("/api/v1/auth/login", {"email": free_user.email, "password": "x"}, format="json").status_code == 401
+    assert client.post("/signup/", {"email": "b@turf.test"}).status_code == 200
+    assert client.post("/login/", {"username": free_user.email, "password": "guess"}).status_code == 429
+    assert api.post("/api/v1/auth/login", {"email": free_user.email, "password": "x"}, format="json").status_code == 429

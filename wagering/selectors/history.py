@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from courses.models import Race, RaceStatus, RunnerStatus
 from predictions.models import Prediction
 from predictions.services.probability import P_FLOOR, places_paid
+from turf.pagination import LazyRows
 
 from ..services.rapports import win_dividends
 from ..services.settlement import cents, commission_percent, money, returns, settle_win
@@ -29,24 +30,22 @@ def prediction_history(
     *,
     start: dt.date,
     end: dt.date,
-    limit: int,
-    offset: int,
     discipline: str | None = None,
     racecourse: str | None = None,
-) -> tuple[list[dict], int]:
-    """(races, total): finished races in the window with their runners' predictions and outcomes."""
+) -> LazyRows:
+    """Finished races in the window, newest first, with their runners' predictions and outcomes (paged lazily)."""
     predicted = Prediction.objects.filter(walk_forward_eligible(), runner__race=OuterRef("pk"))
     races = Race.objects.filter(meeting__date__range=(start, end), status=RaceStatus.FINISHED).filter(Exists(predicted))
     if discipline:
         races = races.filter(discipline=discipline)
     if racecourse:
         races = races.filter(meeting__racecourse__code__iexact=racecourse)
-    total = races.count()
-    page = list(
-        races.select_related("meeting__racecourse").order_by("-meeting__date", "meeting__number", "number")[
-            offset : offset + limit
-        ]
-    )
+    races = races.select_related("meeting__racecourse").order_by("-meeting__date", "meeting__number", "number")
+    return LazyRows(races, _race_items)
+
+
+def _race_items(page: list[Race]) -> list[dict]:
+    """A page of races with the walk-forward prediction of each runner: a fixed number of queries."""
     ids = [race.pk for race in page]
     rows = (
         Prediction.objects.filter(walk_forward_eligible(), runner__race_id__in=ids)
@@ -72,7 +71,7 @@ def prediction_history(
     by_race: dict[int, list[dict]] = {}
     for row in rows:
         by_race.setdefault(row["runner__race_id"], []).append(row)
-    return [_race_item(race, by_race.get(race.pk, []), rapports) for race in page], total
+    return [_race_item(race, by_race.get(race.pk, []), rapports) for race in page]
 
 
 def _chosen(rows: list[dict]) -> list[dict]:

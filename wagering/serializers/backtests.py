@@ -34,15 +34,15 @@ class BetSerializer(serializers.Serializer):
     probability = serializers.FloatField()
     expected_value = serializers.FloatField()
     stake = serializers.DecimalField(max_digits=10, decimal_places=2)
-    # "return" is a keyword: the field is declared under another name and renamed below.
-    returned = serializers.DecimalField(max_digits=12, decimal_places=2, source="return")
     profit = serializers.DecimalField(max_digits=12, decimal_places=2)
     bankroll = serializers.DecimalField(max_digits=14, decimal_places=2)
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["return"] = data.pop("returned")
-        return data
+    def get_fields(self):
+        # "return" is a keyword, so no class attribute can bear the name; declared here, the schema shows it
+        # under the name the answer uses (a field renamed in to_representation left the schema saying "returned").
+        fields = super().get_fields()
+        fields["return"] = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="stake included")
+        return fields
 
 
 class StrategySerializer(StrictSerializer):

@@ -1,7 +1,23 @@
-"""The metrics' query."""
+"""The metrics' query and answer."""
 
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
 
 class MetricsParams(serializers.Serializer):
     days = serializers.IntegerField(default=30, min_value=1, max_value=3660)
+
+
+class MetricsSerializer(serializers.Serializer):
+    window = inline_serializer(
+        "MetricsWindow",
+        {"start": serializers.DateField(), "end": serializers.DateField(), "days": serializers.IntegerField()},
+    )
+    model_version = serializers.CharField(allow_null=True)
+    races = serializers.IntegerField(help_text="finished races scored")
+    races_skipped = serializers.DictField(child=serializers.IntegerField(), help_text="races left out, by reason")
+    uniform_log_loss = serializers.FloatField(allow_null=True)
+    model = serializers.DictField(
+        allow_null=True, help_text="log loss, Brier, top-1, value bets (with their ROI) of the model"
+    )
+    market = serializers.DictField(allow_null=True, help_text="the same figures of the market baseline")

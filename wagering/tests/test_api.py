@@ -63,10 +63,16 @@ def test_metrics_compare_the_model_with_the_market(api, premium_user):
     model_version_active()
     predictions_score(start=yesterday, end=yesterday)
     body = api.as_user(premium_user).get("/api/v1/metrics", {"days": 7}).json()
-    assert body["races"] == 1
-    assert body["model"]["log_loss"] == pytest.approx(-__import__("math").log(0.5))
-    assert body["market"]["log_loss"] == pytest.approx(body["model"]["log_loss"])
-    assert body["window"]["days"] == 7
+    assert body["version"] == "v1" and set(body) == {"version", "data"}
+    metrics = body["data"]
+    assert metrics["races"] == 1
+    assert metrics["model"]["log_loss"] == pytest.approx(-__import__("math").log(0.5))
+    assert metrics["market"]["log_loss"] == pytest.approx(metrics["model"]["log_loss"])
+    assert metrics["window"] == {
+        "start": (yesterday - dt.timedelta(days=6)).isoformat(),
+        "end": yesterday.isoformat(),
+        "days": 7,
+    }
 
 
 def test_csv_export_streams_predictions_with_a_header(api, pro_user, card):

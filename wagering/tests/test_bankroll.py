@@ -83,7 +83,7 @@ def test_bad_bets_are_400s_naming_the_field(api, free_user, tomorrow_race, chang
     assert not UserBet.objects.exists()
 
 
-@pytest.mark.parametrize("bet_id", ["99999999999999999999", str(2**63), "0", "abc", "1.0"])
+@pytest.mark.parametrize("bet_id", ["99999999999999999999", str(2**63), "0", "abc", "1.0", "1%0A2"])
 def test_it_refuses_a_bet_id_that_cannot_be_one_naming_it(api, free_user, bet_id):
     response = api.as_user(free_user).delete(f"/api/v1/bets/{bet_id}")
     assert response.status_code == 400

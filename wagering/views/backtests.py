@@ -6,13 +6,15 @@ A job belongs to the subscriber who submitted it: anyone else's job id is a 404.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from turf.apiviews import TurfAPIView, paginated
+from turf.apiviews import TurfAPIView
+from turf.pagination import page
 from turf.params import PageParams
+from turf.schema import id_parameter, page_of
 from turf.serializers import path_id
 
 from .. import selectors
@@ -23,12 +25,21 @@ from ..services.backtest_jobs import backtest_job_submit
 
 class BacktestView(TurfAPIView):
     required_feature = "backtest"
-    get_params = s.BacktestParams
+    query_params = s.BacktestParams
 
     @extend_schema(
         summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
         parameters=[s.BacktestParams],
-        responses={200: s.BetSerializer(many=True)},
+        responses={
+            200: page_of(
+                "BacktestPage",
+                s.BetSerializer(many=True),
+                summary=s.BacktestSummarySerializer(),
+                model_version=serializers.CharField(allow_null=True),
+                window=inline_serializer("Window", {"start": serializers.DateField(), "end": serializers.DateField()}),
+                strategy=serializers.DictField(help_text="the reference strategy: value bets, flat stake"),
+            )
+        },
         tags=["backtest"],
     )
     def get(self, request):
@@ -36,12 +47,10 @@ class BacktestView(TurfAPIView):
         result = selectors.backtest_run(
             start=params["start"], end=params["end"], min_odds=params["min_odds"], edge=params["edge"]
         )
-        page = result["bets"][params["offset"] : params["offset"] + params["limit"]]
-        return paginated(
-            s.BetSerializer(page, many=True).data,
-            total=len(result["bets"]),
-            limit=params["limit"],
-            offset=params["offset"],
+        return page(
+            result["bets"],
+            params,
+            serializer=s.BetSerializer,
             summary=result["summary"],
             model_version=result["model_version"],
             window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
@@ -55,7 +64,7 @@ class BacktestView(TurfAPIView):
         )
 
 
-JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH)
+JOB_ID = id_parameter("job_id")
 
 
 def _own_job(user, job_id: str, *fields: str) -> BacktestJob:
@@ -68,7 +77,7 @@ def _own_job(user, job_id: str, *fields: str) -> BacktestJob:
 
 class BacktestsView(TurfAPIView):
     required_feature = "backtest"
-    get_params = PageParams
+    query_params = PageParams
 
     @extend_schema(
         summary="Run a strategy over past races (asynchronous)",
@@ -76,7 +85,10 @@ class BacktestsView(TurfAPIView):
         "`/backtests/{id}`. Races are bet walk-forward: each with the predictions of a model "
         "version trained before it.",
         request=s.BacktestCreateSerializer,
-        responses={202: s.BacktestJobSerializer},
+        responses={
+            202: s.BacktestJobSerializer,
+            409: OpenApiResponse(description="Too many of your backtests are queued or running."),
+        },
         tags=["backtest"],
     )
     def post(self, request):
@@ -94,16 +106,13 @@ class BacktestsView(TurfAPIView):
     @extend_schema(
         summary="Your backtests, newest first (without their results)",
         parameters=[PageParams],
-        responses={200: s.BacktestJobSerializer(many=True)},
+        responses={200: page_of("BacktestJobPage", s.BacktestJobSerializer(many=True))},
         tags=["backtest"],
     )
     def get(self, request):
         params = self.params
-        jobs = BacktestJob.objects.filter(owner=request.user)
-        total = jobs.count()
-        page = jobs.defer("result")[params["offset"] : params["offset"] + params["limit"]]
-        rows = s.BacktestJobSerializer(page, many=True, context={"brief": True}).data
-        return paginated(rows, total=total, limit=params["limit"], offset=params["offset"])
+        jobs = BacktestJob.objects.filter(owner=request.user).defer("result")
+        return page(jobs, params, serializer=s.BacktestJobSerializer, context={"brief": True})
 
 
 class BacktestDetailView(TurfAPIView):
@@ -121,24 +130,25 @@ class BacktestDetailView(TurfAPIView):
 
 class BacktestBetsView(TurfAPIView):
     required_feature = "backtest"
-    get_params = PageParams
+    query_params = PageParams
 
     @extend_schema(
         summary="A finished backtest's settled bets, in order",
         parameters=[JOB_ID, PageParams],
-        responses={200: s.BacktestBetSerializer(many=True)},
+        responses={
+            200: page_of(
+                "BacktestBetPage",
+                s.BacktestBetSerializer(many=True),
+                job=inline_serializer(
+                    "BacktestJobStatus",
+                    {"id": serializers.IntegerField(), "status": s.BacktestJobSerializer().fields["status"]},
+                ),
+            )
+        },
         tags=["backtest"],
     )
     def get(self, request, job_id: str):
         params = self.params
         job = _own_job(request.user, job_id, "id", "status")
         bets = BacktestBet.objects.filter(job=job).order_by("seq")
-        total = bets.count()
-        page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(
-            s.BacktestBetSerializer(page, many=True).data,
-            total=total,
-            limit=params["limit"],
-            offset=params["offset"],
-            job={"id": job.pk, "status": job.status},
-        )
+        return page(bets, params, serializer=s.BacktestBetSerializer, job={"id": job.pk, "status": job.status})

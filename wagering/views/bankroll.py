@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from turf.apiviews import TurfAPIView, paginated
+from turf.apiviews import TurfAPIView
+from turf.pagination import page
+from turf.schema import id_parameter, page_of
 from turf.serializers import path_id
 
 from ..models import UserBet
@@ -20,12 +22,12 @@ def _own_bets(user):
 
 class BetsView(TurfAPIView):
     required_feature = "bankroll"
-    get_params = BetListParams
+    query_params = BetListParams
 
     @extend_schema(
         summary="Your recorded bets",
         parameters=[BetListParams],
-        responses={200: UserBetSerializer(many=True)},
+        responses={200: page_of("UserBetPage", UserBetSerializer(many=True))},
         tags=["bankroll"],
     )
     def get(self, request):
@@ -33,11 +35,7 @@ class BetsView(TurfAPIView):
         bets = _own_bets(request.user)
         if params.get("status"):
             bets = bets.filter(status=params["status"])
-        total = bets.count()
-        page = bets[params["offset"] : params["offset"] + params["limit"]]
-        return paginated(
-            UserBetSerializer(page, many=True).data, total=total, limit=params["limit"], offset=params["offset"]
-        )
+        return page(bets, params, serializer=UserBetSerializer)
 
     @extend_schema(
         summary="Record a bet you placed (before the race)",
@@ -58,8 +56,11 @@ class BetDetailView(TurfAPIView):
     @extend_schema(
         summary="Withdraw one of your bets before its race",
         tags=["bankroll"],
-        parameters=[OpenApiParameter("bet_id", int, OpenApiParameter.PATH)],
-        responses={204: None},
+        parameters=[id_parameter("bet_id")],
+        responses={
+            204: None,
+            409: OpenApiResponse(description="The race has started or is over: the bet can no longer be withdrawn."),
+        },
     )
     def delete(self, request, bet_id: str):
         user_bet_delete(user=request.user, bet_id=path_id("bet_id", bet_id))

@@ -16,7 +16,7 @@ from ..serializers import exports as s
 
 class ExportCsvView(TurfAPIView):
     required_feature = "export_csv"
-    get_params = s.ExportParams
+    query_params = s.ExportParams
 
     @extend_schema(
         summary="Stream predictions or backtest bets as CSV",

@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 
-from turf.apiviews import TurfAPIView, paginated
+from turf.apiviews import TurfAPIView
+from turf.pagination import page
+from turf.schema import page_of
 
 from ..selectors import prediction_history
-from ..serializers.history import HistoryParams
+from ..serializers.history import HistoryParams, HistoryRaceSerializer
 
 
 class HistoryView(TurfAPIView):
     required_feature = "history"
-    get_params = HistoryParams
+    query_params = HistoryParams
 
     @extend_schema(
         summary="Past predictions with their outcome and each race's log loss",
         parameters=[HistoryParams],
-        responses={200: OpenApiResponse(description="a page of finished races with runners")},
+        responses={
+            200: page_of(
+                "HistoryPage",
+                HistoryRaceSerializer(many=True),
+                window=inline_serializer(
+                    "HistoryWindow", {"start": serializers.DateField(), "end": serializers.DateField()}
+                ),
+            )
+        },
         tags=["predictions"],
     )
     def get(self, request):
         params = self.params
-        races, total = prediction_history(
+        races = prediction_history(
             start=params["start"],
             end=params["end"],
-            limit=params["limit"],
-            offset=params["offset"],
             discipline=params.get("discipline"),
             racecourse=params.get("racecourse"),
         )
         window = {"start": params["start"].isoformat(), "end": params["end"].isoformat()}
-        return paginated(races, total=total, limit=params["limit"], offset=params["offset"], window=window)
+        return page(races, params, serializer=HistoryRaceSerializer, window=window)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView
@@ -16,12 +16,12 @@ from ..serializers import metrics as s
 
 class MetricsView(TurfAPIView):
     required_feature = "metrics"
-    get_params = s.MetricsParams
+    query_params = s.MetricsParams
 
     @extend_schema(
         summary="Model quality over the last days, beside the market baseline",
         parameters=[s.MetricsParams],
-        responses={200: OpenApiResponse(description="log loss, Brier, top-1, value-bet ROI: model and market")},
+        responses={200: inline_serializer("MetricsAnswer", {"data": s.MetricsSerializer()})},
         tags=["predictions"],
     )
     def get(self, request):
@@ -29,6 +29,5 @@ class MetricsView(TurfAPIView):
         end = timezone.localdate() - dt.timedelta(days=1)
         start = end - dt.timedelta(days=params["days"] - 1)
         metrics = selectors.metrics_compute(start=start, end=end)
-        return Response(
-            {"window": {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]}, **metrics}
-        )
+        window = {"start": start.isoformat(), "end": end.isoformat(), "days": params["days"]}
+        return Response({"data": {"window": window, **metrics}})

@@ -1,0 +1,56 @@
+"""The plan gate: the one path an API call and a data page take before any data is read.
+
+``gate_pass`` runs the same steps in the same order for both (``turf.apiviews.TurfAPIView`` calls it for
+every API view, ``dashboard.views`` for every page), each refusing with its own exception, which the
+caller renders (the API in the error envelope, a page as the refusal page):
+
+1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's), refused
+   requests included, so that nothing comes free by retrying: Throttled past them;
+2. the view's permissions; for a gated view ``PlanFeature``, whether the plan opens its
+   ``required_feature``, asked before the query is read: NotAuthenticated, PlanRequired;
+3. the query is read (``read_query``): its error, a 400, costs no quota;
+4. one use of the feature's daily quota is counted: QuotaExceeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled
+from rest_framework.permissions import BasePermission
+
+from .permissions import PlanFeature
+from .services import plan_quota_use
+from .throttles import PlanRateThrottle
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A server-rendered page's side of the gate, declared as an API view declares its own."""
+
+    required_feature: str | None = None
+    throttle_scope: str | None = None
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [PlanFeature()] if self.required_feature else []
+
+
+def gate_pass(request, view, read_query: Callable[[], T]) -> T:
+    """Let one request to ``view`` (an API view or a ``Page``) through the plan gate; returns its read query."""
+    throttle = PlanRateThrottle()
+    if not throttle.allow_request(request, view):
+        raise Throttled(wait=throttle.wait())
+    for permission in view.get_permissions():
+        if not permission.has_permission(request, view):
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            raise PermissionDenied(getattr(permission, "message", None))
+    query = read_query()
+    plan = getattr(request, "plan", None)  # left there by PlanFeature, the plan that opened the feature
+    if view.required_feature and plan is not None:
+        plan_quota_use(user=request.user, plan=plan, feature=view.required_feature)
+    return query

@@ -1,0 +1,116 @@
+"""Who gets in where: every route of the project × every persona, as one table (pretix style).
+
+``(method, url) -> the status each persona gets``: anonymous, then the free, premium and pro plans (API
+calls with a Bearer token, pages with a session). A route the table does not list fails the last test,
+so a new endpoint or page cannot ship without its row.
+"""
+
+import pytest
+from django.urls import URLResolver, get_resolver, resolve
+
+from predictions.tests.factories import scored_card
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "free", "premium", "pro")
+DAY = "date=2025-11-05"
+OPEN = (200, 200, 200, 200)
+FREE = (401, 200, 200, 200)
+PREMIUM = (401, 403, 200, 200)
+PRO = (401, 403, 403, 200)
+PAGE = (302, 200, 200, 200)  # a visitor is sent to the log-in page
+PREMIUM_PAGE = (302, 403, 200, 200)
+VISITOR_PAGE = (200, 302, 302, 302)  # the log-in and sign-up forms send a logged-in user home
+
+TABLE = [
+    # -- the API: token holders by plan --------------------------------------------------------------
+    ("GET", "/api/v1/health", OPEN),
+    ("GET", "/api/v1/schema", OPEN),
+    ("GET", "/api/v1/docs", OPEN),
+    ("POST", "/api/v1/auth/register", (400, 400, 400, 400)),  # open to anyone; the empty body is a 400
+    ("POST", "/api/v1/auth/login", (400, 400, 400, 400)),
+    ("POST", "/api/v1/auth/refresh", (400, 400, 400, 400)),
+    ("POST", "/api/v1/auth/logout", (401, 400, 400, 400)),
+    ("GET", "/api/v1/auth/me", FREE),
+    ("GET", f"/api/v1/courses/today?{DAY}", FREE),
+    ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
+    ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
+    ("GET", f"/api/v1/predictions/top3?{DAY}", FREE),
+    ("GET", f"/api/v1/predictions/all?{DAY}", PREMIUM),
+    ("GET", "/api/v1/predictions/history?start=2025-11-01&end=2025-11-30", PREMIUM),
+    ("GET", f"/api/v1/valuebets?{DAY}", PREMIUM),
+    ("GET", "/api/v1/metrics", PREMIUM),
+    ("GET", "/api/v1/backtest?start=2025-11-01&end=2025-11-30", PRO),
+    ("GET", "/api/v1/backtests", PRO),
+    ("POST", "/api/v1/backtests", (401, 403, 403, 400)),  # the plan is asked before the body is read
+    ("GET", "/api/v1/backtests/1", (401, 403, 403, 404)),  # nobody's job: a 404 past the plan gate
+    ("GET", "/api/v1/backtests/1/bets", (401, 403, 403, 404)),
+    ("GET", f"/api/v1/export/csv?type=predictions&{DAY}", PRO),
+    ("GET", "/api/v1/bets", FREE),
+    ("POST", "/api/v1/bets", (401, 400, 400, 400)),
+    ("GET", "/api/v1/bets/summary", FREE),
+    ("DELETE", "/api/v1/bets/1", (401, 404, 404, 404)),
+    ("GET", "/api/v1/no-such-endpoint", (404, 404, 404, 404)),
+    # -- the pages: logged in with a session ---------------------------------------------------------
+    ("GET", f"/?{DAY}", PAGE),
+    ("GET", f"/races/R1C1/?{DAY}", PAGE),
+    ("GET", f"/picks/?{DAY}", PAGE),
+    ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
+    ("GET", "/account/", PAGE),
+    ("GET", "/login/", VISITOR_PAGE),
+    ("GET", "/signup/", VISITOR_PAGE),
+    ("POST", "/logout/", (302, 302, 302, 302)),
+    ("GET", "/admin/", (302, 302, 302, 302)),  # staff only: Django's own log-in
+]
+CASES = [(method, url, persona, statuses) for method, url, statuses in TABLE for persona in PERSONAS]
+
+
+def cheapest_opener(statuses) -> str:
+    """The plan a refusal must name: the first persona past anonymous that is not refused."""
+    return next(persona for persona, status in zip(PERSONAS[1:], statuses[1:], strict=True) if status != 403).title()
+
+
+@pytest.mark.parametrize("method, url, persona, statuses", CASES)
+def test_the_permission_table(api, client, personas, method, url, persona, statuses):
+    url = url.replace("{race}", str(scored_card().pk))
+    user, expected = personas[persona], statuses[PERSONAS.index(persona)]
+    if url.startswith("/api/"):
+        response = getattr(api.as_user(user), method.lower())(url)
+    else:
+        if user is not None:
+            client.force_login(user)
+        response = getattr(client, method.lower())(url)
+    assert response.status_code == expected, response.content[:300]
+    if expected == 403 and url.startswith("/api/"):
+        body = response.json()
+        assert body["error"] == "plan_required" and cheapest_opener(statuses) in body["message"]
+    elif expected == 403:
+        assert f"Upgrade to {cheapest_opener(statuses)}" in response.content.decode()
+    elif expected == 302 and persona == "anonymous" and statuses[1] == 200:
+        assert response["Location"].startswith("/login/?next=")
+
+
+def _routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver) and route != "admin/":  # the admin is one row: Django's, staff only
+            yield from _routes(pattern.url_patterns, route)
+        else:
+            yield route, getattr(pattern.callback, "cls", None) if not isinstance(pattern, URLResolver) else None
+
+
+def _route(path: str) -> str:
+    route = resolve(path.split("?")[0]).route
+    return "admin/" if route.startswith("admin/") else route
+
+
+def test_the_table_lists_every_route_and_every_method_of_the_api():
+    listed = {(_route(url).replace("^", ""), method) for method, url, _ in TABLE}
+    missing = []
+    for route, api_view in _routes(get_resolver().url_patterns):
+        route = route.replace("^", "")
+        methods = {m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(api_view, m)}
+        if not any(r == route for r, _ in listed):
+            missing.append(route)
+        missing += [f"{method} {route}" for method in methods if (route, method) not in listed]
+    assert not missing, f"routes the permission table does not list: {missing}"

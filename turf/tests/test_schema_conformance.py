@@ -1,0 +1,119 @@
+"""The OpenAPI schema says what the API answers: schemathesis drives every operation through the WSGI app.
+
+In-process (the pytest-django database, one transaction per test) rather than against a live server: no
+port, no server to start and stop in ``.ci/run``, the same data fixtures as every other test, and a
+failure is reported with the case that caused it. Each generated case (valid and invalid inputs, and
+schemathesis's boundary values) is sent once as each plan's subscriber, with a Bearer token; every answer
+must be no 5xx, a documented status, content type and headers, and a body its schema describes.
+
+``CASES_PER_OPERATION`` keeps the run near a minute on the 2-core CI machine; raise it locally
+(``SCHEMATHESIS_CASES=500 make test PYTEST_ARGS=turf/tests/test_schema_conformance.py``) to dig deeper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from rest_framework.views import APIView
+
+from accounts.services import tokens_issue
+from billing.models import Plan
+from courses.models import RaceStatus
+from predictions.models import ModelKind
+from predictions.tests.factories import model_version, predict, race_with
+from wagering.models import BacktestJob
+from wagering.services.bankroll import user_bet_create
+
+CASES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_CASES", "25"))
+CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance")
+CHECKS += ("response_headers_conformance", "response_schema_conformance")
+
+
+@pytest.fixture
+def programme(personas):
+    """Today's priced, predicted race (value bets, top picks), yesterday's finished and settled one (history,
+    metrics, the backtest), a bet and a backtest job of each subscriber: so that lists have rows to check."""
+    today = timezone.localdate()
+    version = model_version("market-baseline-1", kind=ModelKind.MARKET, active=True)
+    upcoming = race_with(date=today, final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED)
+    predict(version, upcoming, (0.5, 0.3, 0.2))
+    done = race_with(date=today - dt.timedelta(days=1), positions=(1, 2, 3), win_rapports={1: "2.10"})
+    predict(version, done, (0.5, 0.3, 0.2))
+    for user in (personas["free"], personas["premium"], personas["pro"]):
+        bet = {"saddle_number": 1, "bet_type": "simple_gagnant", "stake": Decimal(2), "odds": Decimal(3)}
+        user_bet_create(user=user, race_id=upcoming.pk, **bet)
+    BacktestJob.objects.create(owner=personas["pro"], start=today - dt.timedelta(days=30), end=today, params={})
+    # Room for every generated call: the limits and quotas have their own tests; here each case is counted afresh.
+    Plan.objects.update(requests_per_minute=100_000, requests_per_day=1_000_000)
+
+
+@pytest.fixture
+def connection_kept():
+    """Keep the database connection across the app's requests, as Django's test client does: the WSGI app closes
+    it as a request starts and finishes, and inside the test's transaction (PostgreSQL) that ends the test."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(personas):
+    """The Authorization header of each plan's subscriber."""
+    return {
+        name: {"Authorization": f"Bearer {tokens_issue(user=personas[name])['access_token']}"}
+        for name in ("free", "premium", "pro")
+    }
+
+
+# The schema as /api/v1/schema serves it (its generation reads no database).
+SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/schema", get_wsgi_application())
+
+
+def _api_operations(patterns, prefix: str = ""):
+    """(method, path) of every API view the URLs route to, as the schema writes its paths."""
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _api_operations(pattern.url_patterns, route)
+            continue
+        view = getattr(pattern.callback, "cls", None)
+        if route.startswith("api/v1/") and view and issubclass(view, APIView) and view.schema is not None:
+            path = "/" + re.sub(r"<\w+:(\w+)>", r"{\1}", route)
+            methods = [method for method in ("get", "post", "put", "patch", "delete") if hasattr(view, method)]
+            yield from ((method.upper(), path) for method in methods)
+
+
+def test_the_run_covers_every_endpoint_of_the_api():
+    operations = {(result.ok().method.upper(), result.ok().path) for result in SCHEMA.get_all_operations()}
+    routed = set(_api_operations(get_resolver().url_patterns)) - {("GET", "/api/v1/schema"), ("GET", "/api/v1/docs")}
+    assert operations == routed and len(operations) == 24
+
+
+@SCHEMA.parametrize()
+@settings(
+    max_examples=CASES_PER_OPERATION,
+    deadline=None,
+    database=None,  # nothing written into the work tree; each run draws afresh
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_answer_conforms_to_the_schema(case, programme, bearer, connection_kept):
+    from schemathesis import checks as available
+
+    run_checks = [getattr(available, name) for name in CHECKS]
+    for headers in bearer.values():
+        cache.clear()  # each plan's call starts with its limits and daily quota whole
+        case.call_and_validate(headers=headers, checks=run_checks)
