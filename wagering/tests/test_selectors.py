@@ -12,6 +12,7 @@ from predictions.services.scoring import predictions_score
 from predictions.tests.factories import DAY, model_version, predict, race_with
 from wagering.selectors import backtest_run, metrics_compute, value_bet_list
 from wagering.services.settlement import NO_RESULT
+from wagering.services.value import value_bet_mask
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,16 @@ def test_value_bets_with_their_expected_value_and_quarter_kelly_stake():
     assert bet["stake"] == Decimal("1.66")
     assert bets[1]["kelly_fraction"] == pytest.approx(0.025)  # (0.1 / 1) / 4
     assert (bet["race_code"], bet["racecourse"]) == ("R1C1", "Hippodrome VIN")
+
+
+def test_a_value_bet_whose_stake_rounds_to_nothing_is_not_listed():
+    version = model_version()
+    race = race_with(final=None, morning=[5.0, 4.0, 2.5], status=RaceStatus.SCHEDULED)
+    # saddle 1: 0.2001 × 5 − 1 = 0.0005, a quarter Kelly of 0.0005 / 4 / 4 = 0.00003 of 100: 0.003, i.e. 0.00
+    predict(version, race, [0.2001, 0.3, 0.4999])
+    bets = value_bet_list(day=DAY, model_version=version)
+    assert value_bet_mask([0.2001], [5.0]).tolist() == [True]  # a value bet by the rule, with nothing to stake
+    assert [(b["saddle_number"], b["stake"]) for b in bets] == [(3, Decimal("4.16")), (2, Decimal("1.66"))]
 
 
 def test_value_bets_respect_the_minimum_odds_and_the_edge():
