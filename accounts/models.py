@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from billing.models import Plan
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -12,8 +14,6 @@ class UserManager(BaseUserManager["User"]):
         if not email:
             raise ValueError("An e-mail address is required")
         if "plan" not in extra and "plan_id" not in extra:
-            from billing.models import Plan
-
             # Every account starts on the cheapest plan (free).
             extra["plan"] = Plan.objects.filter(is_active=True).order_by("rank").first()
         user = self.model(email=self.normalize_email(email).lower(), **extra)

@@ -66,3 +66,28 @@ def test_the_scan_sees_an_import_hidden_inside_a_function(tmp_path, monkeypatch)
     module.write_text("def settle():\n    from wagering.tasks import settle_bets\n")
     monkeypatch.setitem(globals(), "ROOT", tmp_path)
     assert imported_apps("courses") == {"wagering": {"courses/late.py"}}
+
+
+def test_no_app_hides_an_import_of_the_project_inside_a_function():
+    """Import circles are untied, not hidden: a project import inside a function is allowed only in an app's
+    ``ready()`` (which registers checks, signal receivers)."""
+    hidden = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "tests" in path.relative_to(ROOT / app).parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for function in (
+                node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            ):
+                if function.name == "ready":
+                    continue
+                for node in ast.walk(function):
+                    module = node.module if isinstance(node, ast.ImportFrom) else None
+                    names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [module or ""]
+                    relative = isinstance(node, ast.ImportFrom) and node.level > 0
+                    if isinstance(node, ast.Import | ast.ImportFrom) and (
+                        relative or any(name.split(".")[0] in APPS for name in names)
+                    ):
+                        hidden.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}()")
+    assert not hidden, f"imports of the project inside functions: {hidden}"
