@@ -9,6 +9,7 @@ from courses.importers.payloads import Rejected, RejectRace
 from courses.importers.run import import_races
 from courses.importers.writer import RaceWriter
 from courses.models import Dividend, Horse, Meeting, Race, Runner, Source
+from courses.signals import results_written
 
 from .factories import race_payload, runner_payload
 
@@ -180,3 +181,16 @@ def test_a_source_without_reunion_numbers_does_not_store_a_real_race_twice():
     assert writer.write(race_payload(source_id="csv-9", course="PET", number=9)) == "created"
     assert Meeting.objects.count() == 1
     assert Race.objects.get(source_id="csv-9").code == "R1C9"
+
+
+def test_a_listener_of_new_results_that_fails_does_not_fail_the_import(caplog):
+    def broker_down(sender, **kwargs):
+        raise ConnectionError("the broker is down")
+
+    results_written.connect(broker_down, dispatch_uid="test.broker_down")
+    try:
+        report = import_races(source=Source.MANUAL, items=[race_payload(source_id="late")], progress=False)
+    finally:
+        results_written.disconnect(dispatch_uid="test.broker_down")
+    assert report.races["created"] == 1 and Race.objects.filter(source_id="late").exists()
+    assert "the broker is down" in caplog.text

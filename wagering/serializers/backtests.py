@@ -12,9 +12,9 @@ from turf.params import PageParams, WindowParams, check_window
 from turf.serializers import DayField, StrictSerializer
 
 from ..services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
+from ..services.bankroll import MAX_STAKE
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
 
-MAX_STAKE = Decimal("100000")
 MAX_BANKROLL = Decimal("100000000")
 
 

@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike
 
 from predictions.services.probability import as_float
 
+from .settlement import CENT
+
 VALUE_BET_EDGE = 0.0
 VALUE_BET_MIN_ODDS = 2.0
 # The bankroll the value-bet list's Kelly stakes are quoted for.
@@ -22,7 +24,6 @@ VALUE_BET_BANKROLL = Decimal(100)
 # Stakes are a quarter of Kelly, at most 5% of the bankroll a bet (see ``kelly_fraction``).
 KELLY_FRACTION = 0.25
 KELLY_CAP = 0.05
-CENT = Decimal("0.01")
 
 
 def expected_value(p: ArrayLike, odds: ArrayLike) -> np.ndarray | float:

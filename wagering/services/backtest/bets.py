@@ -60,11 +60,12 @@ def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skip
         keep = _in_band(frame.odds[legs[:, 0]], strategy.min_odds, strategy.max_odds)
         return legs[keep]
     rows = open_races[frame.race] & (frame.runs | frame.scratched)
-    band = _in_band(frame.odds, strategy.lowest_odds, strategy.max_odds) & np.isfinite(frame.odds)
     if strategy.selection == "value":
-        rows &= band & value_bet_mask(frame.p, frame.odds, edge=strategy.edge, min_odds=strategy.lowest_odds)
+        # The one value-bet rule (edge, lowest odds); max_odds only narrows it.
+        value = value_bet_mask(frame.p, frame.odds, edge=strategy.edge, min_odds=strategy.lowest_odds)
+        rows &= value & _in_band(frame.odds, None, strategy.max_odds)
     else:  # odds_band: every runner in the band; needs no model
-        rows &= band & frame.runs
+        rows &= _in_band(frame.odds, strategy.lowest_odds, strategy.max_odds) & np.isfinite(frame.odds) & frame.runs
     return np.flatnonzero(rows).reshape(-1, 1)
 
 
