@@ -38,7 +38,11 @@ OBSTACLE_DISCIPLINES = frozenset({Discipline.HAIES, Discipline.STEEPLE, Discipli
 
 
 class RaceStatus(models.TextChoices):
+    """What the feed (or an import) last said of the race. Between ``scheduled`` and ``running`` the race
+    is *off* when its start time has passed (``courses.clock.race_phase``)."""
+
     SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Running (off, no arrival yet)"
     FINISHED = "finished", "Finished"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -141,6 +145,12 @@ class Race(models.Model):
     start_time = models.DateTimeField(null=True, blank=True)
     is_quinte = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=RaceStatus.choices, default=RaceStatus.SCHEDULED)
+    results_official = models.BooleanField(
+        default=False, help_text="The arrival is official and the rapports définitifs are published"
+    )
+    odds_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the runners' latest odds (final_odds) were taken from the feed"
+    )
     declared_runners = models.PositiveSmallIntegerField(null=True, blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     source_id = models.CharField(max_length=64, blank=True)
@@ -328,3 +338,92 @@ class Dividend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_bet_type_display()} {self.combination}: {self.amount}"
+
+
+class OddsSnapshot(models.Model):
+    """A runner's odds as the feed showed them at one moment: the movement of the market before the off.
+
+    Written by the feed only when the odds differ from the runner's previous snapshot.
+    """
+
+    runner = models.ForeignKey(Runner, on_delete=models.CASCADE, related_name="odds_snapshots", db_index=False)
+    taken_at = models.DateTimeField(help_text="When the feed was read (or the time the source stamps the odds)")
+    odds = models.DecimalField(max_digits=8, decimal_places=2, help_text="Decimal win odds, stake included")
+    morning = models.BooleanField(default=False, help_text="The morning line (the first odds of the day)")
+
+    class Meta:
+        ordering = ["runner", "taken_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "taken_at"], name="oddssnapshot_unique_runner_time"),
+            models.CheckConstraint(condition=Q(odds__gte=1), name="oddssnapshot_odds_at_least_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner_id} {self.taken_at:%H:%M}: {self.odds}"
+
+
+class FeedResponse(models.Model):
+    """One HTTP response of a live feed, archived raw (gzip) before it is parsed, so that any day can be
+    re-imported or replayed after a parser fix. A request that got no response is archived too, with its error."""
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    url = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, blank=True, help_text="programme, participants, performances, rapports")
+    date = models.DateField(null=True, blank=True, help_text="The programme day the request is about")
+    race_code = models.CharField(max_length=10, blank=True, help_text="R1C3, for a race's endpoints")
+    fetched_at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: no response")
+    body = models.BinaryField(blank=True, default=b"", help_text="The response body, gzip-compressed")
+    size = models.PositiveIntegerField(default=0, help_text="Uncompressed body size in bytes")
+    sha256 = models.CharField(max_length=64, blank=True, help_text="Of the uncompressed body")
+    error = models.CharField(max_length=300, blank=True, help_text="Why no usable answer (timeout, 500, bad JSON)")
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        indexes = [
+            models.Index(fields=["source", "fetched_at"], name="feedresponse_source_time_idx"),
+            models.Index(fields=["source", "date", "race_code", "kind"], name="feedresponse_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.fetched_at:%Y-%m-%d %H:%M:%S} {self.status_code} {self.url}"
+
+
+class CheckKind(models.TextChoices):
+    ODDS = "odds", "Odds and non-partants before the off"
+    OFF = "off", "The off: freeze what was published"
+    RESULTS = "results", "Arrival and rapports définitifs"
+
+
+class ScheduledCheck(models.Model):
+    """One planned look at one race by the live feed (``courses.schedule``): the odds every few minutes in the
+    hour before the off, the off itself, then the results until the rapports are published."""
+
+    race = models.ForeignKey(Race, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=10, choices=CheckKind.choices)
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "race_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["race", "kind", "due_at"], name="scheduledcheck_unique_race_kind_due"),
+        ]
+        indexes = [models.Index(fields=["done_at", "due_at"], name="scheduledcheck_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.race_id} at {self.due_at:%H:%M}"
+
+
+class FeedSource(models.Model):
+    """A live source's freshness, for operators and users (``/api/v1/health/data-sources``)."""
+
+    name = models.CharField(max_length=20, unique=True, choices=Source.choices)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -98,3 +98,43 @@ class Prediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runner_id} {self.model_version_id}: {self.win_probability:.3f}"
+
+
+class PublishedStage(models.TextChoices):
+    MORNING = "morning", "Morning (the programme's first scoring, against the morning line)"
+    OFF = "off", "At the off (the last prediction before the race)"
+
+
+class PublishedPrediction(models.Model):
+    """What Turf published about one runner before its race, frozen: written once per stage, never rewritten.
+
+    The ``off`` row is the prediction served when the race went off; history, metrics and backtests judge
+    the model by it, against the market at the same moment (``market_probability``, from ``odds``).
+    """
+
+    runner = models.ForeignKey("courses.Runner", on_delete=models.CASCADE, related_name="published", db_index=False)
+    stage = models.CharField(max_length=8, choices=PublishedStage.choices)
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.PROTECT, related_name="published")
+    win_probability = models.FloatField()
+    place_probability = models.FloatField()
+    market_probability = models.FloatField(null=True, blank=True, help_text="Normalised 1/odds at the same moment")
+    rank = models.PositiveSmallIntegerField()
+    odds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, help_text="The odds it saw")
+    odds_at = models.DateTimeField(null=True, blank=True, help_text="When those odds were taken")
+    scored_at = models.DateTimeField(help_text="When the prediction was computed")
+    published_at = models.DateTimeField(help_text="When it was frozen")
+
+    class Meta:
+        ordering = ["runner_id", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["runner", "stage"], name="published_unique_runner_stage"),
+            models.CheckConstraint(
+                condition=Q(win_probability__gte=0) & Q(win_probability__lte=1), name="published_win_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(place_probability__gte=0) & Q(place_probability__lte=1), name="published_place_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.runner_id} {self.stage}: {self.win_probability:.3f}"

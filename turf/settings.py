@@ -278,6 +278,30 @@ TURF_DATA_DIR = Path(env_str("TURF_DATA_DIR") or (BASE_DIR.parent / "shared" / "
 
 TURF_VERSION = "v1"
 
+# The live racing day (courses/feeds, courses/schedule.py). TURF_FEED picks the feed the schedule reads:
+# "demo" (the embedded default: the synthetic programme lives its day offline), "pmu" (PMU's JSON API), "off".
+TURF_FEED = env_str("TURF_FEED", "demo").lower()
+if TURF_FEED not in {"demo", "pmu", "off"}:
+    raise ImproperlyConfigured(f"TURF_FEED={TURF_FEED!r}: use demo, pmu or off")
+PMU_API_URL = env_str("PMU_API_URL", "https://online.turfinfo.api.pmu.fr/rest/client").rstrip("/")
+PMU_CLIENT_PROGRAMME = env_int("PMU_CLIENT_PROGRAMME", 1)
+PMU_CLIENT_PARTICIPANTS = env_int("PMU_CLIENT_PARTICIPANTS", 61)
+PMU_CLIENT_PERFORMANCES = env_int("PMU_CLIENT_PERFORMANCES", 61)
+PMU_CLIENT_RAPPORTS = env_int("PMU_CLIENT_RAPPORTS", 1)
+PMU_FEED_TIMEOUT = env_int("PMU_FEED_TIMEOUT", 10)  # seconds per request (connect and read)
+PMU_FEED_RETRIES = env_int("PMU_FEED_RETRIES", 4)  # on connection errors, 5xx and 429
+PMU_FEED_BACKOFF = float(env_str("PMU_FEED_BACKOFF", "0.5"))  # seconds; doubles at each retry
+PMU_FEED_RPS = float(env_str("PMU_FEED_RPS", "2"))  # requests per second at most, per process
+PMU_FEED_USER_AGENT = env_str("PMU_FEED_USER_AGENT", "Turf/1.0 (horse-racing predictions; +https://turf.localhost)")
+# The schedule: odds every FEED_ODDS_EVERY_MINUTES from FEED_ODDS_WINDOW_MINUTES before each off; after the
+# off, the results every FEED_RESULTS_EVERY_MINUTES until published or FEED_RESULTS_GIVE_UP_HOURS have passed.
+FEED_ODDS_WINDOW_MINUTES = env_int("FEED_ODDS_WINDOW_MINUTES", 60)
+FEED_ODDS_EVERY_MINUTES = env_int("FEED_ODDS_EVERY_MINUTES", 5)
+FEED_RESULTS_EVERY_MINUTES = env_int("FEED_RESULTS_EVERY_MINUTES", 5)
+FEED_RESULTS_GIVE_UP_HOURS = env_int("FEED_RESULTS_GIVE_UP_HOURS", 6)
+# A source is stale when no fetch succeeded for this long while the schedule had checks due.
+FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 20)
+
 # XGBoost's threads for training and scoring. One by default: on a shared 2-core box, OpenMP's spinning
 # threads made training 4× slower with 2 threads than with 1 whenever the other core was busy.
 XGB_THREADS = env_int("TURF_XGB_THREADS", 1)
