@@ -98,6 +98,14 @@ class RacePayload:
     extra: dict = field(default_factory=dict)
     runners: list[RunnerPayload] = field(default_factory=list)
     dividends: list[DividendPayload] = field(default_factory=list)
+    # False when the source said nothing of the runners / the rapports this time (a PMU programme read without
+    # its participants or rapports définitifs, a race not yet published): the writer leaves the stored ones
+    # alone instead of taking the empty list for "none".
+    runners_known: bool = True
+    dividends_known: bool = True
+    # The arrival is official and the rapports définitifs are written; None: the source does not say, the
+    # stored value stays.
+    results_official: bool | None = None
 
 
 @dataclass(frozen=True)

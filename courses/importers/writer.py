@@ -44,6 +44,7 @@ RACE_FIELDS = (
     "start_time",
     "is_quinte",
     "status",
+    "results_official",
     "declared_runners",
     "extra",
 )
@@ -180,6 +181,8 @@ class RaceWriter:
         racecourse_id = self._racecourse(payload, pending)
         meeting_id = self._meeting(payload, racecourse_id, pending)
         race_values = {name: getattr(payload, name) for name in RACE_FIELDS}
+        if payload.results_official is None:  # the source does not say: the stored value stays
+            del race_values["results_official"]
 
         race_id = self._races.get(payload.source_id) if payload.source_id else None
         if race_id is None:
@@ -204,8 +207,10 @@ class RaceWriter:
             )
             pending.races[payload.source_id] = race.id
             pending.slots[(meeting_id, payload.number)] = (race.id, self.source, payload.source_id)
-            self._write_runners(race.id, payload, existing={}, pending=pending)
-            self._write_dividends(race.id, payload, existing=set(), pending=pending)
+            if payload.runners_known:
+                self._write_runners(race.id, payload, existing={}, pending=pending)
+            if payload.dividends_known:
+                self._write_dividends(race.id, payload, existing=set(), pending=pending)
             return CREATED
 
         race = Race.objects.get(pk=race_id)
@@ -219,12 +224,16 @@ class RaceWriter:
                 if name in race_values:
                     setattr(race, name, race_values[name])
             race.save(update_fields=[*changed, "updated_at"])
-        existing_runners = {r.saddle_number: r for r in Runner.objects.filter(race_id=race.id)}
-        existing_dividends = set(
-            Dividend.objects.filter(race_id=race.id).values_list("bet_type", "combination", "amount", "label")
-        )
-        runners_changed = self._write_runners(race.id, payload, existing=existing_runners, pending=pending)
-        dividends_changed = self._write_dividends(race.id, payload, existing=existing_dividends, pending=pending)
+        # Runners or rapports the source did not give this time are left as they are, never taken for "none".
+        runners_changed = dividends_changed = False
+        if payload.runners_known:
+            existing_runners = {r.saddle_number: r for r in Runner.objects.filter(race_id=race.id)}
+            runners_changed = self._write_runners(race.id, payload, existing=existing_runners, pending=pending)
+        if payload.dividends_known:
+            existing_dividends = set(
+                Dividend.objects.filter(race_id=race.id).values_list("bet_type", "combination", "amount", "label")
+            )
+            dividends_changed = self._write_dividends(race.id, payload, existing=existing_dividends, pending=pending)
         return UPDATED if (changed or runners_changed or dividends_changed) else UNCHANGED
 
     def _racecourse(self, payload: RacePayload, pending: _Pending) -> int:
@@ -357,6 +366,9 @@ class RaceWriter:
         to_create, to_update, changed_fields = [], [], set()
         for item in payload.runners:
             values = {name: getattr(item, name) for name in RUNNER_FIELDS}
+            if not payload.dividends_known and item.placed is None:
+                # "placed" is read from the simple-placé rapports: without them it stays as stored.
+                del values["placed"]
             values["dead_heat"] = item.position in dead_heats
             values["horse_id"] = self._horse_id(item.horse, pending)
             values["jockey_id"] = self._person_id(Jockey, item.jockey, pending)

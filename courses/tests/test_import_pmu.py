@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from courses.importers.pmu_json import build_dividends, dividend_amount, load_json
-from courses.models import Dividend, Horse, Meeting, Race, Runner, RunnerStatus, Source
+from courses.models import Dividend, Horse, Meeting, Race, RaceStatus, Runner, RunnerStatus, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,29 @@ def test_a_second_import_changes_nothing(pmu_dir):
     assert list(Runner.objects.order_by("pk").values_list("pk", "position", "final_odds")) == positions
 
 
+def test_a_programme_alone_reimported_after_a_full_import_keeps_runners_and_rapports(pmu_dir):
+    run(pmu_dir)
+    before = counts()
+    runners = list(Runner.objects.order_by("pk").values())
+
+    out, _ = run(pmu_dir / "programme_05112025.json")
+
+    assert "races created=0 updated=0 unchanged=63 rejected=0" in out
+    assert "runners created=0 updated=0 deleted=0" in out and "rapports written=0" in out
+    assert counts() == before
+    assert list(Runner.objects.order_by("pk").values()) == runners
+
+
+def test_a_finished_race_with_its_rapports_is_official(pmu_dir):
+    run(pmu_dir)
+
+    assert race("R1C1").results_official  # arrival and rapports définitifs
+    assert not race("R1C2").results_official  # finished, but no rapports file here
+    assert race("R1C2").status == RaceStatus.FINISHED
+    run(pmu_dir / "programme_05112025.json")
+    assert race("R1C1").results_official  # a programme alone says nothing of the rapports
+
+
 # -- hand-made files ---------------------------------------------------------------------------
 
 
@@ -312,6 +335,35 @@ def test_a_file_that_is_not_json_stops_the_command(tmp_path, pmu_dir):
     with pytest.raises(CommandError, match="not valid JSON"):
         run(broken)
     assert Race.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("statut", "categorie", "status"),
+    [
+        ("PROGRAMMEE", "A_PARTIR", RaceStatus.SCHEDULED),
+        ("DEPART_DANS_TROIS_MINUTES", "A_PARTIR", RaceStatus.SCHEDULED),  # not off yet
+        ("ROUGE_AUX_PARTANTS", "A_PARTIR", RaceStatus.SCHEDULED),
+        ("DEPART_CONFIRME", "EN_COURS", RaceStatus.RUNNING),
+        ("COURSE_LANCEE", "", RaceStatus.RUNNING),
+        ("FIN_COURSE", "EN_COURS", RaceStatus.RUNNING),  # run, no arrival published yet
+        ("ARRIVEE_PROVISOIRE", "ARRIVEE", RaceStatus.RUNNING),
+        ("COURSE_ANNULEE", "ANNULEE", RaceStatus.CANCELLED),
+    ],
+)
+def test_the_race_status_follows_pmus_statut(tmp_path, statut, categorie, status):
+    write(tmp_path / "programme.json", programme(course(1, statut=statut, categorieStatut=categorie)))
+
+    run(tmp_path / "programme.json")
+
+    assert Race.objects.get().status == status
+
+
+def test_a_race_with_its_arrival_is_finished_whatever_its_statut(tmp_path):
+    write(tmp_path / "programme.json", programme(course(1, arrival=[[2], [1]], statut="FIN_COURSE")))
+
+    run(tmp_path / "programme.json")
+
+    assert Race.objects.get().status == RaceStatus.FINISHED
 
 
 def test_a_participants_file_alone_is_not_a_programme(pmu_dir):

@@ -194,3 +194,49 @@ def test_a_listener_of_new_results_that_fails_does_not_fail_the_import(caplog):
         results_written.disconnect(dispatch_uid="test.broker_down")
     assert report.races["created"] == 1 and Race.objects.filter(source_id="late").exists()
     assert "the broker is down" in caplog.text
+
+
+def test_a_race_whose_runners_the_source_did_not_give_keeps_its_runners():
+    RaceWriter(Source.MANUAL).write(race_payload())
+    before = list(Runner.objects.order_by("pk").values())
+
+    outcome = RaceWriter(Source.MANUAL).write(race_payload(positions=(), runners_known=False))
+
+    assert outcome == "unchanged"
+    assert list(Runner.objects.order_by("pk").values()) == before
+
+
+def test_a_race_whose_rapports_the_source_did_not_give_keeps_its_rapports_and_placed_runners():
+    first = race_payload()
+    for runner in first.runners:
+        runner.placed = runner.position <= 3
+    RaceWriter(Source.MANUAL).write(first)
+
+    unknown = race_payload(dividends_known=False)
+    unknown.dividends = []
+    outcome = RaceWriter(Source.MANUAL).write(unknown)
+
+    assert outcome == "unchanged"
+    assert Dividend.objects.get().amount == Decimal("3.10")
+    assert dict(Runner.objects.values_list("saddle_number", "placed")) == {1: True, 2: True, 3: True, 4: False}
+
+
+def test_no_runners_and_no_rapports_said_outright_still_clear_them():
+    RaceWriter(Source.MANUAL).write(race_payload())
+
+    empty = race_payload(positions=())
+    empty.dividends = []
+    RaceWriter(Source.MANUAL).write(empty)
+
+    assert (Runner.objects.count(), Dividend.objects.count()) == (0, 0)
+
+
+def test_results_official_is_written_when_the_source_says_and_kept_when_it_does_not():
+    writer = RaceWriter(Source.MANUAL)
+    writer.write(race_payload(results_official=True))
+    assert Race.objects.get().results_official
+
+    assert writer.write(race_payload()) == "unchanged"  # results_official None: not said
+    assert Race.objects.get().results_official
+    assert writer.write(race_payload(results_official=False)) == "updated"
+    assert not Race.objects.get().results_official

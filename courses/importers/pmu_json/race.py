@@ -68,8 +68,14 @@ def build_race(item: Course) -> RacePayload:
         declared_runners=to_int(course.get("nombreDeclaresPartants"), "nombreDeclaresPartants"),
         extra=_race_extra(course, reunion),
     )
+    # Without its participants or rapports file (not found, not published yet) the race says nothing of its
+    # runners or rapports: the writer keeps the ones it has.
+    race.runners_known = item.participants is not None
+    race.dividends_known = item.rapports is not None
     if item.rapports is not None:
         race.dividends = build_dividends(item.rapports.data, item.rapports.path.name)
+        # Rapports *définitifs* of a race with its arrival: the result is official.
+        race.results_official = race.status == RaceStatus.FINISHED and bool(race.dividends)
     if item.participants is not None:
         race.runners = build_runners(item.participants.data, course, race, item.participants.path.name)
     return race
@@ -106,12 +112,22 @@ def _is_quinte(course: dict, reunion: dict, number: int) -> bool:
     return any((bet or {}).get("typePari") == "QUINTE_PLUS" for bet in course.get("paris") or [])
 
 
+# PMU's course statut once the race is under way and before its arrival: DEPART_CONFIRME (the start is
+# given), FIN_COURSE and ARRIVEE_PROVISOIRE (run, no arrival published yet); categorieStatut EN_COURS. Left out
+# on purpose: DEPART_DANS_TROIS_MINUTES and ROUGE_AUX_PARTANTS (not off yet), COURSE_ARRETEE (stopped: the clock
+# says "off" until PMU says more).
+UNDER_WAY = frozenset({"DEPART_CONFIRME", "COURSE_LANCEE", "EN_COURS", "FIN_COURSE", "ARRIVEE_PROVISOIRE"})
+
+
 def _race_status(course: dict) -> str:
-    statut = f"{course.get('statut') or ''} {course.get('categorieStatut') or ''}".upper()
-    if "ANNUL" in statut:
+    statut = str(course.get("statut") or "").upper()
+    category = str(course.get("categorieStatut") or "").upper()
+    if "ANNUL" in statut or "ANNUL" in category:
         return RaceStatus.CANCELLED
     if course.get("arriveeDefinitive") or course.get("ordreArrivee"):
         return RaceStatus.FINISHED
+    if statut in UNDER_WAY or category in UNDER_WAY:
+        return RaceStatus.RUNNING
     return RaceStatus.SCHEDULED
 
 
