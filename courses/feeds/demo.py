@@ -67,7 +67,9 @@ class DemoFeed:
         demo = _day(seed, start, timezone.localdate(now), race.meeting.date).get(race.source_id)
         if demo is None:
             raise FeedUnavailable(f"{race.code} ({race.source_id or 'no id'}) is not in the demo programme")
-        seen = now if results else min(now, demo.official_at - dt.timedelta(microseconds=1))
+        # An odds read leaves the results for the results check, and never takes back those already written.
+        finished = results or race.status == RaceStatus.FINISHED
+        seen = now if finished else min(now, demo.official_at - dt.timedelta(microseconds=1))
         payload = race_at(demo, seen)
         self._write(report, [payload], now, reason="odds")
         if results and payload.status != RaceStatus.FINISHED:

@@ -135,6 +135,17 @@ def test_an_odds_check_never_reveals_the_results(demo_day):
     assert {r.final_odds for r in runners(QUINTE).values()} != {None}  # the odds at the off
 
 
+def test_an_odds_read_after_the_results_keeps_them(demo_day):
+    quinte = race(QUINTE)
+    feed_at(paris(15, 20)).race(race=quinte, results=True)
+    quinte.refresh_from_db()
+    report = feed_at(paris(15, 25)).race(race=quinte, results=False)
+
+    quinte.refresh_from_db()
+    assert (quinte.status, quinte.results_official, report.races_unchanged) == (RaceStatus.FINISHED, True, 1)
+    assert quinte.dividends.exists()
+
+
 def test_todays_revealed_outcome_is_the_one_published_tomorrow(demo_day):
     feed_at(paris(15, 19)).race(race=race(QUINTE), results=True)
 
