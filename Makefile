@@ -26,13 +26,16 @@ demo: migrate
 static: venv
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
-# What `make run` and `make dev` do before serving.
+# What `make run` and `make dev` do before serving. feed_day reads today's and tomorrow's programme from the live
+# feed (TURF_FEED: the demo by default, PMU's API with TURF_FEED=pmu) and plans their checks; a feed that cannot
+# be read does not stop the start ("-"): the schedule reads the programme again every 10 minutes until it can.
 setup: demo static
+	-$(PY) manage.py feed_day
 	$(PY) manage.py warm_up
 	$(PY) manage.py ensure_staff
 
 # exec: the process make starts becomes the supervisor (honcho, see turf/serve.py), so that a SIGTERM to it
-# stops the web server, the Celery worker and beat together. HOST, PORT and the rest come from the environment.
+# stops the web server, beat and the Celery worker together. HOST, PORT and the rest come from the environment.
 run: setup
 	exec $(PY) -m turf.serve
 

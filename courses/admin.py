@@ -5,7 +5,21 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
-from .models import Dividend, Horse, Jockey, Meeting, Race, Racecourse, Runner, Trainer
+from .health import configured_feed, stale_since
+from .models import (
+    Dividend,
+    FeedResponse,
+    FeedSource,
+    Horse,
+    Jockey,
+    Meeting,
+    OddsSnapshot,
+    Race,
+    Racecourse,
+    Runner,
+    ScheduledCheck,
+    Trainer,
+)
 
 
 @admin.register(Racecourse)
@@ -146,3 +160,79 @@ class RunnerAdmin(admin.ModelAdmin):
     search_fields = ["horse__name", "jockey__name", "trainer__name"]
     autocomplete_fields = ["race", "horse", "jockey", "trainer"]
     show_full_result_count = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What the feed wrote, shown as it is: staff read it, nobody edits it by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduledCheck)
+class ScheduledCheckAdmin(admin.ModelAdmin):
+    list_display = ["due_at", "kind", "race_label", "race_source", "done_at", "attempts", "outcome"]
+    list_filter = ["kind", ("done_at", admin.EmptyFieldListFilter), "race__source"]
+    list_select_related = ["race", "race__meeting", "race__meeting__racecourse"]
+    search_fields = ["outcome", "race__name", "race__source_id"]
+    date_hierarchy = "due_at"
+    raw_id_fields = ["race"]
+    readonly_fields = ["started_at", "attempts", "outcome", "done_at"]
+    ordering = ["-due_at", "race_id", "kind"]
+    list_per_page = 100
+    show_full_result_count = False
+
+    @admin.display(description="race", ordering="race__meeting__date")
+    def race_label(self, obj: ScheduledCheck) -> str:
+        return f"{obj.race.meeting.date:%Y-%m-%d} {obj.race.code} {obj.race.meeting.racecourse.name}"
+
+    @admin.display(description="source", ordering="race__source")
+    def race_source(self, obj: ScheduledCheck) -> str:
+        return obj.race.source
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "configured", "last_success_at", "last_error_at", "last_error", "stale"]
+
+    @admin.display(boolean=True, description="configured (TURF_FEED)")
+    def configured(self, obj: FeedSource) -> bool:
+        return obj.name == configured_feed()
+
+    @admin.display(boolean=True, description="stale (as health/data-sources)")
+    def stale(self, obj: FeedSource) -> bool:
+        return obj.name == configured_feed() and stale_since(obj.name, obj.last_success_at) is not None
+
+
+@admin.register(FeedResponse)
+class FeedResponseAdmin(ReadOnlyAdmin):
+    list_display = ["fetched_at", "source", "kind", "date", "race_code", "status_code", "size", "error"]
+    list_filter = ["source", "kind", "status_code"]
+    search_fields = ["url", "race_code", "error"]
+    date_hierarchy = "fetched_at"
+    # The raw body (gzip) stays out of the pages: re-import it with the feed's replay, not by reading HTML.
+    fields = ["source", "url", "kind", "date", "race_code", "fetched_at", "status_code", "size", "sha256", "error"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body")
+
+
+@admin.register(OddsSnapshot)
+class OddsSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["taken_at", "runner_label", "odds", "morning"]
+    list_filter = ["morning", "runner__race__source"]
+    list_select_related = ["runner", "runner__horse", "runner__race", "runner__race__meeting"]
+    search_fields = ["runner__horse__name"]
+    date_hierarchy = "taken_at"
+    raw_id_fields = ["runner"]
+    show_full_result_count = False
+
+    @admin.display(description="runner")
+    def runner_label(self, obj: OddsSnapshot) -> str:
+        race = obj.runner.race
+        return f"{race.meeting.date:%Y-%m-%d} {race.code} {obj.runner.saddle_number}. {obj.runner.horse.name}"

@@ -403,6 +403,9 @@ class ScheduledCheck(models.Model):
     kind = models.CharField(max_length=10, choices=CheckKind.choices)
     due_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took it on (so no other runs it); cleared for a retry"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=300, blank=True)
 

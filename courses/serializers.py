@@ -33,3 +33,25 @@ class RaceSerializer(serializers.Serializer):
     currency = serializers.CharField()
     source = serializers.CharField()
     synthetic = serializers.BooleanField(source="is_synthetic", help_text="true for the generated demo programme")
+
+
+class FeedErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class DataSourceSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="the source: demo, pmu…")
+    label = serializers.CharField()
+    configured = serializers.BooleanField(help_text="the feed the schedule reads (TURF_FEED)")
+    synthetic = serializers.BooleanField(help_text="true for the generated demo programme")
+    last_success_at = serializers.DateTimeField(allow_null=True, help_text="the last fetch that succeeded")
+    last_error = FeedErrorSerializer(allow_null=True, help_text="the last failure, null when none")
+    races_today = serializers.IntegerField(help_text="the source's races on today's programme")
+    pending_checks = serializers.IntegerField(help_text="scheduled checks not yet run")
+    next_check_at = serializers.DateTimeField(allow_null=True)
+    stale = serializers.BooleanField(
+        help_text="the configured feed is late: checks were due more than FEED_STALE_MINUTES ago and it has not "
+        "succeeded since"
+    )
+    stale_since = serializers.DateTimeField(allow_null=True, help_text="the oldest unanswered check, when stale")

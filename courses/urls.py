@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("courses/today", views.TodayRacesView.as_view(), name="courses-today"),
+    path("health/data-sources", views.DataSourcesView.as_view(), name="health-data-sources"),
 ]

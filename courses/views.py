@@ -1,16 +1,19 @@
-"""Race endpoints: the day's programme and one race's predictions."""
+"""Race endpoints: the day's programme; the live sources' freshness."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.response import Response
 
-from turf.apiviews import TurfAPIView
+from turf.apiviews import PublicAPIView, TurfAPIView
 from turf.pagination import page
 from turf.schema import page_of
 
+from .health import configured_feed, data_source_list
 from .selectors import race_list
-from .serializers import RaceListParams, RaceSerializer
+from .serializers import DataSourceSerializer, RaceListParams, RaceSerializer
 
 
 class TodayRacesView(TurfAPIView):
@@ -38,4 +41,33 @@ class TodayRacesView(TurfAPIView):
             serializer=RaceSerializer,
             date=params["date"].isoformat(),
             filter=params["filter"],
+        )
+
+
+class DataSourcesView(PublicAPIView):
+    """Public: each live source's last successful fetch, last error, today's races, pending checks, staleness."""
+
+    @extend_schema(
+        summary="Freshness of the racing data sources",
+        responses={
+            200: inline_serializer(
+                "DataSources",
+                {
+                    "feed": serializers.CharField(help_text="the configured feed (TURF_FEED): demo, pmu or off"),
+                    "sources": DataSourceSerializer(many=True),
+                    "time": serializers.DateTimeField(),
+                },
+            )
+        },
+        tags=["health"],
+    )
+    def get(self, request):
+        now = timezone.now()
+        sources = data_source_list(now=now)
+        return Response(
+            {
+                "feed": configured_feed() or "off",
+                "sources": DataSourceSerializer(sources, many=True).data,
+                "time": now.isoformat(),
+            }
         )

@@ -1,5 +1,6 @@
-"""What `make run` and `make dev` become: honcho running the Procfile's web process, and beside it a Celery
-worker and beat when PostgreSQL and Redis are configured (``DATABASE_URL`` and ``REDIS_URL``).
+"""What `make run` and `make dev` become: honcho running the Procfile's web process and Celery beat (the live
+feed's schedule, the nightly retrain), and a Celery worker beside them when PostgreSQL and Redis are configured
+(``DATABASE_URL`` and ``REDIS_URL``). Without a broker, Celery is eager: beat runs the tasks it schedules itself.
 
 The process replaces itself with honcho (exec), so the process make started is the supervisor: a SIGTERM to
 it, or Ctrl-C, stops every process it started, together. ``--dev`` runs Procfile.dev instead: Django's
@@ -24,12 +25,14 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["DEBUG"] = "true"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "turf.settings")
 
-    processes = ["web"]
     if settings.DATABASE_URL and settings.REDIS_URL:
-        processes += ["worker", "beat"]
+        processes = ["web", "worker", "beat"]
         print("serve: PostgreSQL and Redis configured: a Celery worker and beat run beside the web server")
     else:
-        print("serve: embedded mode (SQLite, eager Celery): the web server alone")
+        # Eager Celery: beat runs each task in its own process when it is due, no broker needed.
+        processes = ["web", "beat"]
+        print("serve: embedded mode (SQLite, eager Celery): the web server, and beat running the scheduled tasks")
+    print(f"serve: live feed  TURF_FEED={settings.TURF_FEED} (state: /api/v1/health/data-sources)")
     base = f"http://{settings.HOST}:{settings.PORT}"
     print(f"serve: dashboard  {base}/login/  (log in with the staff account above;")
     print("       '.venv/bin/python manage.py set_plan EMAIL premium' opens the value bets)")

@@ -302,6 +302,9 @@ FEED_RESULTS_GIVE_UP_HOURS = env_int("FEED_RESULTS_GIVE_UP_HOURS", 6)
 # A source is stale when no fetch succeeded for this long while the schedule had checks due.
 FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 20)
 
+# The apps' checks /api/v1/health adds (by dotted path: turf imports no app); a problem makes it "degraded".
+TURF_HEALTH_CHECKS = ["courses.health.feed_health"]
+
 # XGBoost's threads for training and scoring. One by default: on a shared 2-core box, OpenMP's spinning
 # threads made training 4× slower with 2 threads than with 1 whenever the other core was busy.
 XGB_THREADS = env_int("TURF_XGB_THREADS", 1)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -38,8 +39,25 @@ def _cache_ok() -> bool:
         return False
 
 
+def _app_checks() -> tuple[dict[str, str], list[str]]:
+    """The apps' own checks (``TURF_HEALTH_CHECKS``, named by dotted path: turf imports no app): each returns
+    (name, state, problem); a problem, a sentence, makes the service degraded, not down."""
+    states, problems = {}, []
+    for path in settings.TURF_HEALTH_CHECKS:
+        try:
+            name, state, problem = import_string(path)()
+        except Exception:  # a failing check must not take the health endpoint down with it
+            logger.warning("health: %s failed", path, exc_info=True)
+            name, state, problem = path.rsplit(".", 1)[-1], "unknown", f"{path} failed"
+        states[name] = state
+        if problem:
+            problems.append(problem)
+    return states, problems
+
+
 class HealthView(PublicAPIView):
-    """Public liveness and readiness: 200 when the database answers, 503 when it does not."""
+    """Public liveness and readiness: 200 when the database answers (degraded when an app's check says so, e.g. a
+    stale racing feed), 503 when it does not."""
 
     @extend_schema(
         summary="Service health",
@@ -47,10 +65,17 @@ class HealthView(PublicAPIView):
             200: inline_serializer(
                 "Health",
                 {
-                    "status": serializers.CharField(help_text="ok"),
+                    "status": serializers.ChoiceField(choices=["ok", "degraded"]),
                     "database": serializers.CharField(),
                     "cache": serializers.CharField(),
                     "celery": serializers.ChoiceField(choices=["eager", "broker"]),
+                    "data_sources": serializers.ChoiceField(
+                        choices=["ok", "stale", "off", "unknown"],
+                        help_text="the configured racing feed: stale when it is late (details: health/data-sources)",
+                    ),
+                    "problems": serializers.ListField(
+                        child=serializers.CharField(), help_text="why the status is degraded (empty when ok)"
+                    ),
                     "time": serializers.DateTimeField(),
                 },
             )
@@ -65,7 +90,10 @@ class HealthView(PublicAPIView):
         }
         if checks["database"] != "ok":
             raise ServiceUnavailable("The database is unavailable.", extra=checks)
-        return Response({"status": "ok", **checks})
+        states, problems = _app_checks()
+        return Response(
+            {"status": "degraded" if problems else "ok", **checks, **states, "problems": problems},
+        )
 
 
 class UnknownEndpointView(TurfAPIView):

@@ -20,7 +20,7 @@ Layout: ``params`` (constants and shared helpers), ``names``, ``calendar`` (the 
 and ``generator`` (the day-by-day loop and the payloads for the writer).
 """
 
-from .calendar import HIPPODROMES, Hippodrome, RacePlan, plan_day, planned_source_ids
+from .calendar import HIPPODROMES, Hippodrome, RacePlan, official_at, plan_day, planned_source_ids
 from .generator import DemoGenerator, DemoRace, musique
 from .params import DEFAULT_START, GENERATOR_VERSION, PARIS
 from .rapports import harville, rapport, unordered
@@ -36,6 +36,7 @@ __all__ = [
     "RacePlan",
     "harville",
     "musique",
+    "official_at",
     "plan_day",
     "planned_source_ids",
     "rapport",

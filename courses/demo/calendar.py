@@ -219,6 +219,13 @@ def _plan_race(rng, day, hippodrome, number, is_quinte, start, going, softness, 
     )
 
 
+def official_at(plan: RacePlan) -> dt.datetime:
+    """When the demo race's arrival and rapports are out: the off, the running (a trotter covers a kilometre in
+    about 75 s, a flat horse runs about 16 m/s) and a minute for the photo and the stewards; 2 to 5 minutes."""
+    running = plan.distance * 0.075 if plan.hippodrome.family == TROT else plan.distance / 16
+    return plan.start_time + dt.timedelta(seconds=60 * math.ceil(running / 60) + 60)
+
+
 def planned_source_ids(*, seed: int, start: dt.date, today: dt.date) -> list[str]:
     """The source ids of every race from ``start`` to tomorrow, without simulating a horse."""
     return [plan.source_id for day in programme_days(start, today) for plan in plan_day(seed, day)]

@@ -12,7 +12,7 @@ import numpy as np
 from courses.importers.payloads import RacePayload, RunnerPayload
 from courses.models import RaceStatus, RunnerStatus, Source
 
-from .calendar import plan_day, programme_days
+from .calendar import official_at, plan_day, programme_days
 from .params import (
     DEFAULT_START,
     GENERATOR_VERSION,
@@ -44,6 +44,7 @@ class DemoRace:
     payload: RacePayload
     win_probability: np.ndarray  # true chance of each runner in saddle order (0 for a non-partant)
     ability: np.ndarray  # latent ability of each runner, age included, in saddle order
+    official_at: dt.datetime  # when the arrival and the rapports are out: the off, the running, the photo
 
 
 class DemoGenerator:
@@ -56,8 +57,13 @@ class DemoGenerator:
         # Stored on every race: a finished race written under the same fingerprint is final.
         self.fingerprint = {"seed": seed, "start": start.isoformat(), "version": GENERATOR_VERSION}
 
-    def races(self, *, skip: Container[str] = ()) -> Iterator[DemoRace]:
-        """Every race from start to tomorrow in programme order; ``skip``ped source ids are simulated, not built."""
+    def races(self, *, skip: Container[str] = (), reveal: Container[dt.date] = ()) -> Iterator[DemoRace]:
+        """Every race from start to tomorrow in programme order; ``skip``ped source ids are simulated, not built.
+
+        The races of a ``reveal``ed day (today, tomorrow) are built with their results, which the public record
+        does not learn: the live demo feed shows them once their off has passed (``courses.feeds.demo``). A
+        day's races never share a horse, so a race's outcome is the same revealed today as published tomorrow.
+        """
         stable = Stable(self.seed, self.start)
         for day in programme_days(self.start, self.today):
             stable.renew(day_rng(self.seed, day, 2), day)
@@ -66,7 +72,7 @@ class DemoGenerator:
             for plan in plan_day(self.seed, day):
                 race = SimulatedRace(stable, plan, rng)
                 if plan.source_id not in skip:
-                    yield self._demo_race(race, published)
+                    yield self._demo_race(race, published or day in reveal)
                 if published:
                     self._publish(race)
 
@@ -165,4 +171,9 @@ class DemoGenerator:
             runners=runners,
             dividends=dividends,
         )
-        return DemoRace(payload=payload, win_probability=race.win_probability, ability=race.ability)
+        return DemoRace(
+            payload=payload,
+            win_probability=race.win_probability,
+            ability=race.ability,
+            official_at=official_at(plan),
+        )

@@ -25,6 +25,7 @@ VISITOR_PAGE = (200, 302, 302, 302)  # the log-in and sign-up forms send a logge
 TABLE = [
     # -- the API: token holders by plan --------------------------------------------------------------
     ("GET", "/api/v1/health", OPEN),
+    ("GET", "/api/v1/health/data-sources", OPEN),
     ("GET", "/api/v1/schema", OPEN),
     ("GET", "/api/v1/docs", OPEN),
     ("POST", "/api/v1/auth/register", (400, 400, 400, 400)),  # open to anyone; the empty body is a 400

@@ -1,8 +1,8 @@
 """`make run`'s supervisor, started for real (``python -m turf.serve``, as the Makefile execs it) on a free
 loopback port: it serves the API and the static files, and a SIGTERM to it stops every process it started.
 
-Each test starts the real processes (honcho, gunicorn and its workers; with PostgreSQL and Redis, the Celery
-worker and beat too), so each is bounded: START_TIMEOUT to answer, STOP_TIMEOUT to be gone.
+Each test starts the real processes (honcho, gunicorn and its workers, Celery beat; with PostgreSQL and Redis, the
+Celery worker too), so each is bounded: START_TIMEOUT to answer, STOP_TIMEOUT to be gone.
 """
 
 from __future__ import annotations
@@ -210,7 +210,9 @@ def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_a
 
     gunicorns = [pid for pid in supervisor.children() if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     assert len(gunicorns) == 3, supervisor.output  # the master and WEB_CONCURRENCY workers
-    assert "worker.1" not in supervisor.output  # the embedded mode runs the web server alone
+    # The embedded mode runs beat beside the web server (eager Celery: beat runs the tasks), no worker.
+    supervisor.wait_for("Celery beat started", supervisor.logged("beat.1", "beat: Starting..."))
+    assert "worker.1" not in supervisor.output
 
     supervisor.terminate_and_check_all_stop()
 
