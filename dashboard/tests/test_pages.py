@@ -15,7 +15,7 @@ from courses.tests.factories import make_race
 from predictions.models import Prediction
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
-from predictions.tests.factories import DAY, model_version, predict, race_with
+from predictions.tests.factories import DAY, live_day, live_race, model_version, predict, race_with
 
 pytestmark = pytest.mark.django_db
 BADGE = "Synthetic demo data"
@@ -175,13 +175,14 @@ def test_an_unknown_path_is_an_html_404_and_api_paths_keep_the_envelope(client, 
 def test_the_value_bets_page_lists_the_apis_value_bets(client, api, premium_user):
     version = model_version(active=True)
     for course, probabilities in enumerate([(0.5, 0.3, 0.2), (0.2, 0.2, 0.6), (0.34, 0.33, 0.33)], start=1):
-        predict(version, race_with(course=course, final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED), probabilities)
-    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05", "limit": 100}).json()
-    response = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05"})
+        predict(version, live_race(course=course, final=(3.0, 3.0, 3.0)), probabilities)
+    day = str(live_day())
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": day, "limit": 100}).json()
+    response = as_user(client, premium_user).get("/value-bets/", {"date": day})
     assert runners(response) == [bet["runner_id"] for bet in body["data"]]
     assert len(body["data"]) == 3  # R1C2 #3, R1C1 #1, R1C3 #1: EV 0.8, 0.5, 0.02
-    stricter = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05", "edge": "0.4"})
-    api_stricter = api.get("/api/v1/valuebets", {"date": "2025-11-05", "edge": "0.4"}).json()
+    stricter = as_user(client, premium_user).get("/value-bets/", {"date": day, "edge": "0.4"})
+    api_stricter = api.get("/api/v1/valuebets", {"date": day, "edge": "0.4"}).json()
     assert runners(stricter) == [bet["runner_id"] for bet in api_stricter["data"]] and len(runners(stricter)) == 2
 
 
@@ -190,9 +191,9 @@ def test_the_picks_page_shows_the_apis_top3(client, api, premium_user):
     for course, probabilities in enumerate(
         [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)], start=1
     ):
-        predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), probabilities)
-    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
-    response = as_user(client, premium_user).get("/picks/", {"date": "2025-11-05"})
+        predict(version, live_race(course=course), probabilities)
+    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": str(live_day())}).json()
+    response = as_user(client, premium_user).get("/picks/", {"date": str(live_day())})
     assert runners(response) == [pick["runner_id"] for pick in body["data"]]
     assert "90.0 %" in response.content.decode()
 

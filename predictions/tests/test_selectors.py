@@ -4,13 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from courses.models import RunnerStatus
-from predictions.selectors import race_prediction_rows, top_picks
+from courses.models import RaceStatus, RunnerStatus
+from predictions.selectors import race_prediction_rows, races_skipped, top_picks
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 
-from .factories import DAY, model_version, predict, race_with
+from .factories import DAY, live_day, live_race, model_version, predict, race_with
 
 pytestmark = pytest.mark.django_db
 
@@ -49,16 +50,33 @@ def test_a_race_card_shows_the_version_asked_for():
 
 
 def test_top_picks_are_the_strongest_favourite_of_each_race_across_the_day():
-    race_with(final=[2.0, 4.0, 4.0], course=1)  # favourite 0.5
-    race_with(final=[1.25, 8.0, 8.0, 8.0, 8.0], course=2, reunion=2, racecourse="CHA")  # 0.8 / 1.3 = 0.615
-    race_with(final=[3.0, 3.0, 3.0], course=3)  # 1/3
-    race_with(final=[1.1, 20.0], date=NEXT)  # another day
-    predictions_score(start=DAY, end=NEXT)
-    picks = top_picks(day=DAY, n=2)
+    day = live_day()
+    live_race(final=[2.0, 4.0, 4.0], course=1)  # favourite 0.5
+    live_race(final=[1.25, 8.0, 8.0, 8.0, 8.0], course=2, reunion=2, racecourse="CHA")  # 0.8 / 1.3 = 0.615
+    live_race(final=[3.0, 3.0, 3.0], course=3)  # 1/3
+    live_race(final=[1.1, 20.0], date=day + dt.timedelta(days=1))  # another day
+    predictions_score(start=day, end=day + dt.timedelta(days=1))
+    picks = top_picks(day=day, n=2)
     assert [(p["race_code"], p["saddle_number"]) for p in picks] == [("R2C2", 1), ("R1C1", 1)]
     assert picks[0]["win_probability"] == pytest.approx(0.8 / 1.3)
-    assert (picks[0]["racecourse"], picks[0]["date"], picks[0]["race_name"]) == ("Hippodrome CHA", DAY, "Prix R2C2")
-    assert len(top_picks(day=DAY, n=10)) == 3
+    assert (picks[0]["racecourse"], picks[0]["date"], picks[0]["race_name"]) == ("Hippodrome CHA", day, "Prix R2C2")
+    assert len(top_picks(day=day, n=10)) == 3
+
+
+def test_top_picks_drop_the_races_that_have_gone_off_and_say_how_many():
+    now, today = timezone.now(), timezone.localdate()
+    run = live_race(final=[1.1, 20.0], date=today, start_time=now - dt.timedelta(hours=2))  # the day's strongest
+    later = live_race(final=[2.0, 4.0, 4.0], date=today, course=2, start_time=now + dt.timedelta(hours=1))
+    cancelled = live_race(final=[2.0, 2.0], date=today, course=3, status=RaceStatus.CANCELLED)
+    version = model_version_active()
+    for race, p in ((run, [0.9, 0.1]), (later, [0.5, 0.25, 0.25]), (cancelled, [0.5, 0.5])):
+        predict(version, race, p)
+    assert [p["race_id"] for p in top_picks(day=today, n=5, now=now)] == [later.pk]
+    assert races_skipped(day=today, now=now) == {"gone off": 1, "cancelled": 1}
+    earlier = now - dt.timedelta(hours=3)
+    assert [p["race_id"] for p in top_picks(day=today, n=5, now=earlier)] == [run.pk, later.pk]
+    assert races_skipped(day=today, now=earlier) == {"cancelled": 1}
+    assert top_picks(day=DAY, n=5) == [] and races_skipped(day=DAY) == {}
 
 
 def test_with_no_active_version_there_is_nothing_to_read():
@@ -72,18 +90,15 @@ def test_with_no_active_version_there_is_nothing_to_read():
 
 def _day_of(n_races, day):
     version = model_version_active()
-    races = [
-        race_with(final=[2.0, 4.0, 6.0, 8.0], date=day, course=c, positions=[1, 2, 3, 4], win_rapports={1: "2.10"})
-        for c in range(1, n_races + 1)
-    ]
+    races = [live_race(final=[2.0, 4.0, 6.0, 8.0], date=day, course=c) for c in range(1, n_races + 1)]
     predictions_score(start=day, end=day, model_version=version)
     return version, races
 
 
 @pytest.mark.parametrize("n_races", [1, 7])
 def test_every_selector_runs_a_fixed_number_of_queries(django_assert_num_queries, n_races):
-    version, races = _day_of(n_races, DAY)
+    version, races = _day_of(n_races, live_day())
     with django_assert_num_queries(1):
         assert len(race_prediction_rows(race=races[0], model_version=version)) == 4
     with django_assert_num_queries(1):
-        assert len(top_picks(day=DAY, n=5, model_version=version)) == min(n_races, 5)
+        assert len(top_picks(day=live_day(), n=5, model_version=version)) == min(n_races, 5)
