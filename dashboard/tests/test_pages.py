@@ -88,6 +88,34 @@ def test_a_premium_user_sees_the_probabilities_on_the_race_card(client, premium_
     assert runners(response) == list(card.runners.order_by("saddle_number").values_list("id", flat=True))
 
 
+def test_the_race_card_page_shows_where_the_race_is_its_arrival_and_its_rapports(client, premium_user):
+    race = race_with(final=(2.0, 3.5, 5.0), positions=(2, 1, None), win_rapports={2: "3.40"})
+    Runner.objects.filter(race=race, saddle_number=3).update(status=RunnerStatus.NON_PARTANT, final_odds=None)
+    predictions_score(start=DAY, end=DAY, model_version=model_version_active())  # a backfill: walk-forward
+    page = as_user(client, premium_user).get("/races/R1C1/", {"date": "2025-11-05"}).content.decode()
+    assert 'data-phase="finished"' in page and 'data-basis="walk_forward"' in page
+    assert re.search(r"<p data-arrival>\s*2 – 1", page) and "non-partant: 3" in page
+    assert re.search(r"<tr data-rapport><td>[^<]+</td><td>2</td><td class=\"num\">3.40</td>", page)
+    assert "Arrival (not yet official)" in page
+
+
+def test_a_race_to_come_has_no_result_on_its_page(client, premium_user):
+    live_race(final=(2.0, 4.0, 4.0))
+    predictions_score(start=live_day(), end=live_day(), model_version=model_version_active())
+    page = as_user(client, premium_user).get("/races/R1C1/", {"date": str(live_day())}).content.decode()
+    assert 'data-phase="scheduled"' in page and 'data-basis="live"' in page and "data-arrival" not in page
+    assert "50.0 %" in page
+
+
+def test_the_picks_page_says_why_a_day_gone_off_has_no_picks(client, premium_user):
+    version = model_version(active=True)
+    predict(version, race_with(course=1, status=RaceStatus.SCHEDULED), (0.5, 0.3, 0.2))  # a past day
+    response = as_user(client, premium_user).get("/picks/", {"date": "2025-11-05"})
+    assert runners(response) == [] and "Left out: 1 race gone off." in response.content.decode()
+    bets = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05"})
+    assert runners(bets) == [] and "Left out: 1 race gone off." in bets.content.decode()
+
+
 def test_staff_closing_a_feature_in_the_plan_row_closes_the_page_too(client, api, free_user, card):
     free = Plan.objects.get(code="free")
     free.features = [f for f in free.features if f != "race_predictions"]

@@ -231,3 +231,34 @@ def test_the_openapi_schema_documents_every_endpoint_without_warnings():
     ]:
         assert path in schema
     assert "Error" in schema and "429" in schema
+
+
+def test_a_finished_races_card_says_where_it_is_what_it_shows_and_how_it_finished(api, free_user, card):
+    body = api.as_user(free_user).get(f"/api/v1/courses/race/{card.pk}/predictions").json()
+    assert (body["phase"], body["basis"], body["model_version"], body["stage"]) == (
+        "finished",
+        "walk_forward",
+        "market-baseline-1",
+        None,
+    )
+    assert body["scored_at"] is not None and body["published_at"] is None and body["odds_at"] is None
+    result = body["result"]
+    assert [(p["position"], p["saddle_number"]) for p in result["arrival"]] == [(1, 2), (2, 1), (3, 3), (4, 4)]
+    assert result["official"] is False and result["non_partants"] == []
+    assert [(r["bet_type"], r["combination"], float(r["amount"])) for r in result["rapports"]] == [
+        ("simple_gagnant", "2", 3.40)
+    ]
+    assert [row["position"] for row in body["data"]] == [2, 1, 3, 4]
+
+
+def test_a_race_to_come_has_a_live_card_and_no_result(api, free_user):
+    race = live_race(final=(2.0, 4.0, 4.0))
+    predict(model_version(active=True), race, (0.5, 0.3, 0.2))
+    body = api.as_user(free_user).get(f"/api/v1/courses/race/{race.pk}/predictions").json()
+    assert (body["phase"], body["basis"], body["model_version"], body["result"]) == (
+        "scheduled",
+        "live",
+        "test-model-1",
+        None,
+    )
+    assert [row["win_probability"] for row in body["data"]] == [0.5, 0.3, 0.2]

@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from courses.models import RaceStatus, RunnerStatus
-from predictions.selectors import race_prediction_rows, races_skipped, top_picks
+from courses.models import OddsSnapshot, Race, RaceStatus, RunnerStatus
+from predictions.models import ModelKind, ModelVersion, Prediction, PublishedStage
+from predictions.selectors import race_card, race_card_by_id, race_prediction_rows, races_skipped, top_picks
+from predictions.services.published import predictions_freeze
 from predictions.services.scoring import predictions_score
-from predictions.services.versions import model_version_active
+from predictions.services.versions import model_version_activate, model_version_active
 
 from .factories import DAY, live_day, live_race, model_version, predict, race_with
 
@@ -102,3 +104,114 @@ def test_every_selector_runs_a_fixed_number_of_queries(django_assert_num_queries
         assert len(race_prediction_rows(race=races[0], model_version=version)) == 4
     with django_assert_num_queries(1):
         assert len(top_picks(day=live_day(), n=5, model_version=version)) == min(n_races, 5)
+
+
+# -- the race card on the race's clock -----------------------------------------------------
+
+
+def _trained(version: str, until: dt.date | None) -> ModelVersion:
+    return ModelVersion.objects.create(version=version, kind=ModelKind.COMBINED, trained_until=until)
+
+
+def _wins(card) -> list[float | None]:
+    return [row["win_probability"] for row in card["rows"]]
+
+
+def test_a_race_to_come_shows_the_active_versions_current_prediction_and_the_time_of_its_odds():
+    odds_at = timezone.now() - dt.timedelta(minutes=2)
+    race = live_race(final=[2.0, 4.0, 4.0])
+    Race.objects.filter(pk=race.pk).update(odds_at=odds_at)
+    predictions_score(start=live_day(), end=live_day())
+    card = race_card(day=live_day(), code="R1C1")
+    assert (card["phase"], card["basis"], card["model_version"], card["odds_at"]) == (
+        "scheduled",
+        "live",
+        "market-baseline-1",
+        odds_at,
+    )
+    assert card["scored_at"] == Prediction.objects.filter(runner__race=race).first().scored_at
+    assert _wins(card) == pytest.approx([0.5, 0.25, 0.25])
+    assert card["published_at"] is None and card["result"] is None
+
+
+def test_a_race_gone_off_shows_what_was_published_at_the_off_not_the_active_versions_rows():
+    start = timezone.now() - dt.timedelta(minutes=10)
+    race = live_race(final=[2.0, 4.0, 4.0], date=timezone.localdate(), start_time=start)
+    Race.objects.filter(pk=race.pk).update(odds_at=start - dt.timedelta(minutes=3))
+    old = model_version_active()
+    predict(old, race, [0.5, 0.3, 0.2])
+    Prediction.objects.filter(runner__race=race).update(scored_at=start - dt.timedelta(minutes=1))
+    assert predictions_freeze(race_ids=[race.pk], stage=PublishedStage.OFF).predictions == 3
+    # A later model, active now, whose rows on that race are hindsight.
+    new = _trained("xgb-late", timezone.localdate())
+    model_version_activate(model_version=new)
+    predict(new, race, [0.1, 0.1, 0.8])
+    card = race_card_by_id(race_id=race.pk)
+    assert (card["phase"], card["basis"], card["stage"]) == ("off", "published", "off")
+    assert card["model_version"] == old.version
+    assert _wins(card) == pytest.approx([0.5, 0.3, 0.2])
+    assert card["scored_at"] == start - dt.timedelta(minutes=1) and card["odds_at"] == start - dt.timedelta(minutes=3)
+    assert card["published_at"] is not None and {row["model_version"] for row in card["rows"]} == {old.version}
+
+
+def test_without_an_off_freeze_the_morning_one_is_shown():
+    race = live_race(final=[2.0, 4.0, 4.0])
+    predictions_score(start=live_day(), end=live_day())
+    predictions_freeze(race_ids=[race.pk], stage=PublishedStage.MORNING)
+    Race.objects.filter(pk=race.pk).update(status=RaceStatus.RUNNING)
+    card = race_card_by_id(race_id=race.pk)
+    assert (card["phase"], card["basis"], card["stage"]) == ("running", "published", "morning")
+    assert _wins(card) == pytest.approx([0.5, 0.25, 0.25])
+
+
+def test_a_race_never_served_live_shows_the_walk_forward_prediction():
+    race = race_with(final=[2.0, 4.0, 4.0], positions=[2, 1, 3])  # imported history, finished on DAY
+    market = model_version_active()
+    predict(market, race, [0.5, 0.25, 0.25])
+    before = _trained("xgb-before", DAY - dt.timedelta(days=1))
+    predict(before, race, [0.3, 0.6, 0.1])
+    hindsight = _trained("xgb-hindsight", DAY)  # trained on that very day: it may not vouch for the race
+    predict(hindsight, race, [0.05, 0.9, 0.05])
+    model_version_activate(model_version=hindsight)
+    card = race_card(day=DAY, code="R1C1")
+    assert (card["phase"], card["basis"], card["model_version"]) == ("finished", "walk_forward", "xgb-before")
+    assert _wins(card) == pytest.approx([0.3, 0.6, 0.1])
+    assert card["stage"] is None and card["published_at"] is None
+    # Without the version trained before, the market baseline speaks; without any, nobody does.
+    Prediction.objects.filter(model_version=before).delete()
+    assert race_card(day=DAY, code="R1C1")["model_version"] == market.version
+    Prediction.objects.filter(model_version=market).delete()
+    card = race_card(day=DAY, code="R1C1")
+    assert (card["basis"], card["model_version"], _wins(card)) == (None, None, [None, None, None])
+    assert {row["model_version"] for row in card["rows"]} == {None}
+
+
+def test_the_odds_time_of_a_walk_forward_prediction_is_that_of_the_odds_it_saw():
+    race = race_with(final=[2.0, 4.0, 4.0])
+    predict(model_version_active(), race, [0.5, 0.25, 0.25])
+    scored_at = Prediction.objects.filter(runner__race=race).first().scored_at
+    runner = race.runners.get(saddle_number=1)
+    OddsSnapshot.objects.create(runner=runner, taken_at=scored_at - dt.timedelta(minutes=7), odds=Decimal("2.10"))
+    OddsSnapshot.objects.create(runner=runner, taken_at=scored_at + dt.timedelta(minutes=7), odds=Decimal("2.00"))
+    Race.objects.filter(pk=race.pk).update(odds_at=scored_at + dt.timedelta(minutes=7))
+    assert race_card(day=DAY, code="R1C1")["odds_at"] == scored_at - dt.timedelta(minutes=7)
+
+
+def test_a_finished_race_shows_its_arrival_with_the_non_partants_struck_and_its_rapports():
+    race = race_with(
+        final=[2.0, 4.0, None, 4.0],
+        positions=[2, 1, None, 3],
+        statuses=[RunnerStatus.RUNNER, RunnerStatus.RUNNER, RunnerStatus.NON_PARTANT, RunnerStatus.RUNNER],
+        win_rapports={2: "4.10"},
+    )
+    card = race_card(day=DAY, code="R1C1")
+    assert card["phase"] == "finished"
+    result = card["result"]
+    assert [(p["position"], p["saddle_number"]) for p in result["arrival"]] == [(1, 2), (2, 1), (3, 4)]
+    assert result["non_partants"] == [3] and result["official"] is False
+    assert [(r["bet_type"], r["combination"], r["amount"]) for r in result["rapports"]] == [
+        ("simple_gagnant", "2", Decimal("4.10"))
+    ]
+    assert [row["position"] for row in card["rows"]] == [2, 1, None, 3]
+    Race.objects.filter(pk=race.pk).update(results_official=True)
+    assert race_card(day=DAY, code="R1C1")["result"]["official"] is True
