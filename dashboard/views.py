@@ -33,7 +33,7 @@ from billing.selectors import plan_for_user, plan_list, plan_usage
 from billing.throttles import AUTH_SCOPE
 from courses.models import Race
 from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
-from predictions.selectors import race_card, top_picks
+from predictions.selectors import race_card, races_skipped, top_picks
 from turf.api import error_message
 from turf.errors import Conflict
 from turf.params import DayParams, query_read
@@ -150,9 +150,10 @@ def race(request, params, plan, code: str):
 
 @_page(Feature.TOP3)
 def picks(request, params, plan):
-    day = params["date"]
+    day, now = params["date"], timezone.now()
     context = {
-        "picks": top_picks(day=day, n=3),
+        "picks": top_picks(day=day, n=3, now=now),
+        "skipped": races_skipped(day=day, now=now),
         "synthetic": race_synthetic_ids(day=day),
         "quota": plan.quota(Feature.TOP3),
         "plan": plan,
@@ -163,10 +164,11 @@ def picks(request, params, plan):
 
 @_page(Feature.VALUEBETS, ValueBetParams)
 def value_bets(request, params, plan):
-    day = params["date"]
-    bets = value_bet_list(day=day, min_odds=params["min_odds"], edge=params["edge"])
+    day, now = params["date"], timezone.now()
+    bets = value_bet_list(day=day, min_odds=params["min_odds"], edge=params["edge"], now=now)
     context = {
         "bets": bets,
+        "skipped": races_skipped(day=day, now=now),
         "synthetic": race_synthetic_ids(day=day),
         "min_odds": params["min_odds"],
         "edge": params["edge"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from .models import ModelVersion, Prediction
+from .models import ModelVersion, Prediction, PublishedPrediction
 from .services.versions import model_version_activate
 
 
@@ -71,3 +71,30 @@ class PredictionAdmin(admin.ModelAdmin):
     @admin.display(description="horse", ordering="runner__horse__name")
     def horse(self, obj: Prediction) -> str:
         return obj.runner.horse.name
+
+
+@admin.register(PublishedPrediction)
+class PublishedPredictionAdmin(PredictionAdmin):
+    """What was published before each race (morning, at the off): frozen, so read-only like the predictions."""
+
+    list_display = [
+        "race",
+        "saddle_number",
+        "horse",
+        "stage",
+        "model_version",
+        "win_probability",
+        "rank",
+        "odds",
+        "odds_at",
+        "scored_at",
+        "published_at",
+    ]
+    list_filter = ["stage", "model_version", ("runner__race__meeting__date", admin.DateFieldListFilter)]
+    ordering = [
+        "-runner__race__meeting__date",
+        "runner__race__meeting__number",
+        "runner__race__number",
+        "stage",
+        "rank",
+    ]

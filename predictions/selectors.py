@@ -1,5 +1,8 @@
 """Reads of the predictions: race cards, top picks and the day's predictions.
 
+A race card speaks of a race that has gone off with what was published before it (never a later model's
+hindsight); the top picks list only races still to come.
+
 Read-only, and each runs a fixed number of queries whatever the number of races: the runners
 come in one query (``runner_columns``) and the arithmetic is numpy. Every function takes a model
 version (an instance or its version string); by default the active one. With no active version
@@ -11,24 +14,34 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
-from courses.models import Race, RaceStatus, RunnerStatus, race_code
+from courses.clock import FINISHED, OFFICIAL, SCHEDULED, gone_off, not_gone_off, race_phase
+from courses.models import BetType, Dividend, OddsSnapshot, Race, RaceStatus, RunnerStatus, race_code
 from courses.selectors import race_by_id, race_get
 from turf.pagination import LazyRows
 
-from .models import Prediction
+from .models import ModelVersion, Prediction, PublishedPrediction, PublishedStage
 from .services.runners import runner_columns
-from .services.versions import VersionArg, model_version_resolve
+from .services.versions import VersionArg, model_version_resolve, walk_forward_eligible, walk_forward_order
 
 
 def _none_if_nan(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
 
 
+def _position(value: float) -> int | None:
+    return None if np.isnan(value) else int(value)
+
+
 def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> list[dict]:
     """Every runner of ``race`` in saddle order with the version's prediction (None for non-partants)."""
-    version = model_version_resolve(model_version)
+    return _runner_rows(race, model_version_resolve(model_version))
+
+
+def _runner_rows(race: Race, version: ModelVersion | None) -> list[dict]:
+    """``race_prediction_rows`` of that version; with None, the runners without a prediction."""
     frame = runner_columns(Q(race=race), model_version=version, card=True)
     _, odds_decimal = frame.market_odds()
     runs = frame.runs
@@ -43,7 +56,9 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
                 "jockey": frame.jockey[i],
                 "trainer": frame.trainer[i],
                 "status": frame.status[i],
-                "odds": odds_decimal[i],
+                "position": _position(frame.position[i]),
+                # The odds the prediction used; without one, the market view's odds now.
+                "odds": frame.prediction_odds[i] if predicted else odds_decimal[i],
                 "morning_odds": frame.morning_odds_decimal[i],
                 "final_odds": frame.final_odds_decimal[i],
                 "win_probability": float(frame.win_probability[i]) if predicted else None,
@@ -52,28 +67,168 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
                 "rank": int(frame.rank[i]) if predicted else None,
                 # The strongest reasons, [{feature, label, contribution}]; empty for the market baseline.
                 "explanation": (frame.explanation[i] or []) if predicted else [],
+                "scored_at": frame.scored_at[i] if predicted else None,
                 "model_version": version.version if version is not None else None,
             }
         )
     return rows
 
 
-def _card(race: Race, model_version: VersionArg) -> dict:
-    rows = race_prediction_rows(race=race, model_version=model_version)
-    return {"race": race, "rows": rows, "model_version": rows[0]["model_version"] if rows else None}
+# Where a race card's probabilities come from (``race_card``'s ``basis``).
+LIVE, PUBLISHED, WALK_FORWARD = "live", "published", "walk_forward"
 
 
-def race_card(*, day: dt.date, code: str, model_version: VersionArg = None) -> dict:
-    """The race at address ``code`` on ``day`` (with ``runner_count``), its runner rows and their model version.
+def _published_rows(race: Race, rows: list[dict]) -> dict | None:
+    """The card's rows as published before the off (the ``off`` freeze, else the ``morning`` one), or None."""
+    published = list(
+        PublishedPrediction.objects.filter(runner__race=race, stage__in=[PublishedStage.OFF, PublishedStage.MORNING])
+        .select_related("model_version")
+        .order_by("runner_id")
+    )
+    if not published:
+        return None
+    stage = PublishedStage.OFF if any(p.stage == PublishedStage.OFF for p in published) else PublishedStage.MORNING
+    by_runner = {p.runner_id: p for p in published if p.stage == stage}
+    first = next(iter(by_runner.values()))
+    # The reasons of the prediction that was frozen, if its row is still the one scored then (a race that has
+    # gone off is never rescored; a morning freeze may have been rescored before the off).
+    explanations = dict(
+        Prediction.objects.filter(
+            runner__race=race, model_version_id=first.model_version_id, scored_at=first.scored_at
+        ).values_list("runner_id", "explanation")
+    )
+    for row in rows:
+        frozen = by_runner.get(row["runner_id"])
+        row.update(
+            win_probability=frozen.win_probability if frozen else None,
+            place_probability=frozen.place_probability if frozen else None,
+            market_probability=frozen.market_probability if frozen else None,
+            rank=frozen.rank if frozen else None,
+            odds=frozen.odds if frozen else None,
+            explanation=(explanations.get(row["runner_id"]) or []) if frozen else [],
+            scored_at=frozen.scored_at if frozen else None,
+            model_version=first.model_version.version,
+        )
+    return {
+        "basis": PUBLISHED,
+        "stage": stage,
+        "model_version": first.model_version.version,
+        "scored_at": max(p.scored_at for p in by_runner.values()),
+        "published_at": max(p.published_at for p in by_runner.values()),
+        "odds_at": first.odds_at,
+    }
+
+
+def _odds_taken_by(race: Race, scored_at: dt.datetime | None) -> dt.datetime | None:
+    """When the odds a prediction scored at ``scored_at`` used were taken: the race's latest odds snapshot by
+    then, else the race's odds time if it is not later; None when nothing says."""
+    if scored_at is None:
+        return None
+    taken = OddsSnapshot.objects.filter(runner__race=race, taken_at__lte=scored_at).aggregate(at=Max("taken_at"))["at"]
+    if taken is None and race.odds_at is not None and race.odds_at <= scored_at:
+        return race.odds_at
+    return taken
+
+
+def _walk_forward_version(race: Race) -> ModelVersion | None:
+    """The version the walk-forward rule judges ``race`` by among those that predicted it: the latest trained
+    strictly before its day, else the market baseline."""
+    eligible = Prediction.objects.filter(runner__race=race).filter(walk_forward_eligible()).values("model_version")
+    ordered = walk_forward_order(ModelVersion.objects.filter(pk__in=eligible))
+    return ordered[-1] if ordered else None
+
+
+def _result(race: Race, rows: list[dict], phase: str) -> dict | None:
+    """A finished race's arrival (positions; non-partants struck) and its rapports; None before the finish."""
+    if phase not in (FINISHED, OFFICIAL):
+        return None
+    placed = sorted((r for r in rows if r["position"] is not None), key=lambda r: (r["position"], r["saddle_number"]))
+    rapports = Dividend.objects.filter(race=race).order_by("bet_type", "combination")
+    return {
+        "official": phase == OFFICIAL,
+        "arrival": [
+            {
+                "position": r["position"],
+                "saddle_number": r["saddle_number"],
+                "horse": r["horse"],
+                "runner_id": r["runner_id"],
+            }
+            for r in placed
+        ],
+        "non_partants": [r["saddle_number"] for r in rows if r["status"] == RunnerStatus.NON_PARTANT],
+        "rapports": [
+            {
+                "bet_type": d.bet_type,
+                "label": d.label or BetType(d.bet_type).label,
+                "combination": d.combination,
+                "amount": d.amount,
+            }
+            for d in rapports
+        ],
+    }
+
+
+def _card(race: Race, now: dt.datetime | None = None) -> dict:
+    """The race, where it is on its clock, its runner rows and where their probabilities come from.
+
+    Before the off: the active version's current prediction (``live``), with the race's ``odds_at``. Once the
+    race has gone off: what was published before it (``published``: the off freeze, else the morning one), else,
+    for a race never served live (imported history), the walk-forward prediction (``walk_forward``: the latest
+    version trained strictly before the race's day, else the market) — never a later model's hindsight.
+    """
+    now = now or timezone.now()
+    phase = race_phase(race, now)
+    origin = {"basis": None, "stage": None, "model_version": None, "scored_at": None, "published_at": None}
+    if phase == SCHEDULED:
+        version = model_version_resolve(None)
+        rows = _runner_rows(race, version)
+        scored = [r["scored_at"] for r in rows if r["scored_at"] is not None]
+        if version is not None:
+            origin.update(basis=LIVE, model_version=version.version, scored_at=max(scored, default=None))
+        origin["odds_at"] = race.odds_at
+    else:
+        rows = _runner_rows(race, None)
+        published = _published_rows(race, rows)
+        if published is not None:
+            origin = published
+        else:
+            version = _walk_forward_version(race)
+            if version is not None:
+                rows = _runner_rows(race, version)
+                scored = max((r["scored_at"] for r in rows if r["scored_at"] is not None), default=None)
+                origin.update(basis=WALK_FORWARD, model_version=version.version, scored_at=scored)
+            origin["odds_at"] = _odds_taken_by(race, origin["scored_at"])
+    if origin["basis"] is None:
+        for row in rows:
+            row["model_version"] = None
+    return {"race": race, "phase": phase, **origin, "rows": rows, "result": _result(race, rows, phase)}
+
+
+def race_card(*, day: dt.date, code: str, now: dt.datetime | None = None) -> dict:
+    """The race at address ``code`` on ``day`` (with ``runner_count``), as ``_card`` tells it at ``now``.
 
     RaceAddressError for an address that is not one, Race.DoesNotExist (with a message) for no such race.
     """
-    return _card(race_get(day=day, code=code), model_version)
+    return _card(race_get(day=day, code=code), now)
 
 
-def race_card_by_id(*, race_id: int, model_version: VersionArg = None) -> dict:
+def race_card_by_id(*, race_id: int, now: dt.datetime | None = None) -> dict:
     """The card of the race whose id is ``race_id``, as ``race_card``; Race.DoesNotExist when there is none."""
-    return _card(race_by_id(race_id=race_id), model_version)
+    return _card(race_by_id(race_id=race_id), now)
+
+
+# Why a race of the day is not among what to back now (``top3``, ``valuebets``): its ``skipped`` reasons.
+GONE_OFF, CANCELLED = "gone off", "cancelled"
+
+
+def races_skipped(*, day: dt.date, now: dt.datetime | None = None) -> dict[str, int]:
+    """The day's races left out of the lists of what to back, by reason: ``{"gone off": n, "cancelled": m}``
+    (the reasons with none are left out)."""
+    counts = Race.objects.filter(meeting__date=day).aggregate(
+        gone=Count("pk", filter=gone_off(now) & ~Q(status=RaceStatus.CANCELLED)),
+        cancelled=Count("pk", filter=Q(status=RaceStatus.CANCELLED)),
+    )
+    return {reason: n for reason, n in ((GONE_OFF, counts["gone"]), (CANCELLED, counts["cancelled"])) if n}
 
 
 TOP_PICK_COLUMNS = (
@@ -93,15 +248,21 @@ TOP_PICK_COLUMNS = (
 )
 
 
-def top_pick_rows(*, day: dt.date, model_version: VersionArg = None) -> LazyRows:
-    """The day's selections, strongest first: each race's top pick by win probability, paged lazily."""
+def top_pick_rows(*, day: dt.date, model_version: VersionArg = None, now: dt.datetime | None = None) -> LazyRows:
+    """The day's selections still to be backed, strongest first: the top pick by win probability of each race
+    that has not gone off at ``now`` (``races_skipped`` counts the others), paged lazily."""
     version = model_version_resolve(model_version)
     if version is None:
         return LazyRows(Prediction.objects.none(), list)
     picks = (
-        Prediction.objects.filter(model_version=version, rank=1, runner__race__meeting__date=day)
+        # Not gone off: scheduled (so not cancelled) and before its start time.
+        Prediction.objects.filter(
+            not_gone_off(now, prefix="runner__race__"),
+            model_version=version,
+            rank=1,
+            runner__race__meeting__date=day,
+        )
         .exclude(runner__status=RunnerStatus.NON_PARTANT)
-        .exclude(runner__race__status=RaceStatus.CANCELLED)
         .order_by("-win_probability", "runner__race__meeting__number", "runner__race__number")
         .values_list(*TOP_PICK_COLUMNS)
     )
@@ -144,9 +305,11 @@ def top_pick_rows(*, day: dt.date, model_version: VersionArg = None) -> LazyRows
     return LazyRows(picks, to_rows)
 
 
-def top_picks(*, day: dt.date, n: int = 3, model_version: VersionArg = None) -> list[dict]:
-    """The day's ``n`` strongest selections: each race's top pick, highest win probability first."""
-    return top_pick_rows(day=day, model_version=model_version)[: max(n, 0)]
+def top_picks(
+    *, day: dt.date, n: int = 3, model_version: VersionArg = None, now: dt.datetime | None = None
+) -> list[dict]:
+    """The day's ``n`` strongest selections still to be backed: each race's top pick, highest win probability first."""
+    return top_pick_rows(day=day, model_version=model_version, now=now)[: max(n, 0)]
 
 
 PREDICTION_ROW_COLUMNS = (

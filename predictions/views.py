@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from courses.models import Race
 from courses.selectors import RACE_ADDRESS_PATTERN, RaceAddressError
-from courses.serializers import RaceSerializer
 from turf.apiviews import TurfAPIView
 from turf.pagination import page
 from turf.params import DayPageParams, DayParams
@@ -20,24 +20,9 @@ from turf.serializers import path_id
 from . import selectors
 from . import serializers as s
 
-RACE_CARD = inline_serializer(
-    "RaceCard",
-    {
-        "race": RaceSerializer(),
-        "model_version": serializers.CharField(allow_null=True),
-        "data": s.RunnerPredictionSerializer(many=True),
-    },
-)
-
 
 def _card_response(card: dict) -> Response:
-    return Response(
-        {
-            "race": RaceSerializer(card["race"]).data,
-            "model_version": card["model_version"],
-            "data": s.RunnerPredictionSerializer(card["rows"], many=True).data,
-        }
-    )
+    return Response(s.RaceCardSerializer(card).data)
 
 
 class RacePredictionsView(TurfAPIView):
@@ -46,14 +31,16 @@ class RacePredictionsView(TurfAPIView):
 
     @extend_schema(
         summary="One race's card with every runner's probabilities, by its address on a day",
-        description="`code` is the race's réunion-course address on `date`: `R1C3`, `r1c3` or `1-3` for réunion 1, "
+        description="Before the off the card shows the active model's current prediction; once the race has gone "
+        "off, what was published before it (`basis`), and a finished race's arrival and rapports (`result`). "
+        "`code` is the race's réunion-course address on `date`: `R1C3`, `r1c3` or `1-3` for réunion 1, "
         "course 3. Anything else is a 400, a bare number too (`42`: R4C2, or a race's id?); a race's `id`, as "
         "`courses/today` lists it, has its own route: `courses/race/{race_id}/predictions`.",
         parameters=[
             DayParams,
             OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=RACE_ADDRESS_PATTERN),
         ],
-        responses={200: RACE_CARD},
+        responses={200: s.RaceCardSerializer},
         tags=["predictions"],
     )
     def get(self, request, code: str):
@@ -76,7 +63,7 @@ class RaceByIdPredictionsView(TurfAPIView):
                 "race_id", int, OpenApiParameter.PATH, description="the race's `id`, as `courses/today` lists it"
             )
         ],
-        responses={200: RACE_CARD},
+        responses={200: s.RaceCardSerializer},
         tags=["predictions"],
     )
     def get(self, request, race_id: str):
@@ -93,15 +80,21 @@ class Top3View(TurfAPIView):
 
     @extend_schema(
         summary="The day's strongest selections: each race's top pick, highest win probability first",
-        description="Free plan: one call a day, whatever its page.",
+        description="Only races still to come (not gone off) are listed; `skipped` counts the day's others. "
+        "Free plan: one call a day, whatever its page.",
         parameters=[s.Top3Params],
-        responses={200: page_of("PickPage", s.PickSerializer(many=True), date=serializers.DateField())},
+        responses={
+            200: page_of(
+                "PickPage", s.PickSerializer(many=True), date=serializers.DateField(), skipped=s.skipped_field()
+            )
+        },
         tags=["predictions"],
     )
     def get(self, request):
-        params = self.params
-        picks = selectors.top_pick_rows(day=params["date"])
-        return page(picks, params, serializer=s.PickSerializer, date=params["date"].isoformat())
+        params, now = self.params, timezone.now()
+        picks = selectors.top_pick_rows(day=params["date"], now=now)
+        skipped = selectors.races_skipped(day=params["date"], now=now)
+        return page(picks, params, serializer=s.PickSerializer, date=params["date"].isoformat(), skipped=skipped)
 
 
 class AllPredictionsView(TurfAPIView):

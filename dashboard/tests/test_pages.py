@@ -15,7 +15,7 @@ from courses.tests.factories import make_race
 from predictions.models import Prediction
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
-from predictions.tests.factories import DAY, model_version, predict, race_with
+from predictions.tests.factories import DAY, live_day, live_race, model_version, predict, race_with
 
 pytestmark = pytest.mark.django_db
 BADGE = "Synthetic demo data"
@@ -86,6 +86,34 @@ def test_a_premium_user_sees_the_probabilities_on_the_race_card(client, premium_
     assert f"{favourite.place_probability * 100:.1f} %" in page
     assert "▲ Rating vs the field" in page and "▼ Recent form" in page
     assert runners(response) == list(card.runners.order_by("saddle_number").values_list("id", flat=True))
+
+
+def test_the_race_card_page_shows_where_the_race_is_its_arrival_and_its_rapports(client, premium_user):
+    race = race_with(final=(2.0, 3.5, 5.0), positions=(2, 1, None), win_rapports={2: "3.40"})
+    Runner.objects.filter(race=race, saddle_number=3).update(status=RunnerStatus.NON_PARTANT, final_odds=None)
+    predictions_score(start=DAY, end=DAY, model_version=model_version_active())  # a backfill: walk-forward
+    page = as_user(client, premium_user).get("/races/R1C1/", {"date": "2025-11-05"}).content.decode()
+    assert 'data-phase="finished"' in page and 'data-basis="walk_forward"' in page
+    assert re.search(r"<p data-arrival>\s*2 – 1", page) and "non-partant: 3" in page
+    assert re.search(r"<tr data-rapport><td>[^<]+</td><td>2</td><td class=\"num\">3.40</td>", page)
+    assert "Arrival (not yet official)" in page
+
+
+def test_a_race_to_come_has_no_result_on_its_page(client, premium_user):
+    live_race(final=(2.0, 4.0, 4.0))
+    predictions_score(start=live_day(), end=live_day(), model_version=model_version_active())
+    page = as_user(client, premium_user).get("/races/R1C1/", {"date": str(live_day())}).content.decode()
+    assert 'data-phase="scheduled"' in page and 'data-basis="live"' in page and "data-arrival" not in page
+    assert "50.0 %" in page
+
+
+def test_the_picks_page_says_why_a_day_gone_off_has_no_picks(client, premium_user):
+    version = model_version(active=True)
+    predict(version, race_with(course=1, status=RaceStatus.SCHEDULED), (0.5, 0.3, 0.2))  # a past day
+    response = as_user(client, premium_user).get("/picks/", {"date": "2025-11-05"})
+    assert runners(response) == [] and "Left out: 1 race gone off." in response.content.decode()
+    bets = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05"})
+    assert runners(bets) == [] and "Left out: 1 race gone off." in bets.content.decode()
 
 
 def test_staff_closing_a_feature_in_the_plan_row_closes_the_page_too(client, api, free_user, card):
@@ -175,13 +203,14 @@ def test_an_unknown_path_is_an_html_404_and_api_paths_keep_the_envelope(client, 
 def test_the_value_bets_page_lists_the_apis_value_bets(client, api, premium_user):
     version = model_version(active=True)
     for course, probabilities in enumerate([(0.5, 0.3, 0.2), (0.2, 0.2, 0.6), (0.34, 0.33, 0.33)], start=1):
-        predict(version, race_with(course=course, final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED), probabilities)
-    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05", "limit": 100}).json()
-    response = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05"})
+        predict(version, live_race(course=course, final=(3.0, 3.0, 3.0)), probabilities)
+    day = str(live_day())
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": day, "limit": 100}).json()
+    response = as_user(client, premium_user).get("/value-bets/", {"date": day})
     assert runners(response) == [bet["runner_id"] for bet in body["data"]]
     assert len(body["data"]) == 3  # R1C2 #3, R1C1 #1, R1C3 #1: EV 0.8, 0.5, 0.02
-    stricter = as_user(client, premium_user).get("/value-bets/", {"date": "2025-11-05", "edge": "0.4"})
-    api_stricter = api.get("/api/v1/valuebets", {"date": "2025-11-05", "edge": "0.4"}).json()
+    stricter = as_user(client, premium_user).get("/value-bets/", {"date": day, "edge": "0.4"})
+    api_stricter = api.get("/api/v1/valuebets", {"date": day, "edge": "0.4"}).json()
     assert runners(stricter) == [bet["runner_id"] for bet in api_stricter["data"]] and len(runners(stricter)) == 2
 
 
@@ -190,9 +219,9 @@ def test_the_picks_page_shows_the_apis_top3(client, api, premium_user):
     for course, probabilities in enumerate(
         [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)], start=1
     ):
-        predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), probabilities)
-    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
-    response = as_user(client, premium_user).get("/picks/", {"date": "2025-11-05"})
+        predict(version, live_race(course=course), probabilities)
+    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": str(live_day())}).json()
+    response = as_user(client, premium_user).get("/picks/", {"date": str(live_day())})
     assert runners(response) == [pick["runner_id"] for pick in body["data"]]
     assert "90.0 %" in response.content.decode()
 

@@ -48,6 +48,7 @@ _PREDICTION_COLUMNS = (
     "pred__odds",
 )
 _EXPLANATION_COLUMN = "pred__explanation"
+_SCORED_AT_COLUMN = "pred__scored_at"
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class RunnerColumns:
     rank: np.ndarray | None = None
     prediction_odds: list[Decimal | None] = field(default_factory=list)
     explanation: list[list | None] = field(default_factory=list)
+    scored_at: list[dt.datetime | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.runner_id.size)
@@ -171,7 +173,8 @@ def runner_columns(races: Q, *, model_version: ModelVersion | None = None, card:
     """Every runner of the races matching ``races`` (a Q on Runner), in one query: the only loader of runners.
 
     With ``model_version``, that version's prediction columns come along through a LEFT JOIN;
-    with ``card``, what a race card adds: the jockey's and trainer's names and the prediction's explanation.
+    with ``card``, what a race card adds: the jockey's and trainer's names, the prediction's explanation and
+    when it was scored.
     """
     columns = list(_RUNNER_COLUMNS)
     queryset = Runner.objects.filter(races)
@@ -183,7 +186,7 @@ def runner_columns(races: Q, *, model_version: ModelVersion | None = None, card:
         )
         columns += _PREDICTION_COLUMNS
         if card:
-            columns.append(_EXPLANATION_COLUMN)
+            columns += [_EXPLANATION_COLUMN, _SCORED_AT_COLUMN]
     rows = list(
         queryset.order_by("race__meeting__date", "race__meeting__number", "race__number", "saddle_number").values_list(
             *columns
@@ -234,4 +237,5 @@ def runner_columns(races: Q, *, model_version: ModelVersion | None = None, card:
         frame.prediction_odds = list(column["pred__odds"])
         if card:
             frame.explanation = list(column[_EXPLANATION_COLUMN])
+            frame.scored_at = list(column[_SCORED_AT_COLUMN])
     return frame

@@ -1,4 +1,7 @@
-"""Writing a model version's predictions for a window of race days.
+"""Writing a model version's predictions for a window of race days, or for given races (the live day).
+
+Only races that have not gone off are (re)scored; a race that has gone off keeps what each version said
+before it, and is at most backfilled, out of sample (``predictions_score_report``).
 
 The market baseline scores from the odds alone; trained versions (combined, fundamental) score
 with their stored XGBoost artifact and calibration (``predict.model_predict``), on features
@@ -8,20 +11,24 @@ built for the window, and fall back to the market for races they cannot rate.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
 from django.utils import timezone
+
+from courses.clock import gone_off, not_gone_off
+from courses.models import Race
 
 from ..models import ModelKind, ModelVersion, Prediction
 from .features import feature_frame
 from .predict import model_predict
 from .probability import harville_place_probabilities, market_probabilities, places_paid, rank_within_races
 from .runners import RunnerColumns, runner_columns
-from .versions import model_version_active
+from .versions import model_version_active, version_vouches
 
 
 class UnscorableVersion(ValueError):
@@ -32,10 +39,12 @@ class UnscorableVersion(ValueError):
 class ScoreReport:
     model_version: str
     races: int  # races with runners in the window (cancelled ones included)
-    races_scored: int
+    races_scored: int  # races given rows by this call (rescored before their off, or backfilled)
     races_unpriced: int  # some runner that runs has no odds: no market view, no predictions
     predictions: int  # rows written (created or updated)
-    removed: int  # this version's rows in the window that no longer apply (non-partant since, unpriced)
+    removed: int  # this version's rows of races not gone off that no longer apply (non-partant since, unpriced)
+    races_gone_off: int = 0  # races that had gone off and were left alone (never rewritten)
+    races_backfilled: int = 0  # races that had gone off with no row of this version, which it may vouch for
 
 
 def _market_predictions(frame: RunnerColumns) -> dict[str, np.ndarray | list]:
@@ -99,39 +108,51 @@ _SCORERS = {
 }
 
 
-def predictions_score_report(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> ScoreReport:
-    """Compute and upsert a version's predictions for every race dated ``start``..``end``, atomically."""
-    if end < start:
-        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+def _version_checked(model_version: ModelVersion | None) -> tuple[ModelVersion, object]:
     version = model_version or model_version_active()
     scorer = _SCORERS.get(version.kind)
     if scorer is None:
         raise NotImplementedError(f"{version.version}: no scorer for {version.kind} models yet")
     if version.kind != ModelKind.MARKET and not version.artifact:
         raise UnscorableVersion(f"{version.version}: a {version.kind} version without a trained artifact cannot score")
+    return version, scorer
 
-    window = Q(race__meeting__date__range=(start, end))
+
+def _score(*, races: Q, start: dt.date, end: dt.date, version: ModelVersion, scorer) -> ScoreReport:
+    """Score the races ``races`` (a Q on Race, all dated ``start``..``end``) by the rule of this module's
+    ``predictions_score_report``."""
     scored_at = timezone.now()
     with transaction.atomic():
-        frame = runner_columns(window)
-        result = scorer(frame, version, start, end)
-        scored = result["scored"]
-        market = result["market"]
-        explanation = result["explanation"]
-        rows = [
-            Prediction(
-                runner_id=int(frame.runner_id[i]),
-                model_version=version,
-                win_probability=float(result["win"][i]),
-                place_probability=float(result["place"][i]),
-                market_probability=float(market[i]) if np.isfinite(market[i]) else None,
-                rank=int(result["rank"][i]),
-                odds=result["odds"][i],
-                explanation=explanation[i] if explanation is not None else [],
-                scored_at=scored_at,
-            )
-            for i in np.flatnonzero(scored)
-        ]
+        frame = runner_columns(Q(race__in=Race.objects.filter(races)))
+        # The races that have gone off, and whether this version may backfill each: it has no row there and
+        # the walk-forward rule lets it vouch for the race (one query, whatever the number of races).
+        has_rows = Exists(Prediction.objects.filter(model_version=version, runner__race=OuterRef("pk")))
+        backfill = ExpressionWrapper(version_vouches(version) & ~Q(has_rows), output_field=BooleanField())
+        gone_races = Race.objects.filter(races).filter(gone_off(scored_at)).annotate(backfill=backfill)
+        gone = dict(gone_races.values_list("pk", "backfill"))
+        backfilled = {race_id for race_id, allowed in gone.items() if allowed}
+        taken = np.isin(frame.race_id, [r for r in frame.races if r not in gone or r in backfilled])
+        part = frame.take(taken)
+        rows: list[Prediction] = []
+        backfill_rows: list[Prediction] = []
+        if len(part):
+            result = scorer(part, version, start, end)
+            scored, market, explanation = result["scored"], result["market"], result["explanation"]
+            for i in np.flatnonzero(scored):
+                row = Prediction(
+                    runner_id=int(part.runner_id[i]),
+                    model_version=version,
+                    win_probability=float(result["win"][i]),
+                    place_probability=float(result["place"][i]),
+                    market_probability=float(market[i]) if np.isfinite(market[i]) else None,
+                    rank=int(result["rank"][i]),
+                    odds=result["odds"][i],
+                    explanation=explanation[i] if explanation is not None else [],
+                    scored_at=scored_at,
+                )
+                (backfill_rows if int(part.race_id[i]) in backfilled else rows).append(row)
+        else:
+            scored = np.zeros(0, dtype=bool)
         Prediction.objects.bulk_create(
             rows,
             update_conflicts=True,
@@ -146,24 +167,59 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
                 "scored_at",
             ],
         )
-        # Whatever this version said in the window and did not say again is stale: drop it.
+        # A race that has gone off is only ever added to, never rewritten.
+        Prediction.objects.bulk_create(backfill_rows, ignore_conflicts=True)
+        # Whatever this version said of a race still to come and did not say again is stale: drop it. The rows
+        # of races that have gone off stay, whatever they are: they are what was said before the race.
         removed, _ = (
-            Prediction.objects.filter(runner__race__meeting__date__range=(start, end), model_version=version)
+            Prediction.objects.filter(
+                runner__race__in=Race.objects.filter(races).filter(not_gone_off(scored_at)), model_version=version
+            )
             .exclude(scored_at=scored_at)
             .delete()
         )
 
-    races_all = set(frame.race_id.tolist())
-    races_scored = set(frame.race_id[scored].tolist())
-    races_run = set(frame.race_id[frame.runs].tolist())
+    races_scored = set(part.race_id[scored].tolist())
+    races_run = set(part.race_id[part.runs].tolist())
     return ScoreReport(
         model_version=version.version,
-        races=len(races_all),
+        races=len(frame.races),
         races_scored=len(races_scored),
         races_unpriced=len(races_run - races_scored),
-        predictions=len(rows),
+        predictions=len(rows) + len(backfill_rows),
         removed=removed,
+        races_gone_off=len(set(frame.races) & (gone.keys() - backfilled)),
+        races_backfilled=len(races_scored & backfilled),
     )
+
+
+def predictions_score_report(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> ScoreReport:
+    """Compute and write a version's predictions for the races dated ``start``..``end``, atomically.
+
+    Races that have not gone off (``courses.clock.not_gone_off``) are scored afresh: their rows upserted, the
+    rows that no longer apply removed. A race that has gone off is never rewritten: the version's rows there
+    stay as they were (what it said before the race); only where the version has no row for the race, and
+    the walk-forward rule lets it vouch for it (``versions.walk_forward_eligible``: the market, or trained
+    strictly before the race's day), are rows added (a backfill, out of sample). The report counts the races
+    left alone (``races_gone_off``) and those backfilled.
+    """
+    if end < start:
+        raise ValueError(f"the window ends ({end}) before it starts ({start})")
+    version, scorer = _version_checked(model_version)
+    return _score(races=Q(meeting__date__range=(start, end)), start=start, end=end, version=version, scorer=scorer)
+
+
+def predictions_score_races(*, race_ids: Iterable[int], model_version: ModelVersion | None = None) -> ScoreReport:
+    """Score the races ``race_ids`` with the active (or given) version, by ``predictions_score_report``'s rule:
+    the live day's rescoring as the market moves (races that have gone off are left alone or backfilled)."""
+    version, scorer = _version_checked(model_version)
+    race_ids = sorted({int(race_id) for race_id in race_ids})
+    span = Race.objects.filter(pk__in=race_ids).aggregate(first=Min("meeting__date"), last=Max("meeting__date"))
+    if span["first"] is None:
+        return ScoreReport(
+            model_version=version.version, races=0, races_scored=0, races_unpriced=0, predictions=0, removed=0
+        )
+    return _score(races=Q(pk__in=race_ids), start=span["first"], end=span["last"], version=version, scorer=scorer)
 
 
 def predictions_score(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> int:

@@ -3,11 +3,23 @@
 Written once, read everywhere: "the active version" is ``model_version_active_get`` (or
 ``model_version_active``, which falls back to the market baseline and activates it), and the market
 baseline's row is made by ``market_baseline`` only.
+
+Also here, because scoring applies it as much as the backtests and the history do: the walk-forward rule,
+which version may vouch for a race (``walk_forward_eligible``) and which it prefers (``walk_forward_order``).
+A version never vouches for a race it could have learnt from, its last training day included; the market
+baseline, which learns nothing from results, qualifies for any day but only where no trained version does;
+a trained version without a training window never qualifies.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import TypeVar
+
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.expressions import Combinable
 
 from ..models import ModelKind, ModelStatus, ModelVersion
 
@@ -26,6 +38,35 @@ MARKET_BASELINE_DEFAULTS = {
 
 # What a read may name: a version, its name, or nothing (the active one).
 VersionArg = ModelVersion | str | None
+
+T = TypeVar("T")
+
+
+def walk_forward_eligible(*, version: str = "model_version__", day: Combinable | dt.date | None = None) -> Q:
+    """The walk-forward rule, once: the version (reached through ``version``) may vouch for a race run on ``day``.
+
+    By default a Q on Prediction (its version, its race's day); with ``version=""`` a Q on ModelVersion, ``day``
+    then a date or an ``OuterRef`` to the race's day (``version_vouches``)."""
+    day = F("runner__race__meeting__date") if day is None else day
+    return Q(**{f"{version}kind": ModelKind.MARKET}) | Q(**{f"{version}trained_until__lt": day})
+
+
+def version_vouches(model_version: ModelVersion, *, prefix: str = "") -> Q:
+    """Q on Race (or on a model reaching it through ``prefix``, e.g. ``"race__"``): the races ``model_version``
+    may vouch for by the walk-forward rule."""
+    return Q(
+        Exists(
+            ModelVersion.objects.filter(pk=model_version.pk).filter(
+                walk_forward_eligible(version="", day=OuterRef(f"{prefix}meeting__date"))
+            )
+        )
+    )
+
+
+def walk_forward_order(versions: Iterable[T]) -> list[T]:
+    """``versions`` (anything with a ``version``, ``kind`` and ``trained_until``), least preferred first: the
+    market below every trained version, then by the training window's end, then by name."""
+    return sorted(versions, key=lambda v: (v.kind != ModelKind.MARKET, v.trained_until or dt.date.min, v.version))
 
 
 def market_baseline() -> ModelVersion:

@@ -12,6 +12,7 @@ from io import StringIO
 from types import SimpleNamespace
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from courses.models import (
     BetType,
@@ -52,6 +53,7 @@ def race_with(
     course: int = 1,
     status: str = RaceStatus.FINISHED,
     racecourse: str = "VIN",
+    start_time: dt.datetime | None = None,
 ) -> Race:
     """A race whose runner i (saddle i+1) has final[i], morning[i], positions[i], statuses[i].
 
@@ -72,6 +74,7 @@ def race_with(
         discipline=Discipline.PLAT,
         distance=1600,
         status=status,
+        start_time=start_time,
     )
     jockey, _ = Jockey.objects.get_or_create(name="J. Doe")
     trainer, _ = Trainer.objects.get_or_create(name="T. Roe")
@@ -96,6 +99,16 @@ def race_with(
             race=race, bet_type=BetType.SIMPLE_GAGNANT, combination=str(saddle), amount=Decimal(amount)
         )
     return race
+
+
+def live_day() -> dt.date:
+    """Tomorrow: a day whose races have not gone off (``courses.clock``), the day the live tests race on."""
+    return timezone.localdate() + dt.timedelta(days=1)
+
+
+def live_race(**fields) -> Race:
+    """``race_with`` a race still to come: scheduled, on ``live_day()`` unless another day is given."""
+    return race_with(**{"date": live_day(), "status": RaceStatus.SCHEDULED, **fields})
 
 
 def model_version(version: str = "test-model-1", *, kind: str = ModelKind.FUNDAMENTAL, active: bool = False):

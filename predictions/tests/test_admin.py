@@ -2,7 +2,8 @@
 
 import pytest
 
-from predictions.models import ModelStatus, Prediction
+from predictions.models import ModelStatus, Prediction, PublishedPrediction
+from predictions.services.published import predictions_freeze
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 
@@ -53,3 +54,15 @@ def test_a_subscriber_cannot_reach_the_model_registry(client, free_user):
     client.force_login(free_user)
     response = client.get("/admin/predictions/modelversion/")
     assert response.status_code == 302
+
+
+def test_staff_read_what_was_published_but_cannot_change_it(client, staff):
+    race = race_with()
+    predictions_score(start=DAY, end=DAY)
+    assert predictions_freeze(race_ids=[race.pk], stage="off").predictions == 3
+    client.force_login(staff)
+    listing = client.get("/admin/predictions/publishedprediction/", {"stage__exact": "off"})
+    assert listing.status_code == 200 and "Horse 1105-1-1-1" in listing.content.decode()
+    published = PublishedPrediction.objects.first()
+    response = client.post(f"/admin/predictions/publishedprediction/{published.pk}/change/", {"win_probability": 0.9})
+    assert response.status_code == 403

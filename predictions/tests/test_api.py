@@ -1,14 +1,14 @@
 """The v1 prediction endpoints through HTTP: parameters, shapes, quotas, query counts."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from courses.models import RaceStatus
-
-from .factories import model_version, predict, race_with, scored_card
+from .factories import live_day, live_race, model_version, predict, race_with, scored_card
 
 pytestmark = pytest.mark.django_db
 
@@ -77,26 +77,39 @@ def test_top3_gives_the_days_strongest_picks_one_per_race(api, premium_user):
     version = model_version(active=True)
     probabilities = [(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)]
     for course, p in enumerate(probabilities, start=1):
-        predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), p)
-    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
+        predict(version, live_race(course=course), p)
+    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": str(live_day())}).json()
     assert [(row["race_code"], row["win_probability"]) for row in body["data"]] == [
         ("R1C4", 0.9),
         ("R1C2", 0.7),
         ("R1C1", 0.5),
     ]
+    assert body["skipped"] == {}
+
+
+def test_top3_of_a_day_whose_races_have_all_gone_off_is_empty_and_says_why(api, premium_user):
+    version = model_version(active=True)
+    now, today = timezone.now(), timezone.localdate()
+    for course in (1, 2):
+        race = live_race(course=course, date=today, start_time=now - dt.timedelta(minutes=course))
+        predict(version, race, (0.5, 0.3, 0.2))
+    body = api.as_user(premium_user).get("/api/v1/predictions/top3", {"date": str(today)}).json()
+    assert body["data"] == [] and body["pagination"]["total"] == 0
+    assert body["skipped"] == {"gone off": 2}
 
 
 def test_top3_pages_through_the_days_picks_as_every_list_does(api, premium_user, free_user):
     version = model_version(active=True)
     for course, p in enumerate([(0.5, 0.3, 0.2), (0.7, 0.2, 0.1), (0.4, 0.35, 0.25), (0.9, 0.05, 0.05)], start=1):
-        predict(version, race_with(course=course, status=RaceStatus.SCHEDULED), p)
+        predict(version, live_race(course=course), p)
     api.as_user(premium_user)
-    first = api.get("/api/v1/predictions/top3", {"date": "2025-11-05"}).json()
+    day = str(live_day())
+    first = api.get("/api/v1/predictions/top3", {"date": day}).json()
     assert first["pagination"] == {"total": 4, "limit": 3, "offset": 0, "has_more": True}
-    assert first["date"] == "2025-11-05" and first["version"] == "v1"
-    rest = api.get("/api/v1/predictions/top3", {"date": "2025-11-05", "offset": 3}).json()
+    assert first["date"] == day and first["version"] == "v1"
+    rest = api.get("/api/v1/predictions/top3", {"date": day, "offset": 3}).json()
     assert [row["race_code"] for row in rest["data"]] == ["R1C3"] and rest["pagination"]["has_more"] is False
-    whole = api.get("/api/v1/predictions/top3", {"date": "2025-11-05", "limit": 10}).json()
+    whole = api.get("/api/v1/predictions/top3", {"date": day, "limit": 10}).json()
     assert [row["win_probability"] for row in whole["data"]] == [0.9, 0.7, 0.5, 0.4]
     # The free plan's one look a day is one call, whatever page it asks for.
     assert api.as_user(free_user).get("/api/v1/predictions/top3", {"limit": 10}).status_code == 200
@@ -218,3 +231,34 @@ def test_the_openapi_schema_documents_every_endpoint_without_warnings():
     ]:
         assert path in schema
     assert "Error" in schema and "429" in schema
+
+
+def test_a_finished_races_card_says_where_it_is_what_it_shows_and_how_it_finished(api, free_user, card):
+    body = api.as_user(free_user).get(f"/api/v1/courses/race/{card.pk}/predictions").json()
+    assert (body["phase"], body["basis"], body["model_version"], body["stage"]) == (
+        "finished",
+        "walk_forward",
+        "market-baseline-1",
+        None,
+    )
+    assert body["scored_at"] is not None and body["published_at"] is None and body["odds_at"] is None
+    result = body["result"]
+    assert [(p["position"], p["saddle_number"]) for p in result["arrival"]] == [(1, 2), (2, 1), (3, 3), (4, 4)]
+    assert result["official"] is False and result["non_partants"] == []
+    assert [(r["bet_type"], r["combination"], float(r["amount"])) for r in result["rapports"]] == [
+        ("simple_gagnant", "2", 3.40)
+    ]
+    assert [row["position"] for row in body["data"]] == [2, 1, 3, 4]
+
+
+def test_a_race_to_come_has_a_live_card_and_no_result(api, free_user):
+    race = live_race(final=(2.0, 4.0, 4.0))
+    predict(model_version(active=True), race, (0.5, 0.3, 0.2))
+    body = api.as_user(free_user).get(f"/api/v1/courses/race/{race.pk}/predictions").json()
+    assert (body["phase"], body["basis"], body["model_version"], body["result"]) == (
+        "scheduled",
+        "live",
+        "test-model-1",
+        None,
+    )
+    assert [row["win_probability"] for row in body["data"]] == [0.5, 0.3, 0.2]

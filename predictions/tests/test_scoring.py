@@ -8,13 +8,20 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from courses.models import RaceStatus, Runner, RunnerStatus
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
-from predictions.services.scoring import UnscorableVersion, predictions_score, predictions_score_report
+from predictions.services import scoring
+from predictions.services.scoring import (
+    UnscorableVersion,
+    predictions_score,
+    predictions_score_races,
+    predictions_score_report,
+)
 from predictions.services.versions import MARKET_BASELINE, model_version_activate, model_version_active
 
-from .factories import DAY, model_version, race_with
+from .factories import DAY, live_day, live_race, model_version, predict, race_with
 
 pytestmark = pytest.mark.django_db
 
@@ -132,24 +139,25 @@ def test_cancelled_races_and_other_days_are_not_scored():
 
 
 def test_rescoring_is_idempotent():
-    race = race_with(final=[2.0, 4.0, 4.0])
-    predictions_score(start=DAY, end=DAY)
+    race, day = live_race(final=[2.0, 4.0, 4.0]), live_day()
+    predictions_score(start=day, end=day)
     before = {s: (p.pk, p.win_probability, p.created_at) for s, p in _by_saddle(race).items()}
-    assert predictions_score(start=DAY, end=DAY) == 3
+    assert predictions_score(start=day, end=day) == 3
     after = {s: (p.pk, p.win_probability, p.created_at) for s, p in _by_saddle(race).items()}
     assert after == before
     assert Prediction.objects.count() == 3
 
 
 def test_rescoring_follows_new_odds_and_drops_a_runner_turned_non_partant():
-    race = race_with(final=[2.0, 4.0, 4.0])
-    predictions_score(start=DAY, end=DAY)
+    race, day = live_race(final=[2.0, 4.0, 4.0]), live_day()
+    predictions_score(start=day, end=day)
     Runner.objects.filter(race=race, saddle_number=3).update(status=RunnerStatus.NON_PARTANT)
-    report = predictions_score_report(start=DAY, end=DAY)
+    Runner.objects.filter(race=race, saddle_number=2).update(final_odds=Decimal("2.00"))
+    report = predictions_score_report(start=day, end=day)
     rows = _by_saddle(race)
     assert sorted(rows) == [1, 2]
-    assert rows[1].win_probability == pytest.approx(2 / 3)
-    assert report.removed == 1
+    assert [rows[1].win_probability, rows[2].win_probability] == pytest.approx([0.5, 0.5])
+    assert (report.removed, report.races_gone_off) == (1, 0)
 
 
 def test_a_new_model_version_never_changes_an_older_versions_rows():
@@ -187,6 +195,81 @@ def test_scoring_costs_the_same_queries_for_two_races_or_six():
     assert queries(2, DAY) == queries(6, DAY + dt.timedelta(days=1))
 
 
+# -- races that have gone off ---------------------------------------------------------------
+
+
+def _rows(race, version=None):
+    return {s: (p.pk, p.win_probability, p.rank, p.odds, p.scored_at) for s, p in _by_saddle(race, version).items()}
+
+
+def test_a_window_scoring_never_rewrites_a_race_that_has_gone_off():
+    race = race_with(final=[2.0, 4.0, 4.0])  # finished, on a past day
+    first = predictions_score_report(start=DAY, end=DAY)
+    assert (first.races_backfilled, first.races_gone_off, first.predictions) == (1, 0, 3)
+    before = _rows(race)
+    Runner.objects.filter(race=race, saddle_number=1).update(final_odds=Decimal("1.20"))
+    Runner.objects.filter(race=race, saddle_number=3).update(status=RunnerStatus.NON_PARTANT)
+    again = predictions_score_report(start=DAY, end=DAY)
+    assert _rows(race) == before  # neither the new odds nor the non-partant touch it: nothing removed
+    assert (again.races_gone_off, again.races_backfilled, again.predictions, again.removed) == (1, 0, 0, 0)
+
+
+def test_of_a_day_under_way_only_the_races_still_to_come_are_rescored():
+    now = timezone.now()
+    today = timezone.localdate()
+    run = live_race(final=[2.0, 4.0, 4.0], date=today, start_time=now - dt.timedelta(minutes=5))
+    to_come = live_race(final=[2.0, 4.0, 4.0], date=today, course=2, start_time=now + dt.timedelta(hours=1))
+    version = model_version_active()
+    predict(version, run, [0.6, 0.3, 0.1])
+    predict(version, to_come, [0.6, 0.3, 0.1])
+    before = _rows(run)
+    report = predictions_score_report(start=today, end=today)
+    assert _rows(run) == before
+    assert _by_saddle(to_come)[1].win_probability == pytest.approx(0.5)
+    assert (report.races, report.races_scored, report.races_gone_off) == (2, 1, 1)
+
+
+def test_a_race_gone_off_is_backfilled_only_by_a_version_that_may_vouch_for_it(monkeypatch):
+    # A trained version scores like the market here: what is tested is which races it may write.
+    monkeypatch.setitem(scoring._SCORERS, ModelKind.FUNDAMENTAL, scoring._market_scorer)
+    trained = ModelVersion.objects.create(
+        version="xgb-1", kind=ModelKind.FUNDAMENTAL, artifact="{}", trained_until=DAY + dt.timedelta(days=1)
+    )
+    learnt = [race_with(date=DAY), race_with(date=DAY + dt.timedelta(days=1))]  # on or before its last day
+    after = race_with(date=DAY + dt.timedelta(days=2))
+    report = predictions_score_report(start=DAY, end=DAY + dt.timedelta(days=2), model_version=trained)
+    assert (report.races_backfilled, report.races_gone_off, report.predictions) == (1, 2, 3)
+    assert Prediction.objects.filter(runner__race=after, model_version=trained).count() == 3
+    assert not Prediction.objects.filter(runner__race__in=learnt).exists()
+    # Without a training window it vouches for nothing.
+    unknown = ModelVersion.objects.create(version="xgb-2", kind=ModelKind.FUNDAMENTAL, artifact="{}")
+    assert predictions_score_report(start=DAY, end=DAY + dt.timedelta(days=2), model_version=unknown).predictions == 0
+
+
+def test_a_backfill_adds_to_a_race_gone_off_only_where_the_version_said_nothing():
+    race = race_with(final=[2.0, 4.0, 4.0])
+    version = model_version_active()
+    predict(version, race, [0.7, 0.2, 0.1])  # what it said before the race, on one runner or all
+    Prediction.objects.filter(runner__race=race, runner__saddle_number=3).delete()
+    before = _rows(race)
+    report = predictions_score_report(start=DAY, end=DAY)
+    assert _rows(race) == before and report.races_gone_off == 1
+
+
+def test_scoring_given_races_touches_those_races_only():
+    day = live_day()
+    asked, other = live_race(final=[2.0, 4.0, 4.0]), live_race(final=[2.0, 4.0, 4.0], course=2)
+    past = race_with(final=[2.0, 2.0])
+    version = model_version_active()
+    predict(version, past, [0.9, 0.1])
+    report = predictions_score_races(race_ids=[asked.pk, past.pk, asked.pk])
+    assert (report.races, report.races_scored, report.races_gone_off, report.predictions) == (2, 1, 1, 3)
+    assert sorted(_by_saddle(asked)) == [1, 2, 3] and _by_saddle(other) == {}
+    assert _by_saddle(past)[1].win_probability == pytest.approx(0.9)
+    assert predictions_score_races(race_ids=[]).races == 0
+    assert Prediction.objects.filter(runner__race__meeting__date=day).count() == 3
+
+
 # -- rescore command ------------------------------------------------------------------------
 
 
@@ -207,11 +290,11 @@ def test_rescore_scores_a_window_and_prints_a_summary():
 
 
 def test_rescore_twice_gives_the_same_rows():
-    race_with(final=[2.0, 4.0, 4.0])
-    _rescore("--date", str(DAY))
+    live_race(final=[2.0, 4.0, 4.0])
+    _rescore("--date", str(live_day()))
     before = list(Prediction.objects.order_by("pk").values_list("pk", "win_probability", "rank"))
-    out = _rescore("--date", str(DAY))
-    assert "predictions=3 removed=0" in out
+    out = _rescore("--date", str(live_day()))
+    assert "predictions=3 removed=0 backfilled=0 gone_off=0" in out
     assert list(Prediction.objects.order_by("pk").values_list("pk", "win_probability", "rank")) == before
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 import numpy as np
 from django.db.models import Q
 
+from courses.clock import not_gone_off
 from predictions.services.runners import runner_columns
 from predictions.services.versions import VersionArg, model_version_resolve
 
@@ -34,16 +35,19 @@ def value_bet_list(
     edge: float = VALUE_BET_EDGE,
     model_version: VersionArg = None,
     bankroll: Decimal = VALUE_BET_BANKROLL,
+    now: dt.datetime | None = None,
 ) -> list[dict]:
     """The day's runners the version rates above their odds, best expected value first, with a ¼-Kelly stake.
 
-    A runner whose ¼-Kelly stake on ``bankroll`` rounds down to nothing (an edge of a few hundredths of a
-    percent) is left out: the list says what to back and how much, and backing nothing is not a bet.
+    Only races that have not gone off at ``now`` are read (a bet on a race run is no bet), and only runners
+    that run (a non-partant is never listed). A runner whose ¼-Kelly stake on ``bankroll`` rounds down to
+    nothing (an edge of a few hundredths of a percent) is left out: the list says what to back and how much,
+    and backing nothing is not a bet.
     """
     version = model_version_resolve(model_version)
     if version is None:
         return []
-    frame = runner_columns(Q(race__meeting__date=day), model_version=version)
+    frame = runner_columns(Q(race__meeting__date=day) & not_gone_off(now, prefix="race__"), model_version=version)
     odds, odds_decimal = frame.market_odds()
     index = np.flatnonzero(frame.runs & value_bet_mask(frame.win_probability, odds, edge=edge, min_odds=min_odds))
     ev = expected_value(frame.win_probability[index], odds[index])

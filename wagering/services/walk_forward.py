@@ -6,28 +6,28 @@ included); the market baseline, which learns nothing from results, qualifies for
 where no trained version does. A trained version without a training window never qualifies.
 
 Written once: ``walk_forward_eligible`` is the test of one prediction (in SQL, so that the history
-can page over the races it finds), ``walk_forward_choose`` the pick among a race's eligible ones.
+can page over the races it finds) and ``walk_forward_order`` the preference among versions, both in
+``predictions.services.versions`` (scoring applies the rule too: it backfills a race that has gone off only
+for a version that may vouch for it); ``walk_forward_choose`` is the pick among a race's eligible ones.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import numpy as np
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from predictions.models import ModelKind
+from predictions.services.versions import walk_forward_eligible, walk_forward_order
 
-T = TypeVar("T")
-
-
-def walk_forward_eligible() -> Q:
-    """Q on Prediction: its version may vouch for its race (the market, or trained strictly before the race's day)."""
-    return Q(model_version__kind=ModelKind.MARKET) | Q(
-        model_version__trained_until__lt=F("runner__race__meeting__date")
-    )
+__all__ = [
+    "walk_forward_candidates",
+    "walk_forward_choose",
+    "walk_forward_eligible",
+    "walk_forward_flag",
+    "walk_forward_order",
+]
 
 
 def walk_forward_flag() -> ExpressionWrapper:
@@ -38,12 +38,6 @@ def walk_forward_flag() -> ExpressionWrapper:
 def walk_forward_candidates() -> Q:
     """Q on ModelVersion: the versions that may qualify for some race (the market, or trained with a window)."""
     return Q(kind=ModelKind.MARKET) | Q(trained_until__isnull=False)
-
-
-def walk_forward_order(versions: Iterable[T]) -> list[T]:
-    """``versions`` (anything with a ``version``, ``kind`` and ``trained_until``), least preferred first: the
-    market below every trained version, then by the training window's end, then by name."""
-    return sorted(versions, key=lambda v: (v.kind != ModelKind.MARKET, v.trained_until or dt.date.min, v.version))
 
 
 def walk_forward_choose(*, race: Sequence[int], rank: Sequence[int], eligible: Sequence[bool]) -> np.ndarray:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from courses.models import Horse, RaceStatus
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
-from predictions.tests.factories import model_version, predict, race_with, scored_card
+from predictions.tests.factories import live_day, live_race, model_version, predict, race_with, scored_card
 
 pytestmark = pytest.mark.django_db
 
@@ -22,22 +22,39 @@ def card():
 
 def test_value_bets_carry_ev_kelly_and_stake(api, premium_user):
     version = model_version(active=True)
-    race = race_with(final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED)
+    race = live_race(final=(3.0, 3.0, 3.0))
     predict(version, race, (0.5, 0.3, 0.2))
-    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05"}).json()
-    assert len(body["data"]) == 1
+    day = str(live_day())
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": day}).json()
+    assert len(body["data"]) == 1 and body["skipped"] == {}
     bet = body["data"][0]
     assert bet["saddle_number"] == 1 and bet["odds"] == 3.0
     assert bet["expected_value"] == pytest.approx(0.5)
     assert bet["kelly_fraction"] == pytest.approx(0.05)  # ¼ Kelly = 0.0625, capped at 5 %
     assert bet["stake"] == 5.0
-    higher = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05", "min_odds": "3.5"}).json()
+    higher = api.as_user(premium_user).get("/api/v1/valuebets", {"date": day, "min_odds": "3.5"}).json()
     assert higher["data"] == []
 
 
-def test_the_market_baseline_finds_no_value_against_its_own_odds(api, premium_user, card):
-    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": "2025-11-05"}).json()
-    assert body["data"] == [] and body["pagination"]["total"] == 0
+def test_value_bets_leave_out_the_races_that_have_gone_off_and_say_so(api, premium_user):
+    version = model_version(active=True)
+    now, today = timezone.now(), timezone.localdate()
+    run = live_race(final=(3.0, 3.0, 3.0), date=today, start_time=now - dt.timedelta(minutes=1))
+    to_come = live_race(final=(3.0, 3.0, 3.0), date=today, course=2, start_time=now + dt.timedelta(minutes=30))
+    predict(version, run, (0.5, 0.3, 0.2))
+    predict(version, to_come, (0.2, 0.6, 0.2))
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": str(today)}).json()
+    assert [(bet["race_id"], bet["saddle_number"]) for bet in body["data"]] == [(to_come.pk, 2)]
+    assert body["skipped"] == {"gone off": 1}
+    past = api.get("/api/v1/valuebets", {"date": "2025-11-05"}).json()
+    assert past["data"] == [] and past["skipped"] == {}  # no race that day: nothing left out either
+
+
+def test_the_market_baseline_finds_no_value_against_its_own_odds(api, premium_user):
+    live_race(final=(2.0, 3.5, 5.0, 8.0))
+    predictions_score(start=live_day(), end=live_day(), model_version=model_version_active())
+    body = api.as_user(premium_user).get("/api/v1/valuebets", {"date": str(live_day())}).json()
+    assert body["data"] == [] and body["pagination"]["total"] == 0 and body["skipped"] == {}
 
 
 def test_backtest_settles_value_bets_from_the_rapports(api, pro_user):

@@ -5,11 +5,12 @@ import math
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from courses.models import RaceStatus, RunnerStatus
+from courses.models import Race, RaceStatus, RunnerStatus
 from predictions.models import Prediction
 from predictions.services.scoring import predictions_score
-from predictions.tests.factories import DAY, model_version, predict, race_with
+from predictions.tests.factories import DAY, live_day, live_race, model_version, predict, race_with
 from wagering.selectors import backtest_run, metrics_compute, value_bet_list
 from wagering.services.settlement import NO_RESULT
 from wagering.services.value import value_bet_mask
@@ -37,10 +38,10 @@ def test_the_market_baseline_finds_no_value_in_the_odds_it_was_computed_from():
 
 def test_value_bets_with_their_expected_value_and_quarter_kelly_stake():
     version = model_version()
-    race = race_with(final=None, morning=[2.0, 4.0, 6.0], status=RaceStatus.SCHEDULED)
+    race = live_race(final=None, morning=[2.0, 4.0, 6.0])
     # saddle 1: 0.55 × 2 − 1 = 0.10; saddle 2: 0.3 × 4 − 1 = 0.2; saddle 3: 0.15 × 6 − 1 = −0.1
     predict(version, race, [0.55, 0.3, 0.15])
-    bets = value_bet_list(day=DAY, model_version=version)
+    bets = value_bet_list(day=live_day(), model_version=version)
     assert [b["saddle_number"] for b in bets] == [2, 1]  # best expected value first
     bet = bets[0]
     assert bet["odds"] == Decimal("4.00") and bet["win_probability"] == pytest.approx(0.3)
@@ -54,28 +55,45 @@ def test_value_bets_with_their_expected_value_and_quarter_kelly_stake():
 
 def test_a_value_bet_whose_stake_rounds_to_nothing_is_not_listed():
     version = model_version()
-    race = race_with(final=None, morning=[5.0, 4.0, 2.5], status=RaceStatus.SCHEDULED)
+    race = live_race(final=None, morning=[5.0, 4.0, 2.5])
     # saddle 1: 0.2001 × 5 − 1 = 0.0005, a quarter Kelly of 0.0005 / 4 / 4 = 0.00003 of 100: 0.003, i.e. 0.00
     predict(version, race, [0.2001, 0.3, 0.4999])
-    bets = value_bet_list(day=DAY, model_version=version)
+    bets = value_bet_list(day=live_day(), model_version=version)
     assert value_bet_mask([0.2001], [5.0]).tolist() == [True]  # a value bet by the rule, with nothing to stake
     assert [(b["saddle_number"], b["stake"]) for b in bets] == [(3, Decimal("4.16")), (2, Decimal("1.66"))]
 
 
 def test_value_bets_respect_the_minimum_odds_and_the_edge():
     version = model_version()
-    race = race_with(final=[1.8, 4.0, 6.0])
+    race, day = live_race(final=[1.8, 4.0, 6.0]), live_day()
     predict(version, race, [0.6, 0.3, 0.1])  # EV 0.08 at 1.8, 0.2 at 4.0
-    assert [b["saddle_number"] for b in value_bet_list(day=DAY, model_version=version)] == [2]
-    assert len(value_bet_list(day=DAY, model_version=version, min_odds=1.5)) == 2
-    assert value_bet_list(day=DAY, model_version=version, edge=0.25) == []
+    assert [b["saddle_number"] for b in value_bet_list(day=day, model_version=version)] == [2]
+    assert len(value_bet_list(day=day, model_version=version, min_odds=1.5)) == 2
+    assert value_bet_list(day=day, model_version=version, edge=0.25) == []
 
 
 def test_value_bets_skip_non_partants():
     version = model_version()
-    race = race_with(final=[4.0, 4.0, 2.0], statuses=[RunnerStatus.NON_PARTANT] + [RunnerStatus.RUNNER] * 2)
+    race = live_race(final=[4.0, 4.0, 2.0], statuses=[RunnerStatus.NON_PARTANT] + [RunnerStatus.RUNNER] * 2)
     predict(version, race, [0.5, 0.3, 0.2])  # a stale row on a runner scratched since
-    assert [b["saddle_number"] for b in value_bet_list(day=DAY, model_version=version)] == [2]
+    assert [b["saddle_number"] for b in value_bet_list(day=live_day(), model_version=version)] == [2]
+
+
+def test_value_bets_leave_out_the_races_that_have_gone_off():
+    version = model_version()
+    now = timezone.now()
+    run = live_race(final=[4.0, 4.0, 2.0], start_time=now + dt.timedelta(minutes=10))
+    later = live_race(final=[4.0, 4.0, 2.0], course=2, start_time=now + dt.timedelta(hours=2))
+    predict(version, run, [0.5, 0.3, 0.2])
+    predict(version, later, [0.5, 0.3, 0.2])
+    before = value_bet_list(day=live_day(), model_version=version, now=now)
+    assert {b["race_id"] for b in before} == {run.pk, later.pk}
+    after_the_off = value_bet_list(day=live_day(), model_version=version, now=now + dt.timedelta(minutes=10))
+    assert after_the_off == [b for b in before if b["race_id"] == later.pk] and after_the_off
+    Race.objects.filter(pk=later.pk).update(status=RaceStatus.RUNNING)  # the feed says it runs, whatever the clock
+    assert value_bet_list(day=live_day(), model_version=version, now=now) == [
+        b for b in before if b["race_id"] == run.pk
+    ]
 
 
 @pytest.fixture
@@ -202,8 +220,9 @@ def test_every_selector_runs_a_fixed_number_of_queries(django_assert_num_queries
     for c in range(1, n_races + 1):
         race = race_with(final=[2.0, 4.0, 6.0, 8.0], course=c, positions=[1, 2, 3, 4], win_rapports={1: "2.10"})
         predict(version, race, [0.4, 0.3, 0.2, 0.1])  # EV 0.2 at 4.0 and at 6.0: two value bets a race
+        predict(version, live_race(final=[2.0, 4.0, 6.0, 8.0], course=c), [0.4, 0.3, 0.2, 0.1])
     with django_assert_num_queries(1):
-        assert len(value_bet_list(day=DAY, model_version=version)) == 2 * n_races
+        assert len(value_bet_list(day=live_day(), model_version=version)) == 2 * n_races
     with django_assert_num_queries(2):
         assert metrics_compute(start=DAY, end=DAY, model_version=version)["races"] == n_races
     with django_assert_num_queries(2):

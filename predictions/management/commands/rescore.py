@@ -16,7 +16,12 @@ DAYS_PER_CALL = 14
 
 
 class Command(BaseCommand):
-    help = "Score every race of a day (--date) or a window (--start, --end) with the active model version."
+    help = (
+        "Score every race of a day (--date) or a window (--start, --end) with the active model version. Races "
+        "that have gone off are never rewritten: they are only backfilled where the version has no prediction "
+        "and may vouch for the race (trained strictly before its day, or the market); the others are counted "
+        "as gone_off."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="one day, YYYY-MM-DD")
@@ -46,7 +51,15 @@ class Command(BaseCommand):
         days = list(
             Meeting.objects.filter(date__range=(start, end)).order_by("date").values_list("date", flat=True).distinct()
         )
-        totals = {"races": 0, "scored": 0, "unpriced": 0, "predictions": 0, "removed": 0}
+        totals = {
+            "races": 0,
+            "scored": 0,
+            "unpriced": 0,
+            "predictions": 0,
+            "removed": 0,
+            "gone_off": 0,
+            "backfilled": 0,
+        }
         bar = tqdm(total=len(days), desc=f"rescore {version.version}", unit="day", disable=options["no_progress"])
         try:
             for first in range(0, len(days), DAYS_PER_CALL):
@@ -64,11 +77,13 @@ class Command(BaseCommand):
                 totals["unpriced"] += report.races_unpriced
                 totals["predictions"] += report.predictions
                 totals["removed"] += report.removed
+                totals["gone_off"] += report.races_gone_off
+                totals["backfilled"] += report.races_backfilled
                 bar.update(len(chunk))
         finally:
             bar.close()
         self.stdout.write(
             f"rescore {version.version} {start}..{end}: days={len(days)} races={totals['races']} "
             f"scored={totals['scored']} unpriced={totals['unpriced']} predictions={totals['predictions']} "
-            f"removed={totals['removed']}"
+            f"removed={totals['removed']} backfilled={totals['backfilled']} gone_off={totals['gone_off']}"
         )

@@ -1,4 +1,10 @@
-"""First-run set-up for `make run`: a trained model and scored races, out of sample."""
+"""First-run set-up for `make run`: a trained model and scored races, out of sample.
+
+Its rescore follows the scoring rule (``predictions.services.scoring``): races still to come are scored with the
+active version; races that have gone off are never rewritten, only backfilled where the active version has no
+prediction and was trained strictly before their day. So a restart after a newer model was promoted leaves the
+past race cards as they were published (or as the walk-forward rule has them), never the new model's hindsight.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Unless a trained model is already active: train on the finished races older than --holdout days and "
         "promote it if it beats the active one. Then score the held-out days, today and tomorrow, so that "
-        "metrics and backtests on those days are out of sample."
+        "metrics and backtests on those days are out of sample: races that have gone off are only backfilled "
+        "where the active model has no prediction and was trained before their day, never rewritten."
     )
 
     def add_arguments(self, parser):
