@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from accounts.services import tokens_issue
 from billing.models import Plan
 from courses.models import RaceStatus
-from predictions.models import ModelKind
+from predictions.models import ModelKind, PublishedPrediction, PublishedStage
 from predictions.tests.factories import model_version, predict, race_with
 from wagering.models import BacktestJob
 from wagering.services.bankroll import user_bet_create
@@ -51,6 +51,27 @@ def programme(personas):
     predict(version, upcoming, (0.5, 0.3, 0.2))
     done = race_with(date=today - dt.timedelta(days=1), positions=(1, 2, 3), win_rapports={1: "2.10"})
     predict(version, done, (0.5, 0.3, 0.2))
+    # A race frozen at its off (the history, the metrics and the backtest judge it on its published rows).
+    live = race_with(date=today - dt.timedelta(days=1), positions=(2, 1, 3), course=2)
+    off = timezone.now() - dt.timedelta(days=1)
+    PublishedPrediction.objects.bulk_create(
+        PublishedPrediction(
+            runner=runner,
+            stage=PublishedStage.OFF,
+            model_version=version,
+            win_probability=p,
+            place_probability=p,
+            market_probability=p,
+            rank=rank,
+            odds=Decimal(odds),
+            odds_at=off,
+            scored_at=off,
+            published_at=off,
+        )
+        for runner, p, rank, odds in zip(
+            live.runners.order_by("saddle_number"), (0.4, 0.4, 0.2), (1, 2, 3), ("2.5", "2.5", "5"), strict=True
+        )
+    )
     for user in (personas["free"], personas["premium"], personas["pro"]):
         bet = {"saddle_number": 1, "bet_type": "simple_gagnant", "stake": Decimal(2), "odds": Decimal(3)}
         user_bet_create(user=user, race_id=upcoming.pk, **bet)

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from predictions.services.versions import VersionArg, model_version_resolve
 
-from ..services.backtest import Strategy, backtest, empty_summary
+from ..services.backtest import Strategy, backtest
 from ..services.value import VALUE_BET_BANKROLL, VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
+
+ANSWER = ("model_version", "bets", "unsettled", "summary", "skipped", "versions", "basis")
 
 
 def backtest_run(
@@ -23,15 +25,15 @@ def backtest_run(
 ) -> dict:
     """The default strategy: a flat ``stake`` on every value bet (simple gagnant) of the window, in race order.
 
-    Run by the backtest engine with the given (or active) version, never on a race that version
-    was trained on. Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on
-    races with no result, with the reason) and ``summary``.
+    Each race is bet with the prediction published before it (else the walk-forward one), whatever model is
+    active now; with ``model_version``, with that version's predictions, never on a race it was trained on.
+    Returns ``bets`` (settled, with the running bankroll), ``unsettled`` (bets on races with no result, with
+    the reason), ``summary``, ``skipped`` (races left out, by reason), ``versions`` and ``basis`` (races bet
+    per version and per basis of their prediction).
     """
-    version = model_version_resolve(model_version)
+    version = model_version_resolve(model_version) if model_version is not None else None
     strategy = Strategy(
         selection="value", edge=edge, min_odds=min_odds, stake=Decimal(stake), bankroll=Decimal(bankroll)
     )
-    if version is None:
-        return {"model_version": None, "bets": [], "unsettled": [], "summary": empty_summary(strategy)}
     result = backtest(strategy=strategy, start=start, end=end, model_version=version, baselines=False)
-    return {key: result[key] for key in ("model_version", "bets", "unsettled", "summary")}
+    return {key: result[key] for key in ANSWER}

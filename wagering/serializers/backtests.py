@@ -11,7 +11,7 @@ from predictions.models import ModelVersion
 from turf.params import PageParams, WindowParams, check_window
 from turf.serializers import DayField, StrictSerializer
 
-from ..services.backtest import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
+from ..services.backtest import BET_TYPES, MARKET, MODEL_RULES, PUBLISHED, SELECTIONS, STAKINGS, Strategy
 from ..services.bankroll import MAX_STAKE
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
 
@@ -118,19 +118,20 @@ class StrategySerializer(StrictSerializer):
         max_digits=12, decimal_places=2, default=Decimal(100), min_value=Decimal("1"), max_value=MAX_BANKROLL
     )
     model = serializers.CharField(
-        default=WALK_FORWARD,
+        default=PUBLISHED,
         max_length=60,
-        help_text="walk_forward: each race with the latest version trained before it; market: the market "
-        "baseline; or a version's name",
+        help_text="published (default): each race with the prediction published before its off, else (a race "
+        "never live) with the latest version trained before it; walk_forward: that latest version for every "
+        "race; market: the market baseline; or a version's name (never on a race it was trained on)",
     )
     seed = serializers.IntegerField(
         default=0, min_value=0, max_value=2**31 - 1, help_text="seed of the random baseline"
     )
 
     def validate_model(self, value: str) -> str:
-        if value in (WALK_FORWARD, MARKET) or ModelVersion.objects.filter(version=value).exists():
+        if value in (*MODEL_RULES, MARKET) or ModelVersion.objects.filter(version=value).exists():
             return value
-        raise serializers.ValidationError(f"{value!r} is not walk_forward, market or a model version.")
+        raise serializers.ValidationError(f"{value!r} is not published, walk_forward, market or a model version.")
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -165,7 +166,8 @@ class BacktestCreateSerializer(StrategySerializer):
     """A backtest to run: the window `start`..`end` and the strategy's parameters, each with its default.
 
     With `start` and `end` alone it runs the reference strategy of `GET backtest`: value bets (edge 0, odds
-    of 2.0 or more), a flat 1 a bet, each race with the latest model trained before it (the schema's text).
+    of 2.0 or more), a flat 1 a bet, each race with the prediction published before it, else the latest model
+    trained before it (the schema's text).
     """
 
     start = DayField()
@@ -234,6 +236,12 @@ class BacktestJobSerializer(serializers.Serializer):
     versions = serializers.DictField(
         child=serializers.IntegerField(), allow_null=True, help_text="when done: races bet with each model version"
     )
+    basis = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="when done: races bet on the prediction published at their off (published) and on the "
+        "walk-forward one (walk_forward); null for jobs run before it was counted",
+    )
 
     def to_representation(self, job):
         # A list ("brief") leaves the results out: they are large, and deferred there.
@@ -252,7 +260,7 @@ class BacktestJobSerializer(serializers.Serializer):
             "error": job.error or None,
             **{
                 name: result.get(name) if done else None
-                for name in ("summary", "baselines", "equity_curve", "unsettled", "skipped", "versions")
+                for name in ("summary", "baselines", "equity_curve", "unsettled", "skipped", "versions", "basis")
             },
         }
 

@@ -5,6 +5,8 @@ from rest_framework import serializers
 from courses.models import Discipline
 from turf.params import PageParams, WindowParams
 
+from ..services.pre_race import BASES
+
 
 class HistoryParams(WindowParams, PageParams):
     discipline = serializers.ChoiceField(choices=Discipline.choices, required=False)
@@ -19,6 +21,12 @@ class HistoryRunnerSerializer(serializers.Serializer):
     won = serializers.BooleanField()
     placed = serializers.BooleanField(help_text="finished in the places paid")
     odds = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True, help_text="final odds")
+    prediction_odds = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        allow_null=True,
+        help_text="the odds the prediction saw (for a published one, the last odds before the off)",
+    )
     win_probability = serializers.FloatField()
     place_probability = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField(allow_null=True)
@@ -38,7 +46,13 @@ class HistoryRaceSerializer(serializers.Serializer):
     racecourse = serializers.CharField()
     discipline = serializers.CharField()
     source = serializers.CharField()
-    model_version = serializers.CharField(allow_null=True)
+    model_version = serializers.CharField(allow_null=True, help_text="the version whose prediction is shown")
+    basis = serializers.ChoiceField(
+        choices=BASES,
+        help_text="published: the prediction published at the race's off; walk_forward: the race was never live, "
+        "so the latest version trained before its day",
+    )
+    published_at = serializers.DateTimeField(allow_null=True, help_text="when a published prediction was frozen")
     winner = serializers.ListField(
         child=serializers.IntegerField(), help_text="saddle numbers (several on a dead heat)"
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from courses.models import Horse, RaceStatus
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
-from predictions.tests.factories import live_day, live_race, model_version, predict, race_with, scored_card
+from predictions.tests.factories import DAY, live_day, live_race, model_version, predict, race_with, scored_card
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,8 @@ def test_the_market_baseline_finds_no_value_against_its_own_odds(api, premium_us
 
 def test_backtest_settles_value_bets_from_the_rapports(api, pro_user):
     version = model_version(active=True)
+    version.trained_until = DAY - dt.timedelta(days=1)  # trained before the races: it may judge them
+    version.save()
     won = race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3), win_rapports={1: "3.20"})
     lost = race_with(course=2, final=(3.0, 3.0, 3.0), positions=(2, 1, 3), win_rapports={2: "2.90"})
     predict(version, won, (0.5, 0.3, 0.2))
@@ -72,6 +74,8 @@ def test_backtest_settles_value_bets_from_the_rapports(api, pro_user):
     assert summary["bets"] == 2 and summary["winners"] == 1
     assert summary["profit"] == pytest.approx(1.2) and summary["roi"] == pytest.approx(0.6)
     assert summary["max_drawdown"] == pytest.approx(1.0)
+    assert (body["model_version"], body["skipped"], body["versions"]) == ("published", {}, {"test-model-1": 2})
+    assert body["basis"] == {"walk_forward": 2}
 
 
 def test_metrics_compare_the_model_with_the_market(api, premium_user):
@@ -109,13 +113,15 @@ def test_csv_export_neutralises_formulas(api, pro_user, card):
 
 def test_csv_export_of_bets_equals_the_backtest_rows(api, pro_user):
     version = model_version(active=True)
+    version.trained_until = DAY - dt.timedelta(days=1)
+    version.save()
     predict(version, race_with(final=(3.0, 3.0, 3.0), positions=(1, 2, 3), win_rapports={1: "3.20"}), (0.5, 0.3, 0.2))
     api.as_user(pro_user)
     params = {"start": "2025-11-05", "end": "2025-11-05"}
     listed = api.get("/api/v1/backtest", params).json()["data"]
     response = api.get("/api/v1/export/csv", {"type": "bets", **params})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [(r["race"], float(r["profit"])) for r in rows] == [(b["race_code"], b["profit"]) for b in listed]
+    assert listed and [(r["race"], float(r["profit"])) for r in rows] == [(b["race_code"], b["profit"]) for b in listed]
 
 
 def test_the_csv_export_without_a_date_is_todays_predictions(api, pro_user):

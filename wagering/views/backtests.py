@@ -29,13 +29,27 @@ class BacktestView(TurfAPIView):
 
     @extend_schema(
         summary="Settled bets of the default strategy (value bets, flat stake) and their summary",
+        description="Each race is bet with the prediction published before its off (at the odds it saw), else, "
+        "for a race never live, with the latest model version trained before its day, whatever model is active "
+        "now; `skipped` says which races were left out and why.",
         parameters=[s.BacktestParams],
         responses={
             200: page_of(
                 "BacktestPage",
                 s.BetSerializer(many=True),
                 summary=s.BacktestSummarySerializer(),
-                model_version=serializers.CharField(allow_null=True),
+                model_version=serializers.CharField(
+                    help_text="published: each race with the prediction made before it (see versions and basis)"
+                ),
+                skipped=serializers.DictField(child=serializers.IntegerField(), help_text="races left out, by reason"),
+                versions=serializers.DictField(
+                    child=serializers.IntegerField(), help_text="races bet with each model version"
+                ),
+                basis=serializers.DictField(
+                    child=serializers.IntegerField(),
+                    help_text="races bet on the prediction published at their off (published) and on the "
+                    "walk-forward one (walk_forward)",
+                ),
                 window=inline_serializer("Window", {"start": serializers.DateField(), "end": serializers.DateField()}),
                 strategy=serializers.DictField(help_text="the reference strategy: value bets, flat stake"),
             )
@@ -53,6 +67,9 @@ class BacktestView(TurfAPIView):
             serializer=s.BetSerializer,
             summary=result["summary"],
             model_version=result["model_version"],
+            skipped=result["skipped"],
+            versions=result["versions"],
+            basis=result["basis"],
             window={"start": params["start"].isoformat(), "end": params["end"].isoformat()},
             strategy={
                 "bet_type": "simple_gagnant",
@@ -82,8 +99,8 @@ class BacktestsView(TurfAPIView):
     @extend_schema(
         summary="Run a strategy over past races (asynchronous)",
         description="Validates the strategy and queues the job: 202 with its id; follow it at "
-        "`/backtests/{id}`. Races are bet walk-forward: each with the predictions of a model "
-        "version trained before it.",
+        "`/backtests/{id}`. Each race is bet with the prediction published before its off, else (a race "
+        "never live) walk-forward, with the predictions of the latest model version trained before it.",
         request=s.BacktestCreateSerializer,
         responses={
             202: s.BacktestJobSerializer,

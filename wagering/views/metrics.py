@@ -1,4 +1,5 @@
-"""``GET metrics``: the model's quality and value-bet ROI over the last days, beside the market's."""
+"""``GET metrics``: the quality and value-bet ROI of the predictions made before the last days' races, beside the
+market's at the same moment."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ class MetricsView(TurfAPIView):
     query_params = s.MetricsParams
 
     @extend_schema(
-        summary="Model quality over the last days, beside the market baseline",
+        summary="Quality of the predictions made before the last days' races, beside the market at the same moment",
+        description="Each race is judged by the prediction published at its off, else (a race never live) by the "
+        "latest model version trained before its day, whatever model is active now; the market is its "
+        "probability from the odds that prediction saw. `races_skipped` says which races were left out and why, "
+        "`basis` how many were judged on published and on walk-forward predictions.",
         parameters=[s.MetricsParams],
         responses={200: inline_serializer("MetricsAnswer", {"data": s.MetricsSerializer()})},
         tags=["predictions"],

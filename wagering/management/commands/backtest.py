@@ -36,8 +36,9 @@ BET_COLUMNS = (
 
 class Command(BaseCommand):
     help = (
-        "Backtest a strategy on the races dated --start..--end (walk-forward: each race with a model trained "
-        "before it). Prints the summary and the baselines as JSON; --csv writes the settled bets."
+        "Backtest a strategy on the races dated --start..--end (each race with the prediction published before "
+        "it, else walk-forward: with a model trained before it). Prints the summary and the baselines as JSON; "
+        "--csv writes the settled bets."
     )
 
     def add_arguments(self, parser):
@@ -57,7 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--racecourse", action="append", help="only this racecourse code (repeatable)")
         parser.add_argument("--quinte-only", action="store_true")
         parser.add_argument("--source", help="only races of this source (hkjc, pmu, …)")
-        parser.add_argument("--model", help="walk_forward (default), market, or a model version's name")
+        parser.add_argument(
+            "--model", help="published (default: else walk-forward), walk_forward, market, or a model version's name"
+        )
         parser.add_argument("--seed", type=int, help="seed of the random baseline (default 0)")
         parser.add_argument("--csv", help="write the settled bets to this CSV file")
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
@@ -107,7 +110,7 @@ class Command(BaseCommand):
             self._write_csv(Path(options["csv"]), result["bets"])
         report = {
             key: result[key]
-            for key in ("model_version", "window", "strategy", "summary", "baselines", "skipped", "versions")
+            for key in ("model_version", "window", "strategy", "summary", "baselines", "skipped", "versions", "basis")
         }
         report["unsettled"] = len(result["unsettled"])
         self.stdout.write(json.dumps(result_json(report), indent=2))

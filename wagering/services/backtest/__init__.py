@@ -1,21 +1,24 @@
-"""Backtests: a strategy replayed on past races, walk-forward, settled from the races' real rapports.
+"""Backtests: a strategy replayed on past races, each with the prediction made before it, settled from the races'
+real rapports.
 
 A strategy is data (``Strategy``): which runners it backs (the model's top pick, value bets over an
 edge, every runner in an odds band), in which races (disciplines, racecourses, quinté only, source),
 with which bet (simple gagnant or placé; couplé gagnant or trio on the model's top two or three)
 and how much (a flat stake, a fixed share of the bankroll, or fractional Kelly with a cap).
 
-Walk-forward: each race is bet with the stored predictions of a version trained *before* it — the
-version with the latest ``trained_until`` earlier than the race's day that predicted the race. The
-market baseline learns nothing from results and qualifies for any day, but only where no trained
-version does. A version never bets on a race it could have learnt from.
+Each race is bet with the prediction published before it (``wagering.services.pre_race``), whatever model is
+active now: the one frozen at its off by the live day, at the odds it saw; a race never live (imported history)
+walk-forward, with the stored predictions of a version trained *before* it — the version with the latest
+``trained_until`` earlier than the race's day that predicted the race. The market baseline learns nothing from
+results and qualifies for any day, but only where no trained version does. A version never bets on a race it
+could have learnt from; a race with no prediction made before it is skipped, and the result says so.
 
 Settlement (refunds, rapports, final odds, what cannot be settled) is ``predictions.services.settlement``'s,
 shared with the metrics and the history.
 
-Everything is numpy over one frame of runners, from a fixed number of queries (runners,
-predictions, rapports and, walk-forward, the versions); only staking a share of the bankroll walks
-the races in order, because each stake depends on the bankroll the previous races left.
+Everything is numpy over one frame of runners, from a fixed number of queries (runners, rapports and, by the
+pre-race rule, the published rows, the versions and their predictions); only staking a share of the bankroll
+walks the races in order, because each stake depends on the bankroll the previous races left.
 
 Baselines, in the same run, with the same bet type and staking: the favourite (lowest odds) of
 each race the strategy bet, and a random runner (seeded) in the race of each of its bets. Kelly
@@ -25,7 +28,17 @@ Modules: ``strategy`` (the parameters), ``frame`` (loading), ``bets`` (selection
 run and its baselines).
 """
 
-from .run import backtest, empty_summary
-from .strategy import BET_TYPES, MARKET, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
+from .run import backtest
+from .strategy import BET_TYPES, MARKET, MODEL_RULES, PUBLISHED, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
 
-__all__ = ["BET_TYPES", "MARKET", "SELECTIONS", "STAKINGS", "WALK_FORWARD", "Strategy", "backtest", "empty_summary"]
+__all__ = [
+    "BET_TYPES",
+    "MARKET",
+    "MODEL_RULES",
+    "PUBLISHED",
+    "SELECTIONS",
+    "STAKINGS",
+    "WALK_FORWARD",
+    "Strategy",
+    "backtest",
+]

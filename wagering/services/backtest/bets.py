@@ -8,6 +8,7 @@ import numpy as np
 
 from courses.models import RaceStatus
 
+from ..pre_race import NO_PREDICTION, TRAINED_ON
 from ..rapports import Rapports
 from ..settlement import Settled, returns
 from ..value import value_bet_mask
@@ -53,7 +54,9 @@ def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skip
     if strategy.selection != "odds_band":
         unpredicted = open_races & (frame.version < 0)
         if unpredicted.any():
-            skipped["no prediction made before the race"] = int(unpredicted.sum())
+            skipped[NO_PREDICTION] = int(unpredicted.sum())
+        if (unpredicted & frame.trained_on).any():
+            skipped[TRAINED_ON] = int((unpredicted & frame.trained_on).sum())
 
     if strategy.selection == "top_pick":
         legs = _top(frame, strategy.legs, open_races)

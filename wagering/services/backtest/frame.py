@@ -1,8 +1,11 @@
 """The races a backtest reads, as numpy columns: runners, the predictions each race is bet with, rapports.
 
 A fixed number of queries whatever the number of races: the runners (``runner_columns``, with one
-version's predictions joined; walk-forward, the versions and their predictions in two more) and the
-rapports of the bet type.
+version's predictions joined; else the prediction each race is judged by, ``pre_race``, in three more) and
+the rapports of the bet type. ``/metrics`` reads its races through the same frame.
+
+A race with a prediction is judged at the odds that prediction saw (at the off for a published one: what a
+punter betting on it saw); the others at the market's odds (``RunnerColumns.market_odds``).
 """
 
 from __future__ import annotations
@@ -14,17 +17,14 @@ import numpy as np
 from django.db.models import Q
 
 from courses.models import RunnerStatus
-from predictions.models import ModelKind, ModelVersion, Prediction
+from predictions.models import ModelKind, ModelVersion
 from predictions.services.runners import RunnerColumns, runner_columns
 
+from ..pre_race import PreRace, pre_race_predictions
 from ..settlement import cents
-from ..walk_forward import walk_forward_candidates, walk_forward_choose, walk_forward_flag, walk_forward_order
 from .strategy import Strategy
 
 # -- the frame: runners by race -------------------------------------------------------------------------
-
-# A race only versions trained on it predicted: one of the races "no prediction made before the race".
-TRAINED_ON = "of which predicted only by versions trained on the race"
 
 
 @dataclass
@@ -40,7 +40,7 @@ class BacktestFrame:
     placed: np.ndarray  # 1 / 0 as the source says, NaN: not said
     final_cents: np.ndarray  # -1: no final odds
     place_cents: np.ndarray  # -1: no final place odds
-    odds: np.ndarray  # the odds bets are judged on (the market view's, ``RunnerColumns.market_odds``), NaN: none
+    odds: np.ndarray  # the odds bets are judged on (the prediction's, else the market view's), NaN: none
     odds_decimal: list
     place_odds_decimal: list
     horse: list
@@ -51,12 +51,15 @@ class BacktestFrame:
     racecourse: list
     race_status: np.ndarray
     race_source: np.ndarray
-    # The predictions each race is bet with (NaN / 0 / -1 where there is none).
+    # The predictions each race is bet with (NaN / 0 / -1 / "" where there is none).
     p: np.ndarray = field(default=None)
     place_p: np.ndarray = field(default=None)
+    market_p: np.ndarray = field(default=None)  # the market's probability when the prediction was made
     rank: np.ndarray = field(default=None)
     version: np.ndarray = field(default=None)  # per race: index into ``versions``
     versions: list = field(default_factory=list)
+    basis: np.ndarray = field(default=None)  # per race: ``pre_race.PUBLISHED`` or ``WALK_FORWARD`` ("" otherwise)
+    trained_on: np.ndarray = field(default=None)  # per race: none to judge it by, but versions trained on it spoke
 
     def __len__(self) -> int:
         return int(self.runner_id.size)
@@ -67,6 +70,18 @@ class BacktestFrame:
 
     def per_race(self, values: np.ndarray) -> np.ndarray:
         return np.bincount(self.race, weights=values, minlength=self.n_races)
+
+    def judged_by(self, races: np.ndarray) -> tuple[dict[str, int], dict[str, int]]:
+        """Of ``races`` (indexes), how many each version's prediction judged, and how many on each basis."""
+        versions: dict[str, int] = {}
+        bases: dict[str, int] = {}
+        for race in np.asarray(races, dtype=np.int64).tolist():
+            if self.version[race] >= 0:
+                name = self.versions[int(self.version[race])]
+                versions[name] = versions.get(name, 0) + 1
+            if self.basis[race]:
+                bases[self.basis[race]] = bases.get(self.basis[race], 0) + 1
+        return versions, bases
 
 
 def _frame_of(runners: RunnerColumns) -> BacktestFrame:
@@ -100,9 +115,12 @@ def _frame_of(runners: RunnerColumns) -> BacktestFrame:
         race_source=np.array([race.source for race in races], dtype=object),
         p=np.full(n, np.nan),
         place_p=np.full(n, np.nan),
+        market_p=np.full(n, np.nan),
         rank=np.zeros(n, dtype=np.int64),
     )
     frame.version = np.full(frame.n_races, -1, dtype=np.int64)
+    frame.basis = np.full(frame.n_races, "", dtype=object)
+    frame.trained_on = np.zeros(frame.n_races, dtype=bool)
     return frame
 
 
@@ -124,17 +142,20 @@ def race_filter(strategy: Strategy, start: dt.date, end: dt.date, prefix: str = 
 
 
 def backtest_frame_load(q: Q, *, model_version: ModelVersion | None = None) -> BacktestFrame:
-    """The runners matching ``q`` (a Q on Runner) in one query; with ``model_version``, its predictions joined."""
+    """The runners matching ``q`` (a Q on Runner) in one query; with ``model_version``, its predictions joined,
+    except on the races it was trained on (``single_version_guard``)."""
     runners = runner_columns(q, model_version=model_version)
     frame = _frame_of(runners)
     if model_version is not None:
         rows = np.flatnonzero(np.isfinite(runners.win_probability))
+        rows = rows[single_version_guard(frame, model_version, rows)]
         _attach(
             frame,
             rows,
             np.zeros(rows.size, dtype=np.int64),
             runners.win_probability[rows],
             runners.place_probability[rows],
+            runners.market_probability[rows],
             runners.rank[rows],
             [runners.prediction_odds[i] for i in rows],
         )
@@ -148,70 +169,57 @@ def _attach(
     version: np.ndarray,
     win: np.ndarray,
     place: np.ndarray,
+    market: np.ndarray,
     rank: np.ndarray,
     odds: list,
+    basis: np.ndarray | None = None,
 ) -> None:
-    """Put predictions (win, place, rank, the odds they used) on frame ``rows``, made by ``version`` (per row)."""
+    """Put predictions (win, place, the market's p and the odds they saw, rank) on frame ``rows``, made by
+    ``version`` (per row), on the ``basis`` of each row's race."""
+    races = frame.race[rows]
     frame.p[rows] = win
     frame.place_p[rows] = place
+    frame.market_p[rows] = market
     frame.rank[rows] = rank
-    frame.version[frame.race[rows]] = version
-    # A non-partant has no odds at the off: judge (and report) it at the odds its prediction used.
+    frame.version[races] = version
+    if basis is not None:
+        frame.basis[races] = basis
+    # A predicted race is judged at the odds its prediction saw: what a punter betting on it saw (a runner it
+    # did not price has none; a non-partant keeps the odds it had before it was scratched).
+    judged = np.zeros(frame.n_races, dtype=bool)
+    judged[races] = True
+    for row in np.flatnonzero(judged[frame.race]).tolist():
+        frame.odds[row], frame.odds_decimal[row] = np.nan, None
     for row, price in zip(rows.tolist(), odds, strict=True):
-        if frame.scratched[row] and price is not None:
+        if price is not None:
             frame.odds[row], frame.odds_decimal[row] = float(price), price
 
 
-def walk_forward_attach(frame: BacktestFrame, q: Q, *, skipped: dict) -> None:
-    """Per race, the predictions the walk-forward rule picks (``walk_forward``), two queries: the versions
-    that may qualify, and their predictions of the races, each flagged eligible or not."""
-    versions = walk_forward_order(
-        ModelVersion.objects.filter(walk_forward_candidates()).values_list(
-            "id", "version", "kind", "trained_until", named=True
-        )
-    )
-    if not versions or not len(frame):
-        return
-    rank = {v.id: i for i, v in enumerate(versions)}
-    rows = list(
-        Prediction.objects.filter(q, model_version_id__in=list(rank))
-        .annotate(eligible=walk_forward_flag())
-        .values_list(
-            "runner_id", "model_version_id", "eligible", "win_probability", "place_probability", "rank", "odds"
-        )
-    )
-    if not rows:
-        return
-    runner_ids, version_ids, eligible, win, place, ranks, odds = zip(*rows, strict=True)
-    order = np.argsort(frame.runner_id)
-    at = order[np.searchsorted(frame.runner_id, np.array(runner_ids), sorter=order)]
-    prio = np.array([rank[v] for v in version_ids], dtype=np.int64)
-    race = frame.race[at]
-    allowed = np.array(eligible, dtype=bool)
-    keep = walk_forward_choose(race=race, rank=prio, eligible=allowed)
-    kept = np.flatnonzero(keep)
+def pre_race_attach(frame: BacktestFrame, q: Q, *, published: bool = True) -> None:
+    """Per race, the prediction it is judged by (``pre_race``: published at its off, else walk-forward; with
+    ``published=False`` the walk-forward rule alone); ``q`` reaches the frame's runners through ``runner__``."""
+    judged: PreRace = pre_race_predictions(q, published=published)
+    frame.versions = judged.versions
+    at, rows = judged.rows_of(frame.runner_id)
     _attach(
         frame,
-        at[kept],
-        prio[kept],
-        np.array(win, dtype=float)[kept],
-        np.array(place, dtype=float)[kept],
-        np.array(ranks, dtype=np.int64)[kept],
-        [odds[i] for i in kept.tolist()],
+        at,
+        judged.version[rows],
+        judged.win[rows],
+        judged.place[rows],
+        judged.market[rows],
+        judged.rank[rows],
+        [judged.odds[i] for i in rows.tolist()],
+        judged.basis[rows],
     )
-    frame.versions = [v.version for v in versions]
-    trained_on = len(set(race[~allowed].tolist()) - set(race[keep].tolist()))
-    if trained_on:
-        skipped[TRAINED_ON] = trained_on
+    frame.trained_on = np.isin(frame.race_id, judged.trained_on) & (frame.version < 0)
 
 
-def single_version_guard(frame: BacktestFrame, version: ModelVersion, *, skipped: dict) -> None:
-    """Drop the version's predictions on races it was trained on (a race dated on or before its ``trained_until``)."""
+def single_version_guard(frame: BacktestFrame, version: ModelVersion, rows: np.ndarray) -> np.ndarray:
+    """Which of the version's prediction ``rows`` it may be judged by: none on a race it was trained on (dated on
+    or before its ``trained_until``); those races are flagged ``trained_on``."""
     if version.kind == ModelKind.MARKET or version.trained_until is None:
-        return  # the market learns nothing from results; a version without a window is taken at its word
-    seen = frame.race_day[frame.race] <= version.trained_until.toordinal()
-    predicted = seen & np.isfinite(frame.p)
-    if predicted.any():
-        skipped[TRAINED_ON] = int(np.unique(frame.race[predicted]).size)
-    frame.p[seen], frame.place_p[seen], frame.rank[seen] = np.nan, np.nan, 0
-    frame.version[frame.race_day <= version.trained_until.toordinal()] = -1
+        return np.ones(rows.size, dtype=bool)  # the market learns nothing from results; no window: its word
+    seen = frame.race_day[frame.race[rows]] <= version.trained_until.toordinal()
+    frame.trained_on[frame.race[rows[seen]]] = True
+    return ~seen

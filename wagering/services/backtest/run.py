@@ -15,9 +15,9 @@ from ..rapports import Rapports, rapports_load
 from ..settlement import SETTLED_BY, Settled, money, summarise
 from ..value import kelly_fraction
 from .bets import cents_of, favourites, random_runners, select, stakes_place
-from .frame import BacktestFrame, backtest_frame_load, race_filter, single_version_guard, walk_forward_attach
+from .frame import BacktestFrame, backtest_frame_load, pre_race_attach, race_filter
 from .settle import settle
-from .strategy import MARKET, WALK_FORWARD, Progress, Strategy, no_progress
+from .strategy import MARKET, MODEL_RULES, PUBLISHED, Progress, Strategy, no_progress
 
 # -- the run ----------------------------------------------------------------------------------------------
 
@@ -55,13 +55,6 @@ def _run_summary(frame: BacktestFrame, run: Run, strategy: Strategy) -> dict:
     summary["unsettled_bets"] = int((~ok).sum())
     summary["unsettled_races"] = int(np.unique(race[~ok]).size)
     return summary
-
-
-def empty_summary(strategy: Strategy) -> dict:
-    """The summary of a run without a single bet."""
-    nothing = np.zeros(0, dtype=np.int64)
-    summary = summarise(nothing, nothing, nothing.astype(bool), nothing, cents_of(strategy.bankroll))
-    return {**summary, "unsettled_bets": 0, "unsettled_races": 0}
 
 
 def _kelly(frame: BacktestFrame, bets: np.ndarray, strategy: Strategy) -> np.ndarray:
@@ -152,27 +145,26 @@ def backtest(
 ) -> dict:
     """Replay ``strategy`` on the races of ``start``..``end`` and settle every bet.
 
-    With ``model_version`` the races are bet with that one version's predictions (none on a
-    race it was trained on); else as ``strategy.model`` says: ``walk_forward`` (each race with the
-    latest version trained before it), ``market`` (the market baseline) or a version's name.
-    Returns ``bets``, ``unsettled`` (with reasons), ``summary``, ``baselines`` (favourite and random,
-    same bet type and staking), ``equity_curve``, ``skipped`` (reason: count) and ``versions`` (races
-    bet per version).
+    With ``model_version`` the races are bet with that one version's predictions (none on a race it was
+    trained on); else as ``strategy.model`` says: ``published`` (each race with the prediction published
+    before it, else the walk-forward one: ``pre_race``), ``walk_forward`` (the walk-forward rule alone),
+    ``market`` (the market baseline) or a version's name. Returns ``bets``, ``unsettled`` (with reasons),
+    ``summary``, ``baselines`` (favourite and random, same bet type and staking), ``equity_curve``, ``skipped``
+    (reason: count), ``versions`` (races bet per version) and ``basis`` (races bet per basis of their prediction).
     """
     report = progress or no_progress
     skipped: dict[str, int] = {}
     q = race_filter(strategy, start, end)
-    if model_version is None and strategy.model != WALK_FORWARD and strategy.selection != "odds_band":
+    if model_version is None and strategy.model not in MODEL_RULES and strategy.selection != "odds_band":
         model_version = _named_version(strategy.model)
     if strategy.selection == "odds_band" or model_version is not None:
-        single = model_version if strategy.selection != "odds_band" else None
-        frame = backtest_frame_load(q, model_version=single)
-        if single is not None:
-            single_version_guard(frame, single, skipped=skipped)
+        frame = backtest_frame_load(q, model_version=model_version if strategy.selection != "odds_band" else None)
     else:
         frame = backtest_frame_load(q)
         report(20)
-        walk_forward_attach(frame, race_filter(strategy, start, end, prefix="runner__"), skipped=skipped)
+        pre_race_attach(
+            frame, race_filter(strategy, start, end, prefix="runner__"), published=strategy.model == PUBLISHED
+        )
     rapports = rapports_load(frame.race_id, q, strategy.bet_type)
     report(40)
 
@@ -183,6 +175,7 @@ def backtest(
     report(50)
     run = _staked_run(frame, bets, rapports, strategy, fractions, report, (50, 80))
     report(80)
+    versions, basis = frame.judged_by(np.unique(frame.race[run.bets[:, 0]]))
     result = {
         "model_version": model_version.version if model_version is not None else strategy.model,
         "strategy": strategy.as_params(),
@@ -191,7 +184,8 @@ def backtest(
         "unsettled": _bet_rows(frame, run, strategy, settled=False),
         "summary": _run_summary(frame, run, strategy),
         "skipped": skipped,
-        "versions": _versions_used(frame, run),
+        "versions": versions,
+        "basis": basis,
     }
     result["equity_curve"] = [{"date": bet["date"], "bankroll": bet["bankroll"]} for bet in result["bets"]]
     if baselines:
@@ -202,13 +196,6 @@ def backtest(
 
 def _named_version(name: str) -> ModelVersion:
     return market_baseline() if name == MARKET else ModelVersion.objects.get(version=name)
-
-
-def _versions_used(frame: BacktestFrame, run: Run) -> dict[str, int]:
-    races = np.unique(frame.race[run.bets[:, 0]]) if run.bets.size else np.zeros(0, dtype=np.int64)
-    used = frame.version[races]
-    names, counts = np.unique(used[used >= 0], return_counts=True)
-    return {frame.versions[int(v)]: int(c) for v, c in zip(names, counts, strict=True)}
 
 
 def _baselines(frame: BacktestFrame, run: Run, rapports: Rapports, strategy: Strategy) -> dict:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from courses.models import BetType
 
+from ..pre_race import PUBLISHED, WALK_FORWARD
 from ..value import KELLY_CAP, KELLY_FRACTION, VALUE_BET_BANKROLL, VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
 
 # -- the strategy ---------------------------------------------------------------------------------------
@@ -15,8 +16,10 @@ from ..value import KELLY_CAP, KELLY_FRACTION, VALUE_BET_BANKROLL, VALUE_BET_EDG
 SELECTIONS = ("top_pick", "value", "odds_band")
 BET_TYPES = (BetType.SIMPLE_GAGNANT, BetType.SIMPLE_PLACE, BetType.COUPLE_GAGNANT, BetType.TRIO)
 STAKINGS = ("flat", "percent", "kelly")
-WALK_FORWARD = "walk_forward"
+# ``model``: PUBLISHED (each race with the prediction published before it, else the walk-forward one),
+# WALK_FORWARD (the walk-forward rule alone), MARKET (the market baseline) or a version's name.
 MARKET = "market"
+MODEL_RULES = (PUBLISHED, WALK_FORWARD)
 # Horses in the bet: couplé and trio back the model's top two and three.
 LEGS = {BetType.SIMPLE_GAGNANT: 1, BetType.SIMPLE_PLACE: 1, BetType.COUPLE_GAGNANT: 2, BetType.TRIO: 3}
 DEFAULT_MIN_ODDS = {"value": VALUE_BET_MIN_ODDS}
@@ -41,7 +44,7 @@ class Strategy:
     fraction: float | None = None
     cap: float = KELLY_CAP
     bankroll: Decimal = VALUE_BET_BANKROLL
-    model: str = WALK_FORWARD
+    model: str = PUBLISHED
     seed: int = 0
 
     @property
