@@ -29,7 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .feeds import FeedReport, FeedUnavailable, feed_get
+from .feeds import FeedReport, FeedUnavailable, announce, feed_get
 from .models import CheckKind, FeedSource, Race, RaceStatus, ScheduledCheck
 from .signals import races_off
 
@@ -196,6 +196,13 @@ def feed_day(*, date: dt.date, feed=None, now: dt.datetime | None = None) -> tup
     Raises ``FeedUnavailable`` when the feed cannot be read (the checks already planned stay)."""
     feed = feed or feed_get()
     fed = feed.programme(date=date)
+    # The morning step speaks for the whole day, not only for the races the read changed: every race still to
+    # come is rescored and its morning prediction published (the feed announced the changed ones already).
+    unchanged = (
+        set(Race.objects.filter(source=feed.source, meeting__date=date).values_list("pk", flat=True))
+        - fed.changed_race_ids
+    )
+    announce(FeedReport(source=feed.source, changed_race_ids=unchanged), reason="programme")
     return fed, schedule_day(date, source=feed.source, now=now)
 
 

@@ -80,6 +80,9 @@ class DemoFeed:
         """Through the one writer (which announces results_written), then the official flag, the odds
         snapshots, the source's freshness, and ``announce`` (the races to rescore)."""
         source_ids = [payload.source_id for payload in payloads]
+        for payload in payloads:
+            # The demo's arrival comes with its rapports définitifs: official as soon as it is written.
+            payload.results_official = payload.status == RaceStatus.FINISHED
         before = _state(source_ids)
         imported = import_races(source=self.source, items=payloads, progress=False)
         report.races_created += imported.races["created"]
@@ -93,10 +96,8 @@ class DemoFeed:
                 report.changed_race_ids.add(race_id)
             if status == RaceStatus.FINISHED and (source_id not in before or before[source_id][1] != status):
                 report.finished_race_ids.add(race_id)
-            if status == RaceStatus.FINISHED and not official:
+            if status == RaceStatus.FINISHED and official:
                 report.official_race_ids.add(race_id)
-        # The demo's arrival comes with its rapports définitifs: official as soon as it is written.
-        Race.objects.filter(pk__in=report.official_race_ids).update(results_official=True)
         report.snapshots += sum(
             odds_snapshots_write(race_id=state[0], taken_at=min(now, state[3]) if state[3] else now)
             for state in after.values()

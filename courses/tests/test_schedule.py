@@ -447,3 +447,36 @@ def test_checks_of_another_sources_races_are_not_run(race):
 def test_with_the_feed_off_the_tick_does_nothing(race, settings):
     settings.TURF_FEED = "off"
     assert run_due_checks(now=paris(12, 12)).as_dict() == {"feed": "off", "ran": 0, "failed": 0, "skipped": 0}
+
+
+def test_the_morning_step_announces_every_race_still_to_come_even_those_the_read_left_unchanged():
+    """On the install day the demo is loaded before the first morning step, which then changes nothing: its races
+    must still be rescored and their morning prediction published (``races_changed``, reason "programme")."""
+    from django.utils import timezone
+
+    from courses.schedule import feed_day
+    from courses.signals import races_changed
+
+    today = timezone.localdate()
+    later = make_race(date=today, source=Source.PMU)
+    Race.objects.filter(pk=later.pk).update(start_time=timezone.now() + dt.timedelta(hours=2))
+    gone = make_race(date=today, source=Source.PMU, course=2)
+    Race.objects.filter(pk=gone.pk).update(start_time=timezone.now() - dt.timedelta(hours=1))
+
+    class UnchangedFeed:
+        source = Source.PMU
+
+        def programme(self, *, date):
+            return FeedReport(source=self.source, races_unchanged=2)
+
+    heard: list[tuple[list[int], str]] = []
+
+    def receiver(sender, race_ids, reason, **kwargs):
+        heard.append((list(race_ids), reason))
+
+    races_changed.connect(receiver, dispatch_uid="test-morning-announce")
+    try:
+        feed_day(date=today, feed=UnchangedFeed())
+    finally:
+        races_changed.disconnect(dispatch_uid="test-morning-announce")
+    assert heard == [([later.pk], "programme")]
