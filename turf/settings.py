@@ -262,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several answers have a "status" of their own choices: each set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "BacktestStatusEnum": ["queued", "running", "done", "failed"],
+        "HealthStatusEnum": ["ok", "degraded"],
+    },
 }
 
 LOGGING = {

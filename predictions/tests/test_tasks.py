@@ -138,7 +138,9 @@ def test_the_nightly_chain_on_a_real_worker_promotes_a_better_model_and_scores_t
     # Every race of today's and tomorrow's programme carries the new model's probabilities.
     programme_races = Race.objects.filter(meeting__date__in=days, status=RaceStatus.SCHEDULED)
     rows = Prediction.objects.filter(model_version=new, runner__race__in=programme_races)
-    assert outcome["predictions"] == rows.count() > 0
+    # The promotion scored the programme; the rescore after it rewrote the races still to come. Today's races that
+    # have gone off (the test may run late in the day) keep the backfill the promotion gave them, never rewritten.
+    assert 0 < outcome["predictions"] <= rows.count()
     per_race = rows.values("runner__race_id").annotate(total=Sum("win_probability"))
     assert {r["runner__race_id"] for r in per_race} == set(programme_races.values_list("pk", flat=True))
     assert {round(r["total"], 9) for r in per_race} == {1.0}

@@ -135,6 +135,10 @@ def test_every_answer_conforms_to_the_schema(case, programme, bearer, connection
     from schemathesis import checks as available
 
     run_checks = [getattr(available, name) for name in CHECKS]
+    # The Host header names the server, not an input of the API: Django refuses a host outside ALLOWED_HOSTS
+    # before any view runs (a plain 400, the business of the proxy in front), so a generated one is left out.
+    if case.headers:
+        case.headers = {name: value for name, value in case.headers.items() if name.lower() != "host"}
     for headers in bearer.values():
         cache.clear()  # each plan's call starts with its limits and daily quota whole
         case.call_and_validate(headers=headers, checks=run_checks)
