@@ -29,9 +29,10 @@ static: venv
 # What `make run` and `make dev` do before serving. feed_day reads today's and tomorrow's programme from the live
 # feed (TURF_FEED: the demo by default, PMU's API with TURF_FEED=pmu) and plans their checks; a feed that cannot
 # be read does not stop the start ("-"): the schedule reads the programme again every 10 minutes until it can.
+# warm_up before feed_day: the morning step publishes each race's morning prediction with the trained model.
 setup: demo static
-	-$(PY) manage.py feed_day
 	$(PY) manage.py warm_up
+	-$(PY) manage.py feed_day
 	$(PY) manage.py ensure_staff
 
 # exec: the process make starts becomes the supervisor (honcho, see turf/serve.py), so that a SIGTERM to it
