@@ -24,7 +24,8 @@ from ..demo import DEFAULT_START, DemoGenerator, DemoRace, plan_day
 from ..demo.params import tenths
 from ..importers.payloads import RacePayload
 from ..importers.run import import_races
-from ..models import FeedSource, OddsSnapshot, Race, RaceStatus, Runner, RunnerStatus, Source
+from ..models import FeedSource, Race, RaceStatus, Runner, RunnerStatus, Source
+from .odds import OddsRead, odds_snapshot_write
 from .report import FeedReport, FeedUnavailable, announce
 
 DEFAULT_SEED = 42
@@ -98,10 +99,8 @@ class DemoFeed:
                 report.finished_race_ids.add(race_id)
             if status == RaceStatus.FINISHED and official:
                 report.official_race_ids.add(race_id)
-        report.snapshots += sum(
-            odds_snapshots_write(race_id=state[0], taken_at=min(now, state[3]) if state[3] else now)
-            for state in after.values()
-        )
+        reads = {state[0]: OddsRead(fetched_at=min(now, state[3]) if state[3] else now) for state in after.values()}
+        report.snapshots += sum(odds_snapshot_write(reads=reads, morning_line=True).values())
         _succeeded(now)
         announce(report, reason=reason)
 
@@ -154,34 +153,6 @@ def odds_on_the_way(morning: Decimal, final: Decimal | None, progress: float, sa
     log_odds = (1 - progress) * math.log(morning) + progress * math.log(final)
     log_odds += WIGGLE * math.sin(2 * math.pi * (2 * progress + phase)) * math.sin(math.pi * progress)
     return tenths(max(11, round(10 * math.exp(log_odds))))
-
-
-def odds_snapshots_write(*, race_id: int, taken_at: dt.datetime) -> int:
-    """A snapshot of each runner of the race whose odds (its live odds, else its morning line) differ from its
-    last snapshot; the first one before the off is the morning line. Sets ``Race.odds_at`` when the race has
-    live odds. Returns the snapshots written."""
-    race = Race.objects.only("start_time", "odds_at").get(pk=race_id)
-    last: dict[int, tuple[dt.datetime, Decimal]] = {}
-    for runner_id, at, odds in (
-        OddsSnapshot.objects.filter(runner__race_id=race_id)
-        .order_by("taken_at")
-        .values_list("runner", "taken_at", "odds")
-    ):
-        last[runner_id] = (at, odds)
-    snapshots, live = [], False
-    runners = Runner.objects.filter(race_id=race_id).exclude(status=RunnerStatus.NON_PARTANT)
-    for runner_id, final, morning in runners.values_list("pk", "final_odds", "morning_odds"):
-        live = live or final is not None
-        odds = final if final is not None else morning
-        previous = last.get(runner_id)
-        if odds is None or (previous is not None and (previous[1] == odds or taken_at <= previous[0])):
-            continue
-        first_before_off = previous is None and (race.start_time is None or taken_at < race.start_time)
-        snapshots.append(OddsSnapshot(runner_id=runner_id, taken_at=taken_at, odds=odds, morning=first_before_off))
-    OddsSnapshot.objects.bulk_create(snapshots)
-    if live and race.odds_at != taken_at:
-        Race.objects.filter(pk=race_id).update(odds_at=taken_at)
-    return len(snapshots)
 
 
 # -- internals ----------------------------------------------------------------------------------------------

@@ -76,10 +76,11 @@ def field_changes(before: FieldState, after: FieldState) -> set[int]:
 
 
 @transaction.atomic
-def odds_snapshot_write(*, reads: dict[int, OddsRead]) -> dict[int, int]:
+def odds_snapshot_write(*, reads: dict[int, OddsRead], morning_line: bool = False) -> dict[int, int]:
     """For each race read (race id -> read): a snapshot of every runner whose live odds differ from its last
-    one (``morning`` for its first, taken before the off), and the race's ``odds_at``. Returns race id ->
-    snapshots written."""
+    one (``morning`` for its first, taken before the off), and the race's ``odds_at`` (the time of its live
+    odds). With ``morning_line``, a runner with no live odds yet is snapshotted at its morning odds (a feed that
+    publishes the morning line before any live odds: the demo). Returns race id -> snapshots written."""
     if not reads:
         return {}
     last: dict[int, tuple[dt.datetime, Decimal]] = {}
@@ -96,17 +97,21 @@ def odds_snapshot_write(*, reads: dict[int, OddsRead]) -> dict[int, int]:
     written = dict.fromkeys(reads, 0)
     latest: dict[int, dt.datetime] = {}
     snapshots = []
-    runners = Runner.objects.filter(race_id__in=reads, final_odds__isnull=False).exclude(
-        status=RunnerStatus.NON_PARTANT
-    )
-    for runner_id, race_id, saddle, odds in runners.values_list("pk", "race_id", "saddle_number", "final_odds"):
+    runners = Runner.objects.filter(race_id__in=reads).exclude(status=RunnerStatus.NON_PARTANT)
+    for runner_id, race_id, saddle, live, morning_odds in runners.values_list(
+        "pk", "race_id", "saddle_number", "final_odds", "morning_odds"
+    ):
+        odds = live if live is not None or not morning_line else morning_odds
+        if odds is None:
+            continue
         read = reads[race_id]
         taken_at = read.taken_at(saddle)
         previous = last.get(runner_id)
         moved = previous is None or previous[1] != odds
         if moved and previous is not None and taken_at <= previous[0]:
             taken_at = read.fetched_at  # PMU's stamp did not move with its odds: the time we saw them
-        latest[race_id] = max(latest.get(race_id, taken_at), taken_at)
+        if live is not None:
+            latest[race_id] = max(latest.get(race_id, taken_at), taken_at)
         if not moved or (previous is not None and taken_at <= previous[0]):
             continue
         start = races[race_id][0]

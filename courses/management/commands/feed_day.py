@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,14 +9,8 @@ from django.utils import timezone
 
 from courses.feeds import FeedUnavailable, feed_get
 from courses.health import configured_feed
+from courses.management.arguments import date_argument
 from courses.schedule import feed_day
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -27,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=_date, action="append", help="a day to read (repeatable)")
+        parser.add_argument("--date", type=date_argument, action="append", help="a day to read (repeatable)")
         parser.add_argument("--feed", choices=["demo", "pmu"], help="the feed to read (default: TURF_FEED)")
 
     def handle(self, *args, **options):

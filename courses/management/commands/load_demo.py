@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,14 +11,8 @@ from django.utils import timezone
 
 from courses.demo import DEFAULT_START, DemoGenerator, planned_source_ids
 from courses.importers.run import import_races
+from courses.management.arguments import date_argument
 from courses.models import Meeting, Race, RaceStatus, Source
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 class Command(BaseCommand):
@@ -32,13 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
         parser.add_argument(
             "--start",
-            type=_date,
+            type=date_argument,
             default=DEFAULT_START,
             help=f"first day of the history, the simulation's epoch (default {DEFAULT_START})",
         )
         parser.add_argument(
             "--today",
-            type=_date,
+            type=date_argument,
             default=None,
             help="the day the programme is published for (default: today in Europe/Paris)",
         )
