@@ -55,12 +55,11 @@ def data_dir() -> Path:
 
 
 def _user(django_user_model, email: str, plan: str | None = "free", **extra):
-    from billing.models import Plan
+    from billing.models import Plan, Subscription
 
     user = django_user_model.objects.create_user(email=email, password="s3cret-Pass!", **extra)
     if plan:
-        user.plan = Plan.objects.get(code=plan)
-        user.save(update_fields=["plan"])
+        Subscription.objects.update_or_create(user=user, defaults={"plan": Plan.objects.get(code=plan)})
     return user
 
 

@@ -7,13 +7,12 @@ from .models import User
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "plan", "is_staff", "is_active", "date_joined"]
-    list_filter = ["plan", "is_staff", "is_superuser", "is_active"]
-    list_select_related = ["plan"]
+    list_display = ["email", "full_name", "email_verified_at", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "plan")}),
+        ("Profile", {"fields": ("full_name", "email_verified_at", "adult_confirmed_at", "marketing_opt_in")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

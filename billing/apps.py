@@ -6,4 +6,4 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the feature-code check)
+        from . import checks, receivers  # noqa: F401  (the feature-code check; a subscription at sign-up)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 
@@ -18,6 +19,7 @@ class Feature(models.TextChoices):
     EXPORT_CSV = "export_csv", "CSV exports"
     BANKROLL = "bankroll", "Bankroll tracker (one's own bets)"
     HISTORY = "history", "Prediction history with outcomes"
+    API_KEYS = "api_keys", "API keys for scripts"
 
 
 class Plan(models.Model):
@@ -34,6 +36,9 @@ class Plan(models.Model):
         default=dict, blank=True, help_text='Calls a day per feature, e.g. {"top3": 1}; absent = unlimited'
     )
     is_active = models.BooleanField(default=True)
+    stripe_price_id = models.CharField(
+        max_length=100, blank=True, help_text="The Stripe Price (monthly) that buys this plan; blank = not sold"
+    )
 
     class Meta:
         ordering = ["rank"]
@@ -47,3 +52,79 @@ class Plan(models.Model):
     def quota(self, feature: str) -> int | None:
         value = (self.daily_quotas or {}).get(feature)
         return int(value) if value is not None else None
+
+
+class SubscriptionStatus(models.TextChoices):
+    """Stripe's subscription statuses; ``active`` also stands for a free plan, which has no Stripe side."""
+
+    ACTIVE = "active", "Active"
+    TRIALING = "trialing", "Trialing"
+    PAST_DUE = "past_due", "Past due"
+    UNPAID = "unpaid", "Unpaid"
+    INCOMPLETE = "incomplete", "Incomplete"
+    INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
+    CANCELED = "canceled", "Canceled"
+    PAUSED = "paused", "Paused"
+
+
+class Subscription(models.Model):
+    """The plan a user has: created free at sign-up, moved by Stripe's webhooks, staff and ``set_plan``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
+    status = models.CharField(max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE)
+    stripe_customer_id = models.CharField(max_length=100, blank=True, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=100, blank=True, db_index=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    past_due_since = models.DateTimeField(null=True, blank=True, help_text="When payment first failed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.plan} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event, recorded once: the unique event id makes a second delivery change nothing."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    created = models.DateTimeField(null=True, blank=True, help_text="When Stripe created the event")
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class Invoice(models.Model):
+    """A paid (or failed) Stripe invoice: kept after the account is erased, as the law requires."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
+    )
+    stripe_invoice_id = models.CharField(max_length=100, unique=True)
+    stripe_customer_id = models.CharField(max_length=100, blank=True)
+    number = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=30)
+    amount_due = models.PositiveIntegerField(default=0, help_text="cents")
+    amount_paid = models.PositiveIntegerField(default=0, help_text="cents")
+    currency = models.CharField(max_length=3, default="eur")
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+    hosted_invoice_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.number or self.stripe_invoice_id} {self.status}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import counters
-from .models import Plan
+from .models import Plan, Subscription
 
 
 @dataclass
@@ -21,12 +21,20 @@ class RateState:
     wait: int | None = None
 
 
+def subscription_for_user(user) -> Subscription | None:
+    """The user's subscription (with its plan), or None for an account that has none (anonymous)."""
+    if user is None or not getattr(user, "pk", None):
+        return None
+    try:
+        return Subscription.objects.select_related("plan").get(user_id=user.pk)
+    except Subscription.DoesNotExist:
+        return None
+
+
 def plan_for_user(user) -> Plan | None:
-    """The user's plan; an account without one is treated as on the cheapest active plan."""
-    plan = getattr(user, "plan", None)
-    if plan is not None:
-        return plan
-    return Plan.objects.filter(is_active=True).order_by("rank").first()
+    """The user's plan (its subscription's); an account without one is treated as on the cheapest active plan."""
+    subscription = subscription_for_user(user)
+    return subscription.plan if subscription is not None else plan_list().first()
 
 
 def plan_list() -> QuerySet[Plan]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from turf.audit import audit_write
+from turf.models import ActorKind, AuditAction
 
 from . import counters
 from .exceptions import PlanRequired, QuotaExceeded
-from .models import Plan
+from .models import Plan, Subscription
 from .selectors import (
     RateState,
     plan_cheapest_with,
@@ -21,6 +25,31 @@ class PlanChangeError(ValueError):
     pass
 
 
+def subscription_plan_set(*, user, plan: Plan, actor=None, actor_kind: str | None = None, address=None, **fields):
+    """Put ``user`` on ``plan`` (and set the subscription's other ``fields``); a change of plan is audited."""
+    with transaction.atomic():
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
+            user=user, defaults={"plan": plan}
+        )
+        before = None if created else subscription.plan.code
+        subscription.plan = plan
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        subscription.save()
+        if before != plan.code:
+            audit_write(
+                action=AuditAction.PLAN_CHANGED,
+                actor=actor,
+                actor_kind=actor_kind,
+                subject=user,
+                target="plan",
+                before={"plan": before},
+                after={"plan": plan.code},
+                address=address,
+            )
+    return subscription
+
+
 def user_plan_set(*, email: str, plan_code: str):
     """Put the account with ``email`` on the plan ``plan_code``; PlanChangeError names what is unknown."""
     User = get_user_model()
@@ -33,8 +62,7 @@ def user_plan_set(*, email: str, plan_code: str):
     except Plan.DoesNotExist:
         codes = ", ".join(Plan.objects.order_by("rank").values_list("code", flat=True))
         raise PlanChangeError(f"no plan {plan_code!r} (plans: {codes})") from None
-    user.plan = plan
-    user.save(update_fields=["plan"])
+    subscription_plan_set(user=user, plan=plan, actor_kind=ActorKind.COMMAND)
     return user
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.views import INVALID_CREDENTIALS
+from accounts.views.auth import INVALID_CREDENTIALS
 
 
 class LoginForm(AuthenticationForm):

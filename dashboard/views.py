@@ -41,6 +41,7 @@ from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
 
 from .forms import LoginForm, SignupForm
+from .pages import account_context
 
 
 def _day_links(day: dt.date) -> dict:
@@ -187,6 +188,7 @@ def account(request):
     labels = dict(Feature.choices)
     quotas = [(labels.get(code, code), quota) for code, quota in usage["quotas"].items()]
     context = {"plan": plan, "plans": plans, "features": features, "usage": usage, "quotas": quotas}
+    context.update(account_context(request))  # each section's (dashboard/pages/)
     return render(request, "dashboard/account.html", context)
 
 

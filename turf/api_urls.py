@@ -14,6 +14,7 @@ urlpatterns = [
         name="docs",
     ),
     path("", include("accounts.urls")),
+    path("", include("billing.urls")),
     path("", include("courses.urls")),
     path("", include("predictions.urls")),
     path("", include("wagering.urls")),

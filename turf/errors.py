@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
 
 logger = logging.getLogger("turf.api")
 
@@ -23,11 +23,17 @@ ERROR_CODES = {
     "not_found": "no such resource, or no such endpoint (404)",
     "method_not_allowed": "the endpoint does not answer this method (405)",
     "not_acceptable": "the Accept header asks for a format the API does not answer in (406)",
+    "email_not_verified": "this needs a verified e-mail address: verify it first (403)",
+    "self_excluded": "you excluded yourself from picks, value bets and alerts until the date the message gives (403)",
     "conflict": "the resource exists already, or its state forbids this (409)",
+    "limit_exceeded": "the bet would pass one of your betting limits; the message names it (409)",
     "unsupported_media_type": "the body is not JSON (415)",
     "throttled": "over the request limit per minute or per day; see Retry-After (429)",
     "quota_exceeded": "over the plan's daily quota of this feature; see Retry-After (429)",
+    "too_many_attempts": "too many attempts at an account action (sign-up, code, log-in); see Retry-After (429)",
     "server_error": "our fault; nothing about it is told (500)",
+    "payment_provider_error": "the payment provider (Stripe) did not answer or refused; nothing was changed (502)",
+    "billing_unavailable": "payments are not configured on this server (503)",
     "service_unavailable": "the database does not answer (503)",
 }
 
@@ -75,3 +81,41 @@ class ServiceUnavailable(APIException):
     def __init__(self, detail: str | None = None, *, extra: dict | None = None):
         super().__init__(detail)
         self.extra = extra or {}
+
+
+class EmailNotVerified(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "Verify your e-mail address first (POST /api/v1/auth/verify with the code we mailed)."
+    default_code = "email_not_verified"
+
+
+class SelfExcluded(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = "You excluded yourself from picks, value bets and alerts for now."
+    default_code = "self_excluded"
+
+
+class LimitExceeded(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This bet would pass one of your betting limits."
+    default_code = "limit_exceeded"
+
+
+class TooManyAttempts(Throttled):
+    default_code = "too_many_attempts"
+
+    def __init__(self, detail: str, wait: int | None = None):
+        super().__init__(wait=wait, detail=detail)
+        self.detail = detail  # our sentence, without DRF's "expected available in" suffix
+
+
+class PaymentProviderError(APIException):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "The payment provider did not answer; nothing was changed. Try again in a minute."
+    default_code = "payment_provider_error"
+
+
+class BillingUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Payments are not configured on this server (STRIPE_SECRET_KEY is not set)."
+    default_code = "billing_unavailable"

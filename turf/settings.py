@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "turf",  # the audit trail (turf/models.py)
     "accounts",
     "billing",
     "courses",
@@ -306,6 +307,19 @@ FEED_RESULTS_EVERY_MINUTES = env_int("FEED_RESULTS_EVERY_MINUTES", 5)
 FEED_RESULTS_GIVE_UP_HOURS = env_int("FEED_RESULTS_GIVE_UP_HOURS", 6)
 # A source is stale when no fetch succeeded for this long while the schedule had checks due.
 FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 20)
+
+# The site's own address, for links in mails and Stripe's return URLs.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8792").rstrip("/")
+# The version of the privacy policy (/privacy) a new account consents to; bump it when the text changes.
+PRIVACY_POLICY_VERSION = env_str("PRIVACY_POLICY_VERSION", "2026-12-04")
+# What GET /api/v1/auth/account/data exports (GDPR Art. 15): each callable (user) -> {section: rows}, by dotted
+# path so that accounts imports none of the apps that hold the user's data.
+TURF_ACCOUNT_DATA = [
+    "accounts.gdpr.account_data",
+    "billing.gdpr.account_data",
+    "wagering.gdpr.account_data",
+    "turf.audit.account_data",
+]
 
 # The apps' checks /api/v1/health adds (by dotted path: turf imports no app); a problem makes it "degraded".
 TURF_HEALTH_CHECKS = ["courses.health.feed_health"]

@@ -115,3 +115,34 @@ class BacktestBet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}#{self.seq} {self.race_code} {self.selection}"
+
+
+class LimitKind(models.TextChoices):
+    STAKE_DAY = "stake_day", "Stakes per day"
+    STAKE_WEEK = "stake_week", "Stakes per week"
+    STAKE_MONTH = "stake_month", "Stakes per month"
+    LOSS_MONTH = "loss_month", "Net loss per month"
+
+
+class BettingLimit(models.Model):
+    """A limit the user set on their bankroll tracker, one row per change (the history is the user's to read).
+
+    The limit of a kind in force at a moment is the latest row whose ``effective_at`` has come; ``amount``
+    None lifts the limit. A lower limit takes effect at once; a higher one (or lifting it) 48 hours later
+    (``RG_LIMIT_RAISE_DELAY_HOURS``)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="betting_limits")
+    kind = models.CharField(max_length=20, choices=LimitKind.choices)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, help_text="EUR; blank = none")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    effective_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-effective_at", "-id"]
+        indexes = [models.Index(fields=["user", "kind", "effective_at"], name="betlimit_user_kind_eff_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="betlimit_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.kind} {self.amount} from {self.effective_at}"

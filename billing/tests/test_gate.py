@@ -61,7 +61,6 @@ def test_a_bad_query_costs_no_quota(free_user):
 
 def test_past_the_request_limit_nothing_else_is_asked(free_user):
     Plan.objects.filter(code="free").update(requests_per_minute=1)
-    free_user.plan.refresh_from_db()
     gate_pass(request_of(free_user), Page(required_feature="courses"), Reader())
     read = Reader()
     with pytest.raises(Throttled):

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from billing.selectors import plan_for_user
+
 pytestmark = pytest.mark.django_db
 PASSWORD = "s3cret-Pass!"  # conftest's personas
 STRONG = "Correct-Horse-42!"
@@ -55,7 +57,7 @@ def test_signing_up_creates_a_free_account_and_logs_it_in(client, django_user_mo
     response = client.post("/signup/", {"email": "New@Turf.test", "password": STRONG, "password_again": STRONG})
     assert response.status_code == 302 and response["Location"] == "/"
     user = django_user_model.objects.get(email="new@turf.test")
-    assert user.plan.code == "free" and user.check_password(STRONG)
+    assert plan_for_user(user).code == "free" and user.check_password(STRONG)
     assert "Free" in client.get("/account/").content.decode()
 
 

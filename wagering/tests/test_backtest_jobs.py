@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
-from billing.models import Plan
+from billing.models import Plan, Subscription
 from predictions.models import ModelKind, ModelVersion
 from predictions.tests.factories import DAY, predict, race_with
 from wagering.models import BacktestBet, BacktestJob
@@ -104,8 +104,7 @@ def test_a_transient_database_error_is_retried_then_given_up(pro_user, monkeypat
 def test_a_user_sees_only_their_own_jobs(
     api, pro_user, other_user, walk_forward_day, eager_celery, django_capture_on_commit_callbacks
 ):
-    other_user.plan = Plan.objects.get(code="pro")
-    other_user.save(update_fields=["plan"])
+    Subscription.objects.filter(user=other_user).update(plan=Plan.objects.get(code="pro"))
     with django_capture_on_commit_callbacks(execute=True):
         job_id = api.as_user(pro_user).post("/api/v1/backtests", BODY, format="json").json()["id"]
     api.as_user(other_user)

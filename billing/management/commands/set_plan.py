@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from billing.selectors import plan_for_user
 from billing.services import PlanChangeError, user_plan_set
 
 
@@ -15,4 +16,4 @@ class Command(BaseCommand):
             user = user_plan_set(email=email, plan_code=plan)
         except PlanChangeError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{user.email} is now on the {user.plan.name} plan")
+        self.stdout.write(f"{user.email} is now on the {plan_for_user(user).name} plan")

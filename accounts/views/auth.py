@@ -13,11 +13,10 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from billing.selectors import plan_for_user, plan_usage
 from turf.apiviews import AuthAPIView, TurfAPIView
 
-from . import serializers as s
-from .services import tokens_issue, user_register
+from .. import serializers as s
+from ..services import tokens_issue, user_register
 
 INVALID_CREDENTIALS = "Invalid e-mail or password."
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
@@ -115,27 +114,3 @@ class LogoutView(TurfAPIView):
             raise AuthenticationFailed(INVALID_REFRESH)
         token.blacklist()
         return Response({"status": "ok", "message": "Logged out: the refresh token is revoked."})
-
-
-class MeView(TurfAPIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="Your profile, plan and today's usage",
-        tags=["auth"],
-        responses={
-            200: inline_serializer(
-                "Me", {"user": s.UserSerializer(), "plan": s.PlanSerializer(), "usage": serializers.DictField()}
-            )
-        },
-    )
-    def get(self, request):
-        user = request.user
-        plan = plan_for_user(user)
-        return Response(
-            {
-                "user": s.UserSerializer(user).data,
-                "plan": s.PlanSerializer(plan).data if plan else None,
-                "usage": plan_usage(user=user, rate=request.rate_state),
-            }
-        )

@@ -35,16 +35,6 @@ class TokensSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
-class PlanSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    monthly_price = serializers.DecimalField(max_digits=8, decimal_places=2)
-    features = serializers.ListField(child=serializers.CharField())
-    requests_per_minute = serializers.IntegerField()
-    requests_per_day = serializers.IntegerField()
-    daily_quotas = serializers.DictField(child=serializers.IntegerField())
-
-
 class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
@@ -53,4 +43,6 @@ class UserSerializer(serializers.Serializer):
     plan = serializers.SerializerMethodField()
 
     def get_plan(self, user) -> str | None:
-        return user.plan.code if user.plan_id else None
+        # The subscription billing keeps on every account (read through the relation: accounts imports no billing).
+        subscription = getattr(user, "subscription", None)
+        return subscription.plan.code if subscription is not None else None

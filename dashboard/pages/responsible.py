@@ -1,0 +1,10 @@
+"""Responsible gambling: betting limits, self-exclusion: the pages."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
+
+
+def account_context(request) -> dict:
+    """What this section of /account/ shows."""
+    return {}
