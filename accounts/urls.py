@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import account, api_keys, lifecycle
 from .views import auth as views
 
 urlpatterns = [
@@ -7,4 +8,7 @@ urlpatterns = [
     path("auth/login", views.LoginView.as_view(), name="auth-login"),
     path("auth/refresh", views.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
+    *lifecycle.urlpatterns,
+    *account.urlpatterns,
+    *api_keys.urlpatterns,
 ]

@@ -52,6 +52,21 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+ATTEMPTS = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<n>\d*)\s*(?P<unit>s|second|min|minute|h|hour|d|day)s?\s*$")
+UNIT_SECONDS = {"s": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def env_attempts(name: str, default: str) -> tuple[int, int]:
+    """Read an attempt limit written ``3/hour`` or ``5/15min`` as (attempts, window in seconds), refusing anything
+    else (a typo must not lift a limit)."""
+    raw = os.environ.get(name)
+    text = default if raw is None or raw.strip() == "" else raw
+    match = ATTEMPTS.match(text)
+    if match is None or int(match["count"]) < 1 or match["n"] == "0":
+        raise ImproperlyConfigured(f"{name}={text!r} is not an attempt limit: write it N/period (e.g. {default})")
+    return int(match["count"]), int(match["n"] or 1) * UNIT_SECONDS[match["unit"]]
+
+
 RATE_PART = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<period>minute|day)\s*$")
 
 
@@ -218,7 +233,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: the console (the terminal of `make run`) unless EMAIL_URL names an SMTP server
+# (smtp://user:password@host:587/?tls=True, parsed by dj-email-url); EMAIL_BACKEND overrides both.
+EMAIL_URL = env_str("EMAIL_URL")
+if EMAIL_URL:
+    import dj_email_url
+
+    _email = dj_email_url.parse(EMAIL_URL)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Turf <no-reply@turf.localhost>")
 
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
@@ -320,6 +352,29 @@ TURF_ACCOUNT_DATA = [
     "wagering.gdpr.account_data",
     "turf.audit.account_data",
 ]
+
+# Stripe (billing): without the secret key checkout, portal, cancel and the webhook answer 503; the rest works.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+# Where the SDK sends its calls: Stripe's own API unless set (the tests point it at a local stub).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+STRIPE_TIMEOUT = env_int("STRIPE_TIMEOUT", 10)
+# A subscription whose payment failed keeps its plan this long, then falls to the free plan.
+BILLING_PAST_DUE_GRACE_DAYS = env_int("BILLING_PAST_DUE_GRACE_DAYS", 7)
+
+# The account's life cycle: abuse limits (N/period), answered 429 `too_many_attempts` past them.
+AUTH_RATE_REGISTER = env_attempts("AUTH_RATE_REGISTER", "3/hour")  # sign-ups per address
+AUTH_RATE_VERIFY = env_attempts("AUTH_RATE_VERIFY", "5/15min")  # verification codes tried per e-mail
+AUTH_RATE_RESEND = env_attempts("AUTH_RATE_RESEND", "3/hour")  # codes (re)sent per e-mail
+AUTH_RATE_PASSWORD_RESET = env_attempts("AUTH_RATE_PASSWORD_RESET", "3/hour")  # reset mails per e-mail
+AUTH_RATE_LOGIN_ACCOUNT = env_attempts("AUTH_RATE_LOGIN_ACCOUNT", "5/15min")  # failed log-ins per account: lockout
+AUTH_RATE_LOGIN_ADDRESS = env_attempts("AUTH_RATE_LOGIN_ADDRESS", "20/15min")  # failed log-ins per address
+# A verification code's lifetime; a password-reset link's (Django's PASSWORD_RESET_TIMEOUT, in seconds).
+EMAIL_CODE_TTL_HOURS = env_int("EMAIL_CODE_TTL_HOURS", 24)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+
+# Responsible gambling: a raised (or lifted) betting limit takes effect this many hours after it is asked for.
+RG_LIMIT_RAISE_DELAY_HOURS = env_int("RG_LIMIT_RAISE_DELAY_HOURS", 48)
 
 # The apps' checks /api/v1/health adds (by dotted path: turf imports no app); a problem makes it "degraded".
 TURF_HEALTH_CHECKS = ["courses.health.feed_health"]

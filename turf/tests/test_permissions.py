@@ -33,6 +33,7 @@ TABLE = [
     ("POST", "/api/v1/auth/refresh", (400, 400, 400, 400)),
     ("POST", "/api/v1/auth/logout", (401, 400, 400, 400)),
     ("GET", "/api/v1/auth/me", FREE),
+    ("PATCH", "/api/v1/auth/account", (401, 405, 405, 405)),
     ("GET", f"/api/v1/courses/today?{DAY}", FREE),
     ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
     ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
