@@ -45,3 +45,8 @@ def rate_keys(ident: str) -> tuple[str, str, int]:
 def quota_key(user_id: int, feature: str) -> str:
     """Today's counter of ``feature`` uses by one user (the plan's daily quota)."""
     return f"quota:{user_id}:{feature}:{day_window()}"
+
+
+def endpoint_key(user_id: int, endpoint: str) -> str:
+    """Today's counter of one user's calls to one endpoint (``GET /api/v1/courses/today``), for ``billing/usage``."""
+    return f"ep:{user_id}:{day_window()}:{endpoint.replace(' ', ':', 1)}"

@@ -5,7 +5,8 @@ every API view, ``dashboard.views`` for every page), each refusing with its own 
 caller renders (the API in the error envelope, a page as the refusal page):
 
 1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's), refused
-   requests included, so that nothing comes free by retrying: Throttled past them;
+   requests included, so that nothing comes free by retrying: Throttled past them; a subscriber's call also
+   counts on its endpoint's daily counter (``billing/usage`` lists them: they add up to the requests today);
 2. the view's permissions; for a gated view ``PlanFeature``, whether the plan opens its
    ``required_feature``, asked before the query is read: NotAuthenticated, PlanRequired;
 3. the query is read (``read_query``): its error, a 400, costs no quota;
@@ -22,8 +23,9 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Thrott
 from rest_framework.permissions import BasePermission
 
 from .permissions import PlanFeature
-from .services import plan_quota_use
-from .throttles import PlanRateThrottle
+from .selectors import endpoint_label
+from .services import endpoint_call_count, plan_quota_use
+from .throttles import AUTH_SCOPE, PlanRateThrottle
 
 T = TypeVar("T")
 
@@ -42,7 +44,12 @@ class Page:
 def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     """Let one request to ``view`` (an API view or a ``Page``) through the plan gate; returns its read query."""
     throttle = PlanRateThrottle()
-    if not throttle.allow_request(request, view):
+    allowed = throttle.allow_request(request, view)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(view, "throttle_scope", None) != AUTH_SCOPE:
+        # Counted with the user's requests (the auth scope counts per address, apart), refused ones too.
+        endpoint_call_count(user=user, endpoint=_endpoint(request))
+    if not allowed:
         raise Throttled(wait=throttle.wait())
     for permission in view.get_permissions():
         if not permission.has_permission(request, view):
@@ -54,3 +61,9 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     if view.required_feature and plan is not None:
         plan_quota_use(user=request.user, plan=plan, feature=view.required_feature)
     return query
+
+
+def _endpoint(request) -> str:
+    """The endpoint a request calls, as ``billing/usage`` names it: its method and its route."""
+    match = getattr(request, "resolver_match", None)
+    return endpoint_label(request.method, match.route if match is not None else request.path.lstrip("/"))

@@ -1,4 +1,4 @@
-"""Every new account starts with a subscription on the cheapest active plan (free)."""
+"""Billing's receivers: a subscription for every new account; the Stripe subscription ended before an erasure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from accounts.signals import account_erasing
+
 from .models import Subscription
+from .payments import subscription_end_now
 from .selectors import plan_list
 
 
@@ -17,3 +20,11 @@ def subscription_on_signup(sender, instance, created: bool, raw: bool = False, *
     plan = plan_list().first()
     if plan is not None:
         Subscription.objects.get_or_create(user=instance, defaults={"plan": plan})
+
+
+@receiver(account_erasing, dispatch_uid="billing.subscription_end_on_erasure")
+def subscription_end_on_erasure(sender, user, **kwargs) -> None:
+    """Stop billing an account being erased: its Stripe subscription is cancelled at once. Stripe unreachable
+    (PaymentProviderError) or payments not configured (BillingUnavailable) stops the erasure: nobody is billed
+    for an account that no longer exists."""
+    subscription_end_now(user=user)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from . import counters
-from .models import Plan, Subscription
+from .models import Plan, Subscription, SubscriptionStatus
 
 
 @dataclass
@@ -29,6 +33,42 @@ def subscription_for_user(user) -> Subscription | None:
         return Subscription.objects.select_related("plan").get(user_id=user.pk)
     except Subscription.DoesNotExist:
         return None
+
+
+# A Stripe subscription in one of these states still exists at Stripe (it may be paid again, or is being paid):
+# the subscriber manages it in the portal rather than buying a second one.
+LIVE_STATUSES = frozenset(
+    {
+        SubscriptionStatus.ACTIVE,
+        SubscriptionStatus.TRIALING,
+        SubscriptionStatus.PAST_DUE,
+        SubscriptionStatus.UNPAID,
+        SubscriptionStatus.INCOMPLETE,
+        SubscriptionStatus.PAUSED,
+    }
+)
+
+
+def subscription_is_paid(subscription: Subscription | None) -> bool:
+    """Whether the subscription is a Stripe subscription that has not ended."""
+    return bool(
+        subscription is not None and subscription.stripe_subscription_id and subscription.status in LIVE_STATUSES
+    )
+
+
+def subscription_summary(user) -> dict:
+    """The user's subscription as ``billing/subscription`` and the account page show it."""
+    subscription = subscription_for_user(user)
+    plan = subscription.plan if subscription is not None else plan_for_user(user)
+    return {
+        "plan": plan,
+        "status": subscription.status if subscription is not None else SubscriptionStatus.ACTIVE,
+        "current_period_end": getattr(subscription, "current_period_end", None),
+        "cancel_at_period_end": bool(getattr(subscription, "cancel_at_period_end", False)),
+        "past_due_since": getattr(subscription, "past_due_since", None),
+        "paid": subscription_is_paid(subscription),
+        "payments_enabled": bool(settings.STRIPE_SECRET_KEY),
+    }
 
 
 def plan_for_user(user) -> Plan | None:
@@ -126,3 +166,41 @@ def plan_usage(*, user, rate: RateState | None = None) -> dict:
         "requests_per_minute": rate.limit,
         "quotas": quotas,
     }
+
+
+# The methods a call may use; a route's counters are looked up for each (one read of the cache for them all).
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+UNKNOWN_ENDPOINT = "(no such endpoint)"
+
+
+def endpoint_label(method: str, route: str) -> str:
+    """How ``billing/usage`` names an endpoint: ``GET /api/v1/courses/<str:code>/predictions``; the catch-all of
+    unknown API paths (a regular expression) as one."""
+    route = route.removeprefix("^").removesuffix("$")
+    if any(char in route for char in "[(*\\"):
+        return f"{method} {UNKNOWN_ENDPOINT}"
+    return f"{method} /{route}"
+
+
+def _routes(patterns, prefix: str = ""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).removeprefix("^") if prefix else str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if route != "admin/":  # staff pages: not behind the plan gate, never counted
+                yield from _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+@lru_cache(maxsize=4)
+def _endpoints(urlconf: str) -> tuple[str, ...]:
+    routes = list(_routes(get_resolver(urlconf).url_patterns))
+    return tuple(sorted({endpoint_label(method, route) for route in routes for method in METHODS}))
+
+
+def endpoint_usage(user) -> list[dict]:
+    """Today's calls by ``user`` per endpoint (API calls and data pages), the busiest first."""
+    keys = {counters.endpoint_key(user.pk, endpoint): endpoint for endpoint in _endpoints(settings.ROOT_URLCONF)}
+    counts = cache.get_many(list(keys))
+    rows = [{"endpoint": keys[key], "calls": int(calls)} for key, calls in counts.items() if calls]
+    return sorted(rows, key=lambda row: (-row["calls"], row["endpoint"]))

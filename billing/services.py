@@ -78,6 +78,11 @@ def request_count(*, ident: str, per_minute: int, per_day: int) -> RateState:
     )
 
 
+def endpoint_call_count(*, user, endpoint: str) -> None:
+    """Count one call by ``user`` to ``endpoint`` today (what ``billing/usage`` lists per endpoint)."""
+    counters.hit(counters.endpoint_key(user.pk, endpoint), counters.DAY_TTL)
+
+
 def plan_feature_open(*, user, feature: str) -> Plan:
     """The user's plan if it opens ``feature``; PlanRequired (naming the cheapest plan that does) if not."""
     plan = plan_for_user(user)
