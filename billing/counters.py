@@ -49,4 +49,4 @@ def quota_key(user_id: int, feature: str) -> str:
 
 def endpoint_key(user_id: int, endpoint: str) -> str:
     """Today's counter of one user's calls to one endpoint (``GET /api/v1/courses/today``), for ``billing/usage``."""
-    return f"ep:{user_id}:{day_window()}:{endpoint.replace(' ', ':', 1)}"
+    return f"ep:{user_id}:{day_window()}:{endpoint.replace(' ', ':')}"
