@@ -40,8 +40,17 @@ class PlanForm(forms.ModelForm):
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     form = PlanForm
-    list_display = ["name", "code", "rank", "monthly_price", "requests_per_minute", "requests_per_day", "is_active"]
-    list_editable = ["monthly_price", "requests_per_minute", "requests_per_day"]
+    list_display = [
+        "name",
+        "code",
+        "rank",
+        "monthly_price",
+        "stripe_price_id",
+        "requests_per_minute",
+        "requests_per_day",
+        "is_active",
+    ]
+    list_editable = ["monthly_price", "stripe_price_id", "requests_per_minute", "requests_per_day"]
     ordering = ["rank"]
 
 
