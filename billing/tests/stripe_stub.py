@@ -254,9 +254,7 @@ class StripeStub:
             self._server = None
 
     def calls(self, method: str | None = None, path_prefix: str = "") -> list[Recorded]:
-        return [
-            r for r in self.requests if (method is None or r.method == method) and r.path.startswith(path_prefix)
-        ]
+        return [r for r in self.requests if (method is None or r.method == method) and r.path.startswith(path_prefix)]
 
     def subscription(self, **kwargs) -> dict:
         """A subscription Stripe knows (``subscription_object``'s arguments)."""

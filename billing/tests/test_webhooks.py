@@ -1,6 +1,7 @@
 """``POST billing/webhook``: Stripe's signed events move the subscription, once each, whatever the delivery."""
 
 import datetime as dt
+import json
 import threading
 import time
 
@@ -110,8 +111,6 @@ def test_a_signature_with_another_secret_is_refused(client, keys, free_user):
 
 def test_a_tampered_body_is_refused(client, keys, free_user):
     evt = subscription_event("customer.subscription.created", user=free_user, price=PRICES["premium"])
-    import json
-
     payload = json.dumps(evt)
     header = signature(payload)
     tampered = payload.replace(PRICES["premium"], PRICES["pro"])
@@ -120,8 +119,6 @@ def test_a_tampered_body_is_refused(client, keys, free_user):
 
 
 def test_an_old_signature_is_refused_as_a_replay(client, keys, free_user):
-    import json
-
     payload = json.dumps(subscription_event("customer.subscription.created", user=free_user))
     header = signature(payload, timestamp=int(time.time()) - 3600)
     assert_envelope(webhook_post(client, payload, header=header), 400, "invalid_parameter")
@@ -182,7 +179,9 @@ def test_a_new_subscription_takes_the_plan_of_its_price(client, keys, free_user)
 def test_a_subscription_event_before_the_checkout_finds_the_user_by_its_metadata(client, keys, free_user):
     deliver(client, subscription_event("customer.subscription.created", user=free_user, price=PRICES["premium"]))
     assert row(free_user).plan.code == "premium"
-    session = checkout_session_object(user_id=free_user.pk, plan="premium", customer="cus_live", subscription="sub_live")
+    session = checkout_session_object(
+        user_id=free_user.pk, plan="premium", customer="cus_live", subscription="sub_live"
+    )
     assert deliver(client, event("checkout.session.completed", session))["outcome"].startswith("linked")
     assert len(plan_changes(free_user)) == 1
 
