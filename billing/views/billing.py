@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from turf.apiviews import PublicAPIView, TurfAPIView
 from turf.audit import request_address
+from turf.errors import BillingUnavailable
 
 from ..payments import checkout_session_create, portal_session_create, subscription_cancel
 from ..selectors import endpoint_usage, plan_usage, subscription_summary
@@ -21,7 +22,7 @@ from ..serializers import (
     UsageSerializer,
     WebhookAnswerSerializer,
 )
-from ..stripe_client import BadSignature, stripe_event_read
+from ..stripe_client import BadSignature, stripe_configured, stripe_event_read
 from ..webhooks import stripe_event_process
 
 UNAVAILABLE = OpenApiResponse(
@@ -36,6 +37,15 @@ class _AccountView(TurfAPIView):
     """A subscriber's own billing: logged in, on any plan."""
 
     permission_classes = [IsAuthenticated]
+
+
+class _PaymentView(_AccountView):
+    """A call that asks Stripe: 503 on a server without payments, before its body is read."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not stripe_configured():
+            raise BillingUnavailable()
 
 
 class SubscriptionView(_AccountView):
@@ -64,7 +74,7 @@ class UsageView(_AccountView):
         return Response(UsageSerializer(usage).data)
 
 
-class CheckoutView(_AccountView):
+class CheckoutView(_PaymentView):
     @extend_schema(
         summary="Subscribe: a Stripe Checkout page for a paid plan",
         description="Send the subscriber to `url`; once paid, Stripe's webhook moves the plan. Needs a verified "
@@ -86,7 +96,7 @@ class CheckoutView(_AccountView):
         return Response(CheckoutSerializer(session).data)
 
 
-class PortalView(_AccountView):
+class PortalView(_PaymentView):
     @extend_schema(
         summary="Manage billing: a Stripe billing portal page",
         description="Payment method, invoices, change or cancel the plan at Stripe.",
@@ -103,7 +113,7 @@ class PortalView(_AccountView):
         return Response(PortalSerializer(portal_session_create(user=request.user)).data)
 
 
-class CancelView(_AccountView):
+class CancelView(_PaymentView):
     @extend_schema(
         summary="Cancel your subscription at the end of the period paid for",
         description="The plan stays until `current_period_end`, then falls to free (Stripe's webhook).",

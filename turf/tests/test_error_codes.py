@@ -10,13 +10,24 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.models import Plan
+from billing.tests import stripe_stub as stripe_api
 from turf import urls as project_urls
 from turf.apiviews import TurfAPIView
-from turf.errors import ERROR_CODES, Conflict, ServiceUnavailable, error_code
+from turf.errors import (
+    ERROR_CODES,
+    BillingUnavailable,
+    Conflict,
+    EmailNotVerified,
+    PaymentProviderError,
+    ServiceUnavailable,
+    error_code,
+)
 
 from .test_envelope import assert_envelope
 
 pytestmark = pytest.mark.django_db
+# Stripe's API on loopback, and premium and pro on sale (billing's fixtures).
+stripe_stub, plans_sold = stripe_api.stripe_stub, stripe_api.plans_sold
 REGISTER = "/api/v1/auth/register"
 STRONG = "Correct-Horse-42!"
 
@@ -136,6 +147,24 @@ def test_a_database_that_does_not_answer_is_service_unavailable(client, monkeypa
     assert body["database"] == "unavailable" and body["message"] == "The database is unavailable."
 
 
+def test_payments_on_a_server_without_stripe_keys_are_billing_unavailable(api, free_user):
+    response = api.as_user(free_user).post("/api/v1/billing/checkout", {"plan": "premium"}, format="json")
+    assert_envelope(response, 503, "billing_unavailable")
+
+
+def test_stripe_unreachable_is_a_payment_provider_error(api, free_user, stripe_stub, plans_sold):
+    free_user.email_verified_at = free_user.date_joined
+    free_user.save()
+    stripe_stub.stop()
+    response = api.as_user(free_user).post("/api/v1/billing/checkout", {"plan": "premium"}, format="json")
+    assert_envelope(response, 502, "payment_provider_error")
+
+
+def test_a_checkout_before_the_address_is_verified_is_email_not_verified(api, free_user, stripe_stub, plans_sold):
+    response = api.as_user(free_user).post("/api/v1/billing/checkout", {"plan": "premium"}, format="json")
+    assert_envelope(response, 403, "email_not_verified")
+
+
 CODES = [
     (exceptions.ValidationError("x"), "invalid_parameter"),
     (exceptions.ParseError(), "parse_error"),
@@ -153,6 +182,9 @@ CODES = [
     (QuotaExceeded("over", wait=3), "quota_exceeded"),
     (exceptions.APIException(), "server_error"),
     (ServiceUnavailable(), "service_unavailable"),
+    (EmailNotVerified(), "email_not_verified"),
+    (PaymentProviderError(), "payment_provider_error"),
+    (BillingUnavailable(), "billing_unavailable"),
 ]
 
 

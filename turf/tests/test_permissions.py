@@ -52,6 +52,13 @@ TABLE = [
     ("POST", "/api/v1/bets", (401, 400, 400, 400)),
     ("GET", "/api/v1/bets/summary", FREE),
     ("DELETE", "/api/v1/bets/1", (401, 404, 404, 404)),
+    ("GET", "/api/v1/billing/subscription", FREE),
+    ("GET", "/api/v1/billing/usage", FREE),
+    # Payments: the tests run without Stripe's keys, so a logged-in call is answered 503 (billing_unavailable).
+    ("POST", "/api/v1/billing/checkout", (401, 503, 503, 503)),
+    ("POST", "/api/v1/billing/portal", (401, 503, 503, 503)),
+    ("POST", "/api/v1/billing/cancel", (401, 503, 503, 503)),
+    ("POST", "/api/v1/billing/webhook", (503, 503, 503, 503)),  # no token: Stripe's signature (and its secret)
     ("GET", "/api/v1/no-such-endpoint", (404, 404, 404, 404)),
     # -- the pages: logged in with a session ---------------------------------------------------------
     ("GET", f"/?{DAY}", PAGE),
@@ -59,6 +66,11 @@ TABLE = [
     ("GET", f"/picks/?{DAY}", PAGE),
     ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
     ("GET", "/account/", PAGE),
+    # The account's billing buttons: off to Stripe, or back to /account/ with a message (here: not configured).
+    ("POST", "/account/billing/checkout/premium/", (302, 302, 302, 302)),
+    ("POST", "/account/billing/portal/", (302, 302, 302, 302)),
+    ("GET", "/account/billing/cancel/", PAGE),  # the confirmation
+    ("POST", "/account/billing/cancel/", (302, 302, 302, 302)),
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),
