@@ -7,8 +7,11 @@ pytestmark = pytest.mark.django_db
 STRONG = "Correct-Horse-42!"
 
 
+CONSENTS = {"accept_privacy": True, "adult": True}
+
+
 def register(api, email="new@turf.test", password=STRONG):
-    return api.post("/api/v1/auth/register", {"email": email, "password": password}, format="json")
+    return api.post("/api/v1/auth/register", {"email": email, "password": password, **CONSENTS}, format="json")
 
 
 def login(api, email="new@turf.test", password=STRONG):
@@ -36,7 +39,7 @@ def test_registration_creates_a_free_account_with_a_hashed_password(api, django_
     ],
 )
 def test_registration_names_the_bad_field(api, payload, field):
-    response = api.post("/api/v1/auth/register", payload, format="json")
+    response = api.post("/api/v1/auth/register", {**CONSENTS, **payload}, format="json")
     assert response.status_code == 400
     assert response.json()["status"] == "error"
     assert response.json()["message"].startswith(f"{field}:")
