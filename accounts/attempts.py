@@ -21,16 +21,23 @@ def _key(scope: str, ident: str) -> str:
     return f"attempts:{scope}:{digest}"
 
 
-def _retry_after(key: str, window: int) -> int:
+def _window_end(key: str) -> float | None:
+    """When the current window ends; a window already over is forgotten (a cache may expire keys late)."""
     until = cache.get(f"{key}:until")
-    if until is None:
-        return window
-    return max(1, int(until - time.time() + 0.999))
+    if until is not None and until <= time.time():
+        cache.delete_many([key, f"{key}:until"])
+        return None
+    return until
+
+
+def _retry_after(until: float | None, window: int) -> int:
+    return window if until is None else max(1, int(until - time.time() + 0.999))
 
 
 def attempt_hit(*, scope: str, ident: str, window: int) -> tuple[int, int]:
     """Count one attempt: (attempts in the current window, this one included; seconds until it ends)."""
     key = _key(scope, ident)
+    _window_end(key)
     if cache.add(key, 0, timeout=window):
         cache.set(f"{key}:until", time.time() + window, timeout=window)
     try:
@@ -39,14 +46,15 @@ def attempt_hit(*, scope: str, ident: str, window: int) -> tuple[int, int]:
         cache.set(key, 1, timeout=window)
         cache.set(f"{key}:until", time.time() + window, timeout=window)
         count = 1
-    return count, _retry_after(key, window)
+    return count, _retry_after(cache.get(f"{key}:until"), window)
 
 
 def attempt_peek(*, scope: str, ident: str, window: int) -> tuple[int, int]:
     """The attempts counted in the current window, without counting one: (count, seconds until it ends)."""
     key = _key(scope, ident)
+    until = _window_end(key)
     count = cache.get(key) or 0
-    return count, (_retry_after(key, window) if count else 0)
+    return count, (_retry_after(until, window) if count else 0)
 
 
 def attempt_reset(*, scope: str, ident: str) -> None:
