@@ -255,6 +255,7 @@ def account_context(request) -> dict:
     return {
         "email_verified": user.email_verified,
         "pending_email": email_change_pending(user=user),
-        "password_form": PasswordChangeForm(),
-        "profile_form": ProfileForm(initial={"full_name": user.full_name, "email": user.email}),
+        # Their own ids: the other sections of the page have forms too.
+        "password_form": PasswordChangeForm(auto_id="password_%s"),
+        "profile_form": ProfileForm(initial={"full_name": user.full_name, "email": user.email}, auto_id="profile_%s"),
     }
