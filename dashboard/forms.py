@@ -19,8 +19,18 @@ class LoginForm(AuthenticationForm):
 
 class SignupForm(forms.Form):
     email = forms.EmailField(max_length=254, label="E-mail")
+    full_name = forms.CharField(max_length=150, required=False, label="Name (optional)")
     password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128)
     password_again = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label="Password (again)")
+    # The consents the API's registration asks for (accept_privacy, adult, marketing_opt_in), recorded alike.
+    accept_privacy = forms.BooleanField(
+        label="I accept the privacy policy",
+        error_messages={"required": "Accept the privacy policy to sign up."},
+    )
+    adult = forms.BooleanField(
+        label="I am 18 or over", error_messages={"required": "Turf is for adults only: confirm you are 18 or over."}
+    )
+    marketing_opt_in = forms.BooleanField(required=False, label="Send me Turf's news by e-mail (optional)")
 
     def clean(self):
         data = super().clean()

@@ -19,13 +19,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
 from accounts.services import user_register
+from accounts.services.lockout import login_failure_record, login_lockout_check, login_success_record
 from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.gate import Page, gate_pass
 from billing.models import Feature
@@ -35,7 +37,8 @@ from courses.models import Race
 from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
 from predictions.selectors import race_card, races_skipped, top_picks
 from turf.api import error_message
-from turf.errors import Conflict
+from turf.audit import request_address
+from turf.errors import Conflict, TooManyAttempts
 from turf.params import DayParams, query_read
 from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
@@ -70,6 +73,8 @@ def _refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
         context.update(title="Not in your plan", feature=Feature(exc.feature).label)
     elif isinstance(exc, QuotaExceeded):
         context.update(title="Today's quota is used up")  # the message says it resets at midnight
+    elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
+        context.update(title="Too many attempts", wait=wait)
     elif attempts:
         rate = settings.API_RATE_AUTH
         context.update(
@@ -198,10 +203,28 @@ class Login(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        # The API's lockout: failed log-ins per account and per address, the right password refused while locked.
+        try:
+            login_lockout_check(email=request.POST.get("username", ""), address=request_address(request))
+        except TooManyAttempts as exc:
+            return _refused(request, exc, attempts=True)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        login_success_record(email=form.get_user().email)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        if form.data.get("username") and form.data.get("password"):  # a wrong password, not a blank field
+            login_failure_record(email=form.data["username"], address=request_address(self.request))
+        return super().form_invalid(form)
+
 
 @_throttle_posts
 def signup(request):
-    """Create an account on the free plan (the API's registration service) and log it in."""
+    """Create an account on the free plan (the API's registration service, its consents), log it in and send it to
+    the verification page."""
     if request.user.is_authenticated:
         return redirect("dashboard:home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
@@ -211,13 +234,17 @@ def signup(request):
         next_url = ""
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        fields = ("email", "password", "accept_privacy", "adult", "marketing_opt_in", "full_name")
         try:
-            user = user_register(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
+            user = user_register(**{name: form.cleaned_data[name] for name in fields}, address=request_address(request))
         except ValidationError as exc:  # the password validators
             form.add_error("password", exc)
         except Conflict as exc:  # the e-mail is taken
             form.add_error("email", str(exc.detail))
+        except TooManyAttempts as exc:  # sign-ups per address
+            return _refused(request, exc, attempts=True)
         else:
             login(request, user)
-            return redirect(next_url or "dashboard:home")
+            verify = reverse("dashboard:verify")
+            return redirect(f"{verify}?{urlencode({'next': next_url})}" if next_url else verify)
     return render(request, "dashboard/signup.html", {"form": form, "next": next_url})

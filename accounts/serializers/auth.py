@@ -8,6 +8,20 @@ from turf.serializers import StrictSerializer
 class RegisterSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=128)
+    accept_privacy = serializers.BooleanField(help_text="true: you accept the privacy policy (/privacy); required")
+    adult = serializers.BooleanField(help_text="true: you confirm being 18 or over; required")
+    marketing_opt_in = serializers.BooleanField(required=False, default=False, help_text="news by e-mail")
+    full_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
+
+    def validate_accept_privacy(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError("must be true: accept the privacy policy (/privacy) to sign up.")
+        return value
+
+    def validate_adult(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError("must be true: Turf is for adults only (18 or over).")
+        return value
 
     def validate(self, attrs):
         from django.contrib.auth import get_user_model
@@ -39,6 +53,7 @@ class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
+    email_verified = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
     plan = serializers.SerializerMethodField()
 

@@ -7,8 +7,11 @@ pytestmark = pytest.mark.django_db
 STRONG = "Correct-Horse-42!"
 
 
+CONSENTS = {"accept_privacy": True, "adult": True}
+
+
 def register(api, email="new@turf.test", password=STRONG):
-    return api.post("/api/v1/auth/register", {"email": email, "password": password}, format="json")
+    return api.post("/api/v1/auth/register", {"email": email, "password": password, **CONSENTS}, format="json")
 
 
 def login(api, email="new@turf.test", password=STRONG):
@@ -36,7 +39,7 @@ def test_registration_creates_a_free_account_with_a_hashed_password(api, django_
     ],
 )
 def test_registration_names_the_bad_field(api, payload, field):
-    response = api.post("/api/v1/auth/register", payload, format="json")
+    response = api.post("/api/v1/auth/register", {**CONSENTS, **payload}, format="json")
     assert response.status_code == 400
     assert response.json()["status"] == "error"
     assert response.json()["message"].startswith(f"{field}:")
@@ -148,3 +151,85 @@ def test_an_expired_access_token_is_refused(api, free_user, settings):
     response = api.get("/api/v1/auth/me")
     assert response.status_code == 401
     assert response.json()["message"] == "The access token is invalid or expired."
+
+
+# -- the consents of a sign-up (GDPR Art. 7, the 18+ of responsible gambling) ----------------------------------
+
+
+def test_registration_records_the_consents_with_their_version_address_and_time(api, django_user_model, settings):
+    from accounts.models import ConsentKind
+
+    body = {"email": "new@turf.test", "password": STRONG, **CONSENTS, "marketing_opt_in": True, "full_name": " Ann "}
+    response = api.post("/api/v1/auth/register", body, format="json", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 201
+    assert response.json()["user"]["full_name"] == "Ann" and response.json()["user"]["email_verified"] is False
+    user = django_user_model.objects.get(email="new@turf.test")
+    assert user.adult_confirmed_at is not None and user.marketing_opt_in is True
+    consents = {consent.kind: consent for consent in user.consents.all()}
+    assert set(consents) == {ConsentKind.PRIVACY, ConsentKind.AGE, ConsentKind.MARKETING}
+    assert consents[ConsentKind.PRIVACY].version == settings.PRIVACY_POLICY_VERSION
+    assert {consent.address for consent in consents.values()} == {"203.0.113.9"}
+    assert all(consent.withdrawn_at is None for consent in consents.values())
+
+
+def test_without_the_marketing_opt_in_no_marketing_consent_is_recorded(api, django_user_model):
+    assert register(api).status_code == 201
+    user = django_user_model.objects.get(email="new@turf.test")
+    assert user.marketing_opt_in is False
+    assert sorted(user.consents.values_list("kind", flat=True)) == ["age", "privacy"]
+
+
+@pytest.mark.parametrize(
+    "consents, field",
+    [
+        ({"adult": True}, "accept_privacy"),
+        ({"accept_privacy": False, "adult": True}, "accept_privacy"),
+        ({"accept_privacy": True}, "adult"),
+        ({"accept_privacy": True, "adult": False}, "adult"),
+    ],
+)
+def test_registration_needs_the_privacy_policy_accepted_and_18_plus(api, django_user_model, consents, field):
+    from django.core import mail
+
+    body = {"email": "new@turf.test", "password": STRONG, **consents}
+    response = api.post("/api/v1/auth/register", body, format="json")
+    assert response.status_code == 400 and response.json()["error"] == "invalid_parameter"
+    assert response.json()["message"].startswith(f"{field}:")
+    assert not django_user_model.objects.exists() and not mail.outbox
+
+
+def test_registration_mails_the_verification_code(api):
+    from accounts.models import EmailCode
+
+    from .mailbox import code_in, last_mail
+
+    register(api)
+    message = last_mail("new@turf.test")
+    code = code_in(message)
+    assert "verification code" in message.subject
+    stored = EmailCode.objects.get(email="new@turf.test")
+    assert code not in stored.code_hash and len(stored.code_hash) == 64  # an HMAC, never the code itself
+
+
+def test_sign_ups_are_limited_per_client_address(api, settings):
+    settings.AUTH_RATE_REGISTER = (3, 3600)
+    answers = [register(api, email=f"n{n}@turf.test").status_code for n in range(4)]
+    assert answers == [201, 201, 201, 429]
+    refused = register(api, email="n9@turf.test")
+    assert refused.json()["error"] == "too_many_attempts" and int(refused["Retry-After"]) > 3000
+    other = api.post(
+        "/api/v1/auth/register",
+        {"email": "elsewhere@turf.test", "password": STRONG, **CONSENTS},
+        format="json",
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert other.status_code == 201  # another address has its own count
+
+
+def test_me_says_whether_the_address_is_verified(api, free_user):
+    from django.utils import timezone
+
+    assert api.as_user(free_user).get("/api/v1/auth/me").json()["user"]["email_verified"] is False
+    free_user.email_verified_at = timezone.now()
+    free_user.save()
+    assert api.get("/api/v1/auth/me").json()["user"]["email_verified"] is True

@@ -14,9 +14,11 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from turf.apiviews import AuthAPIView, TurfAPIView
+from turf.audit import request_address
 
 from .. import serializers as s
 from ..services import tokens_issue, user_register
+from ..services.lockout import login_failure_record, login_lockout_check, login_success_record
 
 INVALID_CREDENTIALS = "Invalid e-mail or password."
 INVALID_REFRESH = "The refresh token is invalid, expired or revoked."
@@ -28,18 +30,19 @@ def _user_body(user) -> dict:
 
 class RegisterView(AuthAPIView):
     @extend_schema(
-        summary="Create an account (free plan)",
+        summary="Create an account (free plan): accept the privacy policy, confirm 18+; a verification code is mailed",
         request=s.RegisterSerializer,
         responses={
             201: inline_serializer("Registered", {"user": s.UserSerializer()}),
             409: OpenApiResponse(description="The e-mail address has an account."),
+            429: OpenApiResponse(description="Too many sign-ups from this address (`too_many_attempts`)."),
         },
         tags=["auth"],
     )
     def post(self, request):
         data = s.RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_register(email=data.validated_data["email"], password=data.validated_data["password"])
+        user = user_register(**data.validated_data, address=request_address(request))
         return Response(_user_body(user), status=status.HTTP_201_CREATED)
 
 
@@ -47,17 +50,23 @@ class LoginView(AuthAPIView):
     @extend_schema(
         summary="Log in: an access and a refresh token",
         request=s.LoginSerializer,
-        responses={200: s.TokensSerializer, 401: OpenApiResponse(description=INVALID_CREDENTIALS)},
+        responses={
+            200: s.TokensSerializer,
+            401: OpenApiResponse(description=INVALID_CREDENTIALS),
+            429: OpenApiResponse(description="Locked after failed log-ins (`too_many_attempts`); see Retry-After."),
+        },
         tags=["auth"],
     )
     def post(self, request):
         data = s.LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["email"].strip().lower(), password=data.validated_data["password"]
-        )
+        email, address = data.validated_data["email"].strip().lower(), request_address(request)
+        login_lockout_check(email=email, address=address)  # 429 while locked, even for the right password
+        user = authenticate(request, username=email, password=data.validated_data["password"])
         if user is None or not user.is_active:
+            login_failure_record(email=email, address=address)
             raise AuthenticationFailed(INVALID_CREDENTIALS)
+        login_success_record(email=email)
         return Response(tokens_issue(user=user))
 
     def get_authenticate_header(self, request):

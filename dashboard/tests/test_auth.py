@@ -53,9 +53,13 @@ def test_logging_out_is_a_post_and_ends_the_session(client, free_user):
     assert client.get("/").status_code == 302
 
 
+CONSENTS = {"accept_privacy": "on", "adult": "on"}
+
+
 def test_signing_up_creates_a_free_account_and_logs_it_in(client, django_user_model):
-    response = client.post("/signup/", {"email": "New@Turf.test", "password": STRONG, "password_again": STRONG})
-    assert response.status_code == 302 and response["Location"] == "/"
+    form = {"email": "New@Turf.test", "password": STRONG, "password_again": STRONG, **CONSENTS}
+    response = client.post("/signup/", form)
+    assert response.status_code == 302 and response["Location"] == "/verify/"  # the code is in the mailbox
     user = django_user_model.objects.get(email="new@turf.test")
     assert plan_for_user(user).code == "free" and user.check_password(STRONG)
     assert "Free" in client.get("/account/").content.decode()
@@ -71,7 +75,7 @@ def test_signing_up_creates_a_free_account_and_logs_it_in(client, django_user_mo
     ],
 )
 def test_signing_up_says_what_is_wrong(client, free_user, django_user_model, form, field, message):
-    response = client.post("/signup/", form)
+    response = client.post("/signup/", {**CONSENTS, **form})
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field])

@@ -20,6 +20,7 @@ from turf.errors import (
     EmailNotVerified,
     PaymentProviderError,
     ServiceUnavailable,
+    TooManyAttempts,
     error_code,
 )
 
@@ -49,7 +50,10 @@ def test_a_bad_query_parameter_is_invalid_parameter(api, free_user):
 
 
 def test_a_bad_body_field_is_invalid_parameter(api):
-    body = assert_envelope(api.post(REGISTER, {"email": "nope", "password": STRONG}, format="json"), 400)
+    body = assert_envelope(
+        api.post(REGISTER, {"email": "nope", "password": STRONG, "accept_privacy": True, "adult": True}, format="json"),
+        400,
+    )
     assert body["error"] == "invalid_parameter" and body["message"].startswith("email:")
 
 
@@ -105,8 +109,9 @@ def test_asking_for_html_is_not_acceptable(api):
 
 
 def test_an_email_already_registered_is_a_conflict(api):
-    api.post(REGISTER, {"email": "a@turf.test", "password": STRONG}, format="json")
-    response = api.post(REGISTER, {"email": "A@turf.test", "password": STRONG}, format="json")
+    consents = {"accept_privacy": True, "adult": True}
+    api.post(REGISTER, {"email": "a@turf.test", "password": STRONG, **consents}, format="json")
+    response = api.post(REGISTER, {"email": "A@turf.test", "password": STRONG, **consents}, format="json")
     assert_envelope(response, 409, "conflict")
 
 
@@ -123,6 +128,16 @@ def test_past_the_daily_quota_is_quota_exceeded(api, free_user):
     response = api.get("/api/v1/predictions/top3")
     assert_envelope(response, 429, "quota_exceeded")
     assert int(response["Retry-After"]) > 60
+
+
+def test_too_many_attempts_at_an_account_action_is_too_many_attempts(api, settings):
+    settings.AUTH_RATE_REGISTER = (2, 3600)
+    consents = {"password": STRONG, "accept_privacy": True, "adult": True}
+    for n in range(2):
+        assert api.post(REGISTER, {"email": f"u{n}@turf.test", **consents}, format="json").status_code == 201
+    response = api.post(REGISTER, {"email": "u2@turf.test", **consents}, format="json")
+    assert_envelope(response, 429, "too_many_attempts")
+    assert 3500 <= int(response["Retry-After"]) <= 3600
 
 
 def test_our_bug_is_a_server_error_even_outside_any_view(client):
@@ -180,6 +195,7 @@ CODES = [
     (exceptions.UnsupportedMediaType("text/plain"), "unsupported_media_type"),
     (exceptions.Throttled(wait=3), "throttled"),
     (QuotaExceeded("over", wait=3), "quota_exceeded"),
+    (TooManyAttempts("too many", wait=3), "too_many_attempts"),
     (exceptions.APIException(), "server_error"),
     (ServiceUnavailable(), "service_unavailable"),
     (EmailNotVerified(), "email_not_verified"),

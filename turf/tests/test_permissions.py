@@ -33,7 +33,13 @@ TABLE = [
     ("POST", "/api/v1/auth/refresh", (400, 400, 400, 400)),
     ("POST", "/api/v1/auth/logout", (401, 400, 400, 400)),
     ("GET", "/api/v1/auth/me", FREE),
-    ("PATCH", "/api/v1/auth/account", (401, 405, 405, 405)),
+    ("PATCH", "/api/v1/auth/account", FREE),  # the empty body changes nothing
+    ("POST", "/api/v1/auth/verify", (401, 400, 400, 400)),
+    ("POST", "/api/v1/auth/verify/resend", (400, 200, 200, 200)),  # anonymous: the address is required
+    ("POST", "/api/v1/auth/password/forgot", (400, 400, 400, 400)),
+    ("POST", "/api/v1/auth/password/reset", (400, 400, 400, 400)),
+    ("POST", "/api/v1/auth/password/change", (401, 400, 400, 400)),
+    ("POST", "/api/v1/auth/email/confirm", (401, 400, 400, 400)),
     ("GET", f"/api/v1/courses/today?{DAY}", FREE),
     ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
     ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
@@ -74,6 +80,13 @@ TABLE = [
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),
+    ("GET", "/verify/", PAGE),
+    ("POST", "/verify/resend/", (302, 302, 302, 302)),  # a visitor to the log-in, a user back to /verify/
+    ("GET", "/password/forgot/", OPEN),
+    ("GET", "/password/reset/MQ/not-a-token/", (400, 400, 400, 400)),  # a bad link, whoever follows it
+    ("GET", "/account/password/", PAGE),
+    ("GET", "/account/profile/", PAGE),
+    ("GET", "/account/email/confirm/", PAGE),
     ("GET", "/admin/", (302, 302, 302, 302)),  # staff only: Django's own log-in
 ]
 CASES = [(method, url, persona, statuses) for method, url, statuses in TABLE for persona in PERSONAS]

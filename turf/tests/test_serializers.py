@@ -41,7 +41,12 @@ def test_it_tells_a_day_that_does_not_exist_from_a_malformed_date(value, expecte
 
 # Every write endpoint, a body it accepts and who sends it; each gets one field it does not know.
 WRITES = [
-    ("/api/v1/auth/register", {"email": "new@turf.test", "password": "Correct-Horse-42!"}, "anonymous", "plan"),
+    (
+        "/api/v1/auth/register",
+        {"email": "new@turf.test", "password": "Correct-Horse-42!", "accept_privacy": True, "adult": True},
+        "anonymous",
+        "plan",
+    ),
     ("/api/v1/auth/login", {"email": "alice@turf.test", "password": "s3cret-Pass!"}, "anonymous", "remember_me"),
     ("/api/v1/auth/refresh", {"refresh_token": "REFRESH"}, "anonymous", "access_token"),
     ("/api/v1/auth/logout", {"refresh_token": "REFRESH"}, "free", "everywhere"),
