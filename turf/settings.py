@@ -266,6 +266,8 @@ API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # X-API-Key: a script's key, for a request without an Authorization header.
+        "accounts.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["turf.renderers.VersionedJSONRenderer"],
