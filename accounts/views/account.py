@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from django.urls import path
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView
+from turf.audit import request_address
+
+from ..serializers.gdpr import AccountDataSerializer, AccountEraseSerializer
+from ..services.gdpr import account_data_export, account_erase
 
 
 class AccountView(TurfAPIView):
@@ -15,7 +22,37 @@ class AccountView(TurfAPIView):
 
     # -- DELETE: the erasure ---------------------------------------------------------------------------
 
+    @extend_schema(
+        summary="Delete your account and everything that is yours (your password confirms)",
+        description="Erases the profile, bets, backtests, API keys, consents, limits and the subscription (Stripe's "
+        "is cancelled first); invoices are kept, as the law requires, without your account. Cannot be undone.",
+        request=AccountEraseSerializer,
+        responses={
+            204: None,
+            400: OpenApiResponse(description="The password is missing or wrong: nothing was deleted."),
+            429: OpenApiResponse(description="Too many wrong passwords; see Retry-After."),
+            502: OpenApiResponse(description="Stripe did not answer: nothing was deleted, try again."),
+        },
+        tags=["auth"],
+    )
+    def delete(self, request):
+        data = AccountEraseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account_erase(user=request.user, password=data.validated_data["password"], address=request_address(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountDataView(TurfAPIView):
+    """Everything Turf holds about you (GDPR Art. 15), as one JSON document."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Export your data", responses={200: AccountDataSerializer}, tags=["auth"])
+    def get(self, request):
+        return Response(account_data_export(user=request.user))
+
 
 urlpatterns = [
     path("auth/account", AccountView.as_view(), name="auth-account"),
+    path("auth/account/data", AccountDataView.as_view(), name="auth-account-data"),
 ]
