@@ -12,7 +12,7 @@ from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.models import Plan
 from turf import urls as project_urls
 from turf.apiviews import TurfAPIView
-from turf.errors import ERROR_CODES, Conflict, ServiceUnavailable, error_code
+from turf.errors import ERROR_CODES, Conflict, ServiceUnavailable, TooManyAttempts, error_code
 
 from .test_envelope import assert_envelope
 
@@ -114,6 +114,14 @@ def test_past_the_daily_quota_is_quota_exceeded(api, free_user):
     assert int(response["Retry-After"]) > 60
 
 
+def test_too_many_wrong_passwords_to_delete_the_account_is_too_many_attempts(api, free_user, settings):
+    settings.AUTH_RATE_LOGIN_ACCOUNT = (1, 900)
+    api.as_user(free_user).delete("/api/v1/auth/account", {"password": "wrong"}, format="json")
+    response = api.delete("/api/v1/auth/account", {"password": "wrong"}, format="json")
+    assert_envelope(response, 429, "too_many_attempts")
+    assert response["Retry-After"] == "900"
+
+
 def test_our_bug_is_a_server_error_even_outside_any_view(client):
     from turf.urls import handler500
 
@@ -151,6 +159,7 @@ CODES = [
     (exceptions.UnsupportedMediaType("text/plain"), "unsupported_media_type"),
     (exceptions.Throttled(wait=3), "throttled"),
     (QuotaExceeded("over", wait=3), "quota_exceeded"),
+    (TooManyAttempts("too many", wait=3), "too_many_attempts"),
     (exceptions.APIException(), "server_error"),
     (ServiceUnavailable(), "service_unavailable"),
 ]

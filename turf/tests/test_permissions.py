@@ -34,6 +34,11 @@ TABLE = [
     ("POST", "/api/v1/auth/logout", (401, 400, 400, 400)),
     ("GET", "/api/v1/auth/me", FREE),
     ("PATCH", "/api/v1/auth/account", (401, 405, 405, 405)),
+    ("DELETE", "/api/v1/auth/account", (401, 400, 400, 400)),  # the password that confirms it is missing
+    ("GET", "/api/v1/auth/account/data", FREE),
+    ("GET", "/api/v1/auth/api-keys", PREMIUM),
+    ("POST", "/api/v1/auth/api-keys", (401, 403, 400, 400)),
+    ("DELETE", "/api/v1/auth/api-keys/1", (401, 403, 404, 404)),  # nobody's key: a 404 past the plan gate
     ("GET", f"/api/v1/courses/today?{DAY}", FREE),
     ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
     ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
