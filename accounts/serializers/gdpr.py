@@ -20,3 +20,7 @@ class AccountDataSerializer(serializers.Serializer):
         help_text="One key per section: profile, consents, email_codes, api_keys, self_exclusions, subscription, "
         "invoices, bets, backtests, betting_limits, audit_trail"
     )
+
+
+class MarketingSerializer(StrictSerializer):
+    opt_in = serializers.BooleanField(help_text="true: receive Turf's news by e-mail; false: stop (consent withdrawn)")

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView
 from turf.audit import request_address
 
-from ..serializers.gdpr import AccountDataSerializer, AccountEraseSerializer
+from ..serializers.gdpr import AccountDataSerializer, AccountEraseSerializer, MarketingSerializer
 from ..services.gdpr import account_data_export, account_erase
+from ..services.marketing import marketing_consent_set
 
 
 class AccountView(TurfAPIView):
@@ -52,7 +53,28 @@ class AccountDataView(TurfAPIView):
         return Response(account_data_export(user=request.user))
 
 
+class AccountMarketingView(TurfAPIView):
+    """Your consent to Turf's marketing e-mails (GDPR Art. 7 and 21): given with the policy's version, or withdrawn."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Opt in to or out of marketing e-mails",
+        request=MarketingSerializer,
+        responses={200: inline_serializer("Marketing", {"marketing_opt_in": serializers.BooleanField()})},
+        tags=["auth"],
+    )
+    def post(self, request):
+        data = MarketingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = marketing_consent_set(
+            user=request.user, opt_in=data.validated_data["opt_in"], address=request_address(request)
+        )
+        return Response({"marketing_opt_in": user.marketing_opt_in})
+
+
 urlpatterns = [
     path("auth/account", AccountView.as_view(), name="auth-account"),
     path("auth/account/data", AccountDataView.as_view(), name="auth-account-data"),
+    path("auth/account/marketing", AccountMarketingView.as_view(), name="auth-account-marketing"),
 ]

@@ -36,6 +36,7 @@ TABLE = [
     ("PATCH", "/api/v1/auth/account", (401, 405, 405, 405)),
     ("DELETE", "/api/v1/auth/account", (401, 400, 400, 400)),  # the password that confirms it is missing
     ("GET", "/api/v1/auth/account/data", FREE),
+    ("POST", "/api/v1/auth/account/marketing", (401, 400, 400, 400)),
     ("GET", "/api/v1/auth/api-keys", PREMIUM),
     ("POST", "/api/v1/auth/api-keys", (401, 403, 400, 400)),
     ("DELETE", "/api/v1/auth/api-keys/1", (401, 403, 404, 404)),  # nobody's key: a 404 past the plan gate
@@ -64,6 +65,15 @@ TABLE = [
     ("GET", f"/picks/?{DAY}", PAGE),
     ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
     ("GET", "/account/", PAGE),
+    ("POST", "/account/api-keys/", (302, 403, 400, 400)),  # the name of the key is missing
+    ("POST", "/account/api-keys/1/revoke/", (302, 403, 404, 404)),  # nobody's key
+    ("GET", "/account/data/", PAGE),
+    ("GET", "/account/delete/", PAGE),
+    ("POST", "/account/delete/", (302, 400, 400, 400)),  # the password that confirms it is missing
+    ("POST", "/account/marketing/", (302, 400, 400, 400)),  # opt_in is missing
+    ("GET", "/privacy/", OPEN),
+    ("GET", "/goodbye/", OPEN),
+    ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),
