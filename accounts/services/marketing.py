@@ -18,9 +18,8 @@ def marketing_consent_set(*, user, opt_in: bool, address: str | None = None):
     """Opt ``user`` in (a consent recorded with the policy's version and the address) or out (every marketing
     consent withdrawn); asking for the state the user is in changes nothing."""
     with transaction.atomic():
-        User = get_user_model()
-        user = User.objects.select_for_update().get(pk=user.pk)
-        if opt_in and not user.marketing_opt_in:
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if opt_in and not locked.marketing_opt_in:
             Consent.objects.create(
                 user=user, kind=ConsentKind.MARKETING, version=settings.PRIVACY_POLICY_VERSION, address=address
             )
@@ -28,9 +27,10 @@ def marketing_consent_set(*, user, opt_in: bool, address: str | None = None):
             Consent.objects.filter(user=user, kind=ConsentKind.MARKETING, withdrawn_at__isnull=True).update(
                 withdrawn_at=timezone.now()
             )
-        if user.marketing_opt_in != opt_in:
-            user.marketing_opt_in = opt_in
-            user.save(update_fields=["marketing_opt_in"])
+        if locked.marketing_opt_in != opt_in:
+            locked.marketing_opt_in = opt_in
+            locked.save(update_fields=["marketing_opt_in"])
+    user.marketing_opt_in = opt_in  # the caller's instance (request.user) says so too
     return user
 
 
