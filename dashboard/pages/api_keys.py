@@ -18,6 +18,8 @@ from billing.models import Feature
 from billing.services import plan_feature_open
 from turf.audit import request_address
 
+from ..responses import problem, refused
+
 GATE = Page(required_feature=Feature.API_KEYS)
 
 
@@ -31,12 +33,10 @@ def _gated(view):
     @wraps(view)
     @login_required
     def gated(request, *args, **kwargs):
-        from ..views import _refused  # here: dashboard.views imports this package
-
         try:
             gate_pass(request, GATE, dict)
         except (PlanRequired, Throttled) as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         return view(request, *args, **kwargs)
 
     return gated
@@ -69,9 +69,7 @@ def api_key_revoke_page(request, key_id: int):
     try:
         api_key_revoke(user=request.user, key_id=key_id, address=request_address(request))
     except APIException as exc:  # 404: not one of the user's keys
-        from ..views import _problem
-
-        return _problem(request, exc.status_code, "No such API key", str(exc.detail))
+        return problem(request, exc.status_code, "No such API key", str(exc.detail))
     return redirect(reverse("dashboard:account") + "#api-keys")
 
 

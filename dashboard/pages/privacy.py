@@ -23,6 +23,8 @@ from billing.gate import Page, gate_pass
 from turf.api import error_message
 from turf.audit import request_address
 
+from ..responses import problem, refused
+
 # Data pages count against the plan's request limits, as their API endpoints do; none needs a feature.
 GATE = Page()
 # What the policy names as kept, and for how long: one place for the page and the tests.
@@ -52,12 +54,10 @@ def privacy_policy(request):
 
 def _counted(request):
     """The page counts against the user's request limits as the API endpoint does; the refusal page past them."""
-    from ..views import _refused  # here: dashboard.views imports this package
-
     try:
         gate_pass(request, GATE, dict)
     except Throttled as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return None
 
 
@@ -110,9 +110,7 @@ def marketing_toggle(request):
     """Opt in to, or out of, marketing mails (the consent recorded or withdrawn, as the API's)."""
     choice = request.POST.get("opt_in")
     if choice not in ("0", "1"):
-        from ..views import _problem
-
-        return _problem(request, 400, "That request could not be read", "opt_in must be 1 (yes) or 0 (no).")
+        return problem(request, 400, "That request could not be read", "opt_in must be 1 (yes) or 0 (no).")
     marketing_consent_set(user=request.user, opt_in=choice == "1", address=request_address(request))
     return redirect(reverse("dashboard:account") + "#privacy")
 
