@@ -56,8 +56,11 @@ def account_password_confirm(*, user, password: str) -> None:
     if (cache.get(key) or 0) >= limit:
         raise TooManyAttempts("Too many wrong passwords: try again later.", wait=window)
     if not user.check_password(password):
-        cache.add(key, 0, timeout=window)
-        cache.incr(key)
+        cache.add(key, 0, timeout=window)  # the window starts at the first failure
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls: a new window
+            cache.set(key, 1, timeout=window)
         raise serializers.ValidationError({"password": WRONG_PASSWORD})
     cache.delete(key)
 
