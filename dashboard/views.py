@@ -10,10 +10,8 @@ with the API's auth endpoints.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -28,7 +26,7 @@ from rest_framework.exceptions import Throttled
 
 from accounts.services import user_register
 from accounts.services.lockout import login_failure_record, login_lockout_check, login_success_record
-from billing.exceptions import PlanRequired, QuotaExceeded
+from billing.exceptions import PlanRequired
 from billing.gate import Page, gate_pass
 from billing.models import Feature
 from billing.selectors import plan_for_user, plan_list, plan_usage
@@ -45,56 +43,9 @@ from wagering.serializers.value_bets import ValueBetParams
 
 from .forms import LoginForm, SignupForm
 from .pages import account_context
-
-
-def _day_links(day: dt.date) -> dict:
-    return {
-        "day": day,
-        "today": timezone.localdate(),
-        "previous_day": day - dt.timedelta(days=1),
-        "next_day": day + dt.timedelta(days=1),
-    }
-
-
-def _problem(request, status: int, title: str, message: str):
-    """A friendly page for what the user asked wrongly (a bad date, an unknown race): never a 500."""
-    context = {"title": title, "message": message, **_day_links(timezone.localdate())}
-    return render(request, "dashboard/problem.html", context, status=status)
-
-
-def _refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
-    """What the API would answer 403 or 429, as a page: why, and the cheapest plan that opens it.
-
-    ``attempts``: the log-in and sign-up forms' limit per address, whoever asks."""
-    plan = plan_for_user(request.user) if request.user.is_authenticated else None
-    wait = getattr(exc, "wait", None)
-    context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
-    if isinstance(exc, PlanRequired):
-        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
-    elif isinstance(exc, QuotaExceeded):
-        context.update(title="Today's quota is used up")  # the message says it resets at midnight
-    elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
-        context.update(title="Too many attempts", wait=wait)
-    elif attempts:
-        rate = settings.API_RATE_AUTH
-        context.update(
-            title="Too many attempts",
-            wait=wait,
-            message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
-        )
-    else:
-        context.update(
-            title="Too many requests",
-            wait=wait,
-            message=(
-                f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
-                f"{plan.requests_per_day} a day, API calls and these pages together."
-            ),
-        )
-    response = render(request, "dashboard/refused.html", context, status=exc.status_code)
-    if wait:
-        response["Retry-After"] = str(int(wait))
-    return response
+from .responses import day_links as _day_links
+from .responses import problem as _problem
+from .responses import refused as _refused
 
 
 def _page(feature: str, params=DayParams):

@@ -16,8 +16,8 @@ logger = logging.getLogger("turf.api")
 ERROR_CODES = {
     "invalid_parameter": "a query parameter or a body field is invalid; the message names it (400)",
     "parse_error": "the body is not well-formed JSON (400)",
-    "not_authenticated": "no Bearer token was sent (401)",
-    "authentication_failed": "the token, the credentials or the refresh token are wrong, expired or revoked (401)",
+    "not_authenticated": "no Bearer token (nor API key) was sent (401)",
+    "authentication_failed": "the token, API key, credentials or refresh token are wrong, expired or revoked (401)",
     "permission_denied": "not allowed to anyone of this kind (403)",
     "plan_required": "your plan does not open this endpoint; the message names the cheapest plan that does (403)",
     "not_found": "no such resource, or no such endpoint (404)",

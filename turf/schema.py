@@ -7,6 +7,7 @@ plumbing can answer, and the rate-limit headers every answer carries (``Retry-Af
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
@@ -40,7 +41,7 @@ VERSIONED_SCHEMA = {
 # it answers, a 409, the log-in's 401), 503 only from health.
 ERRORS = {
     "400": "A query parameter or a body field is invalid (the message names it), or the JSON is malformed.",
-    "401": "Missing, malformed or expired Bearer token.",
+    "401": "Missing, malformed or expired Bearer token, or an unknown or revoked API key.",
     "403": "Your plan does not open this endpoint (the message names the cheapest plan that does).",
     "404": "No such resource or route.",
     "405": "Method not allowed.",
@@ -76,6 +77,21 @@ def page_of(name: str, rows: serializers.BaseSerializer, **extras: serializers.F
 def id_parameter(name: str) -> OpenApiParameter:
     """A row id in the path (read by ``turf.serializers.path_id``: anything else is a 400 naming it)."""
     return OpenApiParameter(name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}, OpenApiParameter.PATH)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The ``X-API-Key`` header (accounts' API keys), beside the Bearer token, in every secured operation."""
+
+    target_class = "accounts.authentication.ApiKeyAuthentication"  # by path: turf imports no accounts
+    name = "ApiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "A key made with POST /api/v1/auth/api-keys (premium and pro plans)",
+        }
 
 
 class TurfAutoSchema(AutoSchema):

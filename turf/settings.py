@@ -266,6 +266,8 @@ API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # X-API-Key: a script's key, for a request without an Authorization header.
+        "accounts.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["turf.renderers.VersionedJSONRenderer"],
@@ -344,6 +346,8 @@ FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 20)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8792").rstrip("/")
 # The version of the privacy policy (/privacy) a new account consents to; bump it when the text changes.
 PRIVACY_POLICY_VERSION = env_str("PRIVACY_POLICY_VERSION", "2026-12-04")
+# Where /privacy tells people to write about their data (the controller's contact, GDPR Art. 13(1)(a)).
+PRIVACY_CONTACT_EMAIL = env_str("PRIVACY_CONTACT_EMAIL", "privacy@turf.localhost")
 # What GET /api/v1/auth/account/data exports (GDPR Art. 15): each callable (user) -> {section: rows}, by dotted
 # path so that accounts imports none of the apps that hold the user's data.
 TURF_ACCOUNT_DATA = [

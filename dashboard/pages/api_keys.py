@@ -1,10 +1,93 @@
-"""API keys: list, create (shown once), revoke: the pages."""
+"""API keys: list, create (shown once), revoke: the pages, over the API's services and its plan gate."""
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import APIException, Throttled
+
+from accounts.services.api_keys import ACTIVE_KEYS_MAX, api_key_create, api_key_list, api_key_revoke
+from billing.exceptions import PlanRequired
+from billing.gate import Page, gate_pass
+from billing.models import Feature
+from billing.services import plan_feature_open
+from turf.audit import request_address
+
+from ..responses import problem, refused
+
+GATE = Page(required_feature=Feature.API_KEYS)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=60, label="Name", help_text='What the key is for, e.g. "nightly export"')
+
+
+def _gated(view):
+    """Logged in, then the API's plan gate for API keys (a free account gets the upgrade page, as the API's 403)."""
+
+    @wraps(view)
+    @login_required
+    def gated(request, *args, **kwargs):
+        try:
+            gate_pass(request, GATE, dict)
+        except (PlanRequired, Throttled) as exc:
+            return refused(request, exc)
+        return view(request, *args, **kwargs)
+
+    return gated
+
+
+@require_POST
+@_gated
+def api_key_create_page(request):
+    """Create a key and show it, once: it is rendered into this answer and stored nowhere but as its hash."""
+    form = ApiKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            new = api_key_create(user=request.user, name=form.cleaned_data["name"], address=request_address(request))
+        except APIException as exc:  # 409: as many active keys as an account may hold
+            form.add_error(None, str(exc.detail))
+        else:
+            response = render(
+                request,
+                "dashboard/account/api_key_created.html",
+                {"api_key": new.api_key, "key": new.key, "form": None},
+            )
+            response["Cache-Control"] = "no-store"  # the key must not stay in a cache
+            return response
+    return render(request, "dashboard/account/api_key_created.html", {"form": form}, status=400)
+
+
+@require_POST
+@_gated
+def api_key_revoke_page(request, key_id: int):
+    try:
+        api_key_revoke(user=request.user, key_id=key_id, address=request_address(request))
+    except APIException as exc:  # 404: not one of the user's keys
+        return problem(request, exc.status_code, "No such API key", str(exc.detail))
+    return redirect(reverse("dashboard:account") + "#api-keys")
+
+
+urlpatterns = [
+    path("account/api-keys/", api_key_create_page, name="api-key-create"),
+    path("account/api-keys/<int:key_id>/revoke/", api_key_revoke_page, name="api-key-revoke"),
+]
 
 
 def account_context(request) -> dict:
-    """What this section of /account/ shows."""
-    return {}
+    """What this section of /account/ shows: the keys and the creation form, or the plan that opens them."""
+    try:
+        plan_feature_open(user=request.user, feature=Feature.API_KEYS)
+    except PlanRequired as exc:
+        return {"api_keys_open": False, "api_keys_needed": exc.needed}
+    return {
+        "api_keys_open": True,
+        "api_keys": list(api_key_list(user=request.user)),
+        "api_keys_max": ACTIVE_KEYS_MAX,
+        "api_key_form": ApiKeyForm(),
+    }

@@ -140,6 +140,14 @@ def test_too_many_attempts_at_an_account_action_is_too_many_attempts(api, settin
     assert 3500 <= int(response["Retry-After"]) <= 3600
 
 
+def test_too_many_wrong_passwords_to_delete_the_account_is_too_many_attempts(api, free_user, settings):
+    settings.AUTH_RATE_LOGIN_ACCOUNT = (1, 900)
+    api.as_user(free_user).delete("/api/v1/auth/account", {"password": "wrong"}, format="json")
+    response = api.delete("/api/v1/auth/account", {"password": "wrong"}, format="json")
+    assert_envelope(response, 429, "too_many_attempts")
+    assert response["Retry-After"] == "900"
+
+
 def test_our_bug_is_a_server_error_even_outside_any_view(client):
     from turf.urls import handler500
 

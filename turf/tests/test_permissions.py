@@ -40,6 +40,12 @@ TABLE = [
     ("POST", "/api/v1/auth/password/reset", (400, 400, 400, 400)),
     ("POST", "/api/v1/auth/password/change", (401, 400, 400, 400)),
     ("POST", "/api/v1/auth/email/confirm", (401, 400, 400, 400)),
+    ("DELETE", "/api/v1/auth/account", (401, 400, 400, 400)),  # the password that confirms it is missing
+    ("GET", "/api/v1/auth/account/data", FREE),
+    ("POST", "/api/v1/auth/account/marketing", (401, 400, 400, 400)),
+    ("GET", "/api/v1/auth/api-keys", PREMIUM),
+    ("POST", "/api/v1/auth/api-keys", (401, 403, 400, 400)),
+    ("DELETE", "/api/v1/auth/api-keys/1", (401, 403, 404, 404)),  # nobody's key: a 404 past the plan gate
     ("GET", f"/api/v1/courses/today?{DAY}", FREE),
     ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
     ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
@@ -77,6 +83,15 @@ TABLE = [
     ("POST", "/account/billing/portal/", (302, 302, 302, 302)),
     ("GET", "/account/billing/cancel/", PAGE),  # the confirmation
     ("POST", "/account/billing/cancel/", (302, 302, 302, 302)),
+    ("POST", "/account/api-keys/", (302, 403, 400, 400)),  # the name of the key is missing
+    ("POST", "/account/api-keys/1/revoke/", (302, 403, 404, 404)),  # nobody's key
+    ("GET", "/account/data/", PAGE),
+    ("GET", "/account/delete/", PAGE),
+    ("POST", "/account/delete/", (302, 400, 400, 400)),  # the password that confirms it is missing
+    ("POST", "/account/marketing/", (302, 400, 400, 400)),  # opt_in is missing
+    ("GET", "/privacy/", OPEN),
+    ("GET", "/goodbye/", OPEN),
+    ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),

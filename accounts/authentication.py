@@ -1,0 +1,62 @@
+"""``X-API-Key: turf_…``: a script authenticates as its key's owner, like a Bearer token.
+
+After JWT in ``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``: a request with an ``Authorization`` header
+is the token's; one with only ``X-API-Key`` is the key's. Either way the request then passes the same plan
+gate and counts against the same limits, which are the user's (``billing.throttles``), not the credential's.
+"""
+
+from __future__ import annotations
+
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from .services.api_keys import api_key_authenticate
+
+HEADER = "X-API-Key"
+CHALLENGE = f'ApiKey realm="api", header="{HEADER}"'
+FEATURE = "api_keys"  # billing.models.Feature.API_KEYS (accounts imports no billing)
+
+
+class ApiKeyRefused(AuthenticationFailed):
+    """A refused ``X-API-Key``: the 401 challenges with the key's scheme.
+
+    DRF gives every 401 the challenge of the view's first authenticator (JWT's ``Bearer``), which is not what
+    a script holding a key tried; this exception keeps its own."""
+
+    @property
+    def auth_header(self) -> str:
+        return CHALLENGE
+
+    @auth_header.setter
+    def auth_header(self, value) -> None:
+        pass  # set by APIView.handle_exception to the view's challenge: the key's stands
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """Authenticate by an active API key of an active account whose plan opens API keys."""
+
+    def authenticate(self, request):
+        key = request.META.get("HTTP_X_API_KEY")
+        if key is None:
+            return None
+        key = key.strip()
+        api_key = api_key_authenticate(key=key) if key else None
+        if api_key is None:
+            raise ApiKeyRefused("The API key is unknown or revoked.")
+        user = api_key.user
+        if not user.is_active:
+            raise ApiKeyRefused("The API key's account is deactivated.")
+        # A key is a premium credential: an account that went back to a plan without API keys (cancelled, unpaid)
+        # keeps its keys, unused, until it is upgraded again. The plan is read through the relation, as
+        # accounts' serializers read it.
+        subscription = getattr(user, "subscription", None)
+        plan = subscription.plan if subscription is not None else None
+        if plan is None or not plan.is_active or not plan.opens(FEATURE):
+            raise ApiKeyRefused(
+                "API keys work on a plan that opens them; your account is on "
+                f"{plan.name if plan else 'no plan'}. Upgrade, or log in for a Bearer token."
+            )
+        return user, api_key
+
+    def authenticate_header(self, request) -> str:
+        return CHALLENGE

@@ -1,0 +1,67 @@
+"""The pages' shared answers: a problem page (what the user asked wrongly) and a refusal page (what the API would
+answer 403 or 429). Apart from ``views`` so that the account's page modules (``pages/``), which ``views``
+imports, can answer the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from rest_framework.exceptions import Throttled
+
+from billing.exceptions import PlanRequired, QuotaExceeded
+from billing.models import Feature
+from billing.selectors import plan_for_user
+from turf.errors import TooManyAttempts
+
+
+def day_links(day: dt.date) -> dict:
+    return {
+        "day": day,
+        "today": timezone.localdate(),
+        "previous_day": day - dt.timedelta(days=1),
+        "next_day": day + dt.timedelta(days=1),
+    }
+
+
+def problem(request, status: int, title: str, message: str):
+    """A friendly page for what the user asked wrongly (a bad date, an unknown race): never a 500."""
+    context = {"title": title, "message": message, **day_links(timezone.localdate())}
+    return render(request, "dashboard/problem.html", context, status=status)
+
+
+def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
+    """What the API would answer 403 or 429, as a page: why, and the cheapest plan that opens it.
+
+    ``attempts``: the log-in and sign-up forms' limit per address, whoever asks."""
+    plan = plan_for_user(request.user) if request.user.is_authenticated else None
+    wait = getattr(exc, "wait", None)
+    context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
+    if isinstance(exc, PlanRequired):
+        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
+    elif isinstance(exc, QuotaExceeded):
+        context.update(title="Today's quota is used up")  # the message says it resets at midnight
+    elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
+        context.update(title="Too many attempts", wait=wait)
+    elif attempts:
+        rate = settings.API_RATE_AUTH
+        context.update(
+            title="Too many attempts",
+            wait=wait,
+            message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
+        )
+    else:
+        context.update(
+            title="Too many requests",
+            wait=wait,
+            message=(
+                f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
+                f"{plan.requests_per_day} a day, API calls and these pages together."
+            ),
+        )
+    response = render(request, "dashboard/refused.html", context, status=exc.status_code)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
