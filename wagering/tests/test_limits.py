@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -291,10 +292,20 @@ def test_the_service_refuses_too(free_user, tomorrow_race):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_bets_at_once_cannot_both_slip_under_a_limit(django_user_model):
+def test_two_bets_at_once_cannot_both_slip_under_a_limit(django_user_model, monkeypatch):
     """PostgreSQL: the check and the insert run under the user's row lock, in concurrent transactions."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent transactions need PostgreSQL")
+    from wagering.services import bankroll
+
+    check = bankroll.betting_limit_breach
+
+    def slow_check(**kwargs):
+        breach = check(**kwargs)
+        time.sleep(0.3)  # every thread has read the limits before any has written: a race without the lock
+        return breach
+
+    monkeypatch.setattr(bankroll, "betting_limit_breach", slow_check)
     user = django_user_model.objects.create_user(email="racer@turf.test", password="x")
     race = race_with(
         final=None,
