@@ -6,6 +6,8 @@ caller renders (the API in the error envelope, a page as the refusal page):
 
 1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's), refused
    requests included, so that nothing comes free by retrying: Throttled past them;
+   A self-excluded user is then refused the features that tell what to bet on (``billing.self_exclusion``):
+   SelfExcluded;
 2. the view's permissions; for a gated view ``PlanFeature``, whether the plan opens its
    ``required_feature``, asked before the query is read: NotAuthenticated, PlanRequired;
 3. the query is read (``read_query``): its error, a 400, costs no quota;
@@ -22,6 +24,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Thrott
 from rest_framework.permissions import BasePermission
 
 from .permissions import PlanFeature
+from .self_exclusion import self_exclusion_check
 from .services import plan_quota_use
 from .throttles import PlanRateThrottle
 
@@ -44,6 +47,7 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     throttle = PlanRateThrottle()
     if not throttle.allow_request(request, view):
         raise Throttled(wait=throttle.wait())
+    self_exclusion_check(request, view)  # SelfExcluded: a self-excluded user's picks and value bets
     for permission in view.get_permissions():
         if not permission.has_permission(request, view):
             if not request.user.is_authenticated:

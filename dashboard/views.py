@@ -35,7 +35,7 @@ from courses.models import Race
 from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
 from predictions.selectors import race_card, races_skipped, top_picks
 from turf.api import error_message
-from turf.errors import Conflict
+from turf.errors import Conflict, SelfExcluded
 from turf.params import DayParams, query_read
 from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
@@ -108,6 +108,9 @@ def _page(feature: str, params=DayParams):
                 return _problem(request, 400, "That request could not be read", message)
             except (PlanRequired, Throttled) as exc:
                 return _refused(request, exc)
+            except SelfExcluded as exc:  # the user's own exclusion: its end date and the helpline, no upgrade
+                context = {"title": "You excluded yourself", "message": str(exc.detail), "excluded": True}
+                return render(request, "dashboard/refused.html", context, status=exc.status_code)
             return view(request, query, request.plan, *args, **kwargs)
 
         return page

@@ -52,6 +52,10 @@ TABLE = [
     ("POST", "/api/v1/bets", (401, 400, 400, 400)),
     ("GET", "/api/v1/bets/summary", FREE),
     ("DELETE", "/api/v1/bets/1", (401, 404, 404, 404)),
+    ("GET", "/api/v1/bets/limits", FREE),
+    ("PUT", "/api/v1/bets/limits", (401, 400, 400, 400)),  # the empty body: give at least one limit
+    ("GET", "/api/v1/auth/self-exclusion", FREE),
+    ("POST", "/api/v1/auth/self-exclusion", (401, 400, 400, 400)),  # the empty body: days or until
     ("GET", "/api/v1/no-such-endpoint", (404, 404, 404, 404)),
     # -- the pages: logged in with a session ---------------------------------------------------------
     ("GET", f"/?{DAY}", PAGE),

@@ -14,7 +14,7 @@ from ..serializers.limits import BettingLimitsSerializer, BettingLimitsUpdateSer
 from ..services.limits import betting_limits_get, betting_limits_set
 
 LIMITS_ANSWER = inline_serializer(
-    "BettingLimits",
+    "BettingLimitsAnswer",
     {
         "data": BettingLimitsSerializer(),
         "raise_delay_hours": serializers.IntegerField(help_text="how long a raised or lifted limit waits"),
