@@ -63,6 +63,8 @@ TABLE = [
     ("GET", f"/picks/?{DAY}", PAGE),
     ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
     ("GET", "/account/", PAGE),
+    ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
+    ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),
