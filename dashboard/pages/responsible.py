@@ -30,6 +30,7 @@ from accounts.services.self_exclusion import (
 from billing.exceptions import PlanRequired
 from billing.gate import Page, gate_pass
 from billing.models import Feature
+from billing.selectors import plan_for_user
 from turf.api import error_message
 from turf.audit import audit_entries_for, request_address
 from turf.models import AuditAction
@@ -54,14 +55,27 @@ def _gated(feature: str | None = None):
             try:
                 gate_pass(request, gate, dict)
             except (PlanRequired, Throttled) as exc:
-                from ..views import _refused  # the refusal page (dashboard.views imports this module)
-
                 return _refused(request, exc)
             return view(request, *args, **kwargs)
 
         return page
 
     return wrap
+
+
+def _refused(request, exc: PlanRequired | Throttled):
+    """The refusal page, as the data pages show it (dashboard.views imports this module: it cannot import it)."""
+    plan = plan_for_user(request.user)
+    wait = getattr(exc, "wait", None)
+    context = {"message": str(exc.detail), "plan": plan, "wait": wait, "needed": getattr(exc, "needed", None)}
+    if isinstance(exc, PlanRequired):
+        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
+    else:
+        context["title"] = "Too many requests"
+    response = render(request, "dashboard/refused.html", context, status=exc.status_code)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
 
 
 def _done(request, message: str, *, error: bool = False):

@@ -152,3 +152,14 @@ def test_the_forms_answer_posts_only_and_count_as_requests(client, free_user, ur
 def test_visitors_are_sent_to_log_in(client):
     response = client.post("/account/limits/", {"kind": "stake_day", "amount": "5"})
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_limits_form_needs_the_bankroll_tracker_in_the_plan(client, free_user):
+    free = Plan.objects.get(code="free")
+    free.features = [code for code in free.features if code != "bankroll"]
+    free.save()
+    client.force_login(free_user)
+    response = client.post("/account/limits/", {"kind": "stake_day", "amount": "5"})
+    assert response.status_code == 403
+    assert "Bankroll tracker" in text(response) and "Upgrade to Premium" in text(response)
+    assert not BettingLimit.objects.exists()
