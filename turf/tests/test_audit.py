@@ -122,11 +122,10 @@ def test_a_subscriber_cannot_reach_the_trail_in_the_admin(client, free_user):
     assert client.get("/admin/turf/auditentry/").status_code == 302
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_valid_chain(django_user_model):
     """PostgreSQL: writers in parallel transactions each chain to the row before theirs (the advisory lock)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
     user = django_user_model.objects.create_user(email="busy@turf.test", password="x")
     barrier, errors = threading.Barrier(6), []
 

@@ -291,11 +291,10 @@ def test_the_service_refuses_too(free_user, tomorrow_race):
     assert not UserBet.objects.exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_bets_at_once_cannot_both_slip_under_a_limit(django_user_model, monkeypatch):
     """PostgreSQL: the check and the insert run under the user's row lock, in concurrent transactions."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
     from wagering.services import bankroll
 
     check = bankroll.betting_limit_breach
