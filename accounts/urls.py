@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, api_keys, lifecycle
+from .views import account, api_keys, lifecycle, self_exclusion
 from .views import auth as views
 
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     *lifecycle.urlpatterns,
     *account.urlpatterns,
     *api_keys.urlpatterns,
+    *self_exclusion.urlpatterns,
 ]

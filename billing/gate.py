@@ -7,6 +7,8 @@ caller renders (the API in the error envelope, a page as the refusal page):
 1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's), refused
    requests included, so that nothing comes free by retrying: Throttled past them; a subscriber's call also
    counts on its endpoint's daily counter (``billing/usage`` lists them: they add up to the requests today);
+   then a self-excluded user is refused the features that tell what to bet on (``billing.self_exclusion``):
+   SelfExcluded;
 2. the view's permissions; for a gated view ``PlanFeature``, whether the plan opens its
    ``required_feature``, asked before the query is read: NotAuthenticated, PlanRequired;
 3. the query is read (``read_query``): its error, a 400, costs no quota;
@@ -24,6 +26,7 @@ from rest_framework.permissions import BasePermission
 
 from .permissions import PlanFeature
 from .selectors import endpoint_label
+from .self_exclusion import self_exclusion_check
 from .services import endpoint_call_count, plan_quota_use
 from .throttles import AUTH_SCOPE, PlanRateThrottle
 
@@ -51,6 +54,7 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
         endpoint_call_count(user=user, endpoint=_endpoint(request))
     if not allowed:
         raise Throttled(wait=throttle.wait())
+    self_exclusion_check(request, view)  # SelfExcluded: a self-excluded user's picks and value bets
     for permission in view.get_permissions():
         if not permission.has_permission(request, view):
             if not request.user.is_authenticated:

@@ -36,7 +36,7 @@ from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
 from predictions.selectors import race_card, races_skipped, top_picks
 from turf.api import error_message
 from turf.audit import request_address
-from turf.errors import Conflict, TooManyAttempts
+from turf.errors import Conflict, SelfExcluded, TooManyAttempts
 from turf.params import DayParams, query_read
 from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
@@ -64,6 +64,9 @@ def _page(feature: str, params=DayParams):
                 return _problem(request, 400, "That request could not be read", message)
             except (PlanRequired, Throttled) as exc:
                 return _refused(request, exc)
+            except SelfExcluded as exc:  # the user's own exclusion: its end date and the helpline, no upgrade
+                context = {"title": "You excluded yourself", "message": str(exc.detail), "excluded": True}
+                return render(request, "dashboard/refused.html", context, status=exc.status_code)
             return view(request, query, request.plan, *args, **kwargs)
 
         return page

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from turf.audit import request_address
+
 from .models import ModelVersion, Prediction, PublishedPrediction
 from .services.versions import model_version_activate
 
@@ -21,7 +23,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one version to activate.", level=messages.ERROR)
             return
-        version = model_version_activate(model_version=queryset.get())
+        version = model_version_activate(
+            model_version=queryset.get(), actor=request.user, address=request_address(request)
+        )
         self.message_user(request, f"{version.version} is now the active model.", level=messages.SUCCESS)
 
 

@@ -115,6 +115,14 @@ def request_address(request) -> str | None:
     return BaseThrottle().get_ident(request) or None
 
 
+def audit_entries_for(user, *, actions=None, limit: int | None = None):
+    """The audit entries about ``user`` (optionally of some ``actions``), the latest first: what they see of it."""
+    rows = AuditEntry.objects.filter(subject_id=user.pk).order_by("-id")
+    if actions is not None:
+        rows = rows.filter(action__in=list(actions))
+    return rows[:limit] if limit is not None else rows
+
+
 def account_data(user) -> dict:
     """The audit entries about ``user`` (GDPR export): what was done to their account, by whom, when."""
     rows = AuditEntry.objects.filter(subject_id=user.pk).order_by("id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import backtests, bankroll, exports, history, metrics, value_bets
+from .views import backtests, bankroll, exports, history, limits, metrics, value_bets
 
 urlpatterns = [
     path("valuebets", value_bets.ValueBetsView.as_view(), name="valuebets"),
@@ -13,5 +13,6 @@ urlpatterns = [
     path("predictions/history", history.HistoryView.as_view(), name="predictions-history"),
     path("bets", bankroll.BetsView.as_view(), name="bets"),
     path("bets/summary", bankroll.BetSummaryView.as_view(), name="bets-summary"),
+    path("bets/limits", limits.BettingLimitsView.as_view(), name="bets-limits"),
     path("bets/<str:bet_id>", bankroll.BetDetailView.as_view(), name="bet-detail"),
 ]

@@ -192,14 +192,19 @@ def _validation_features(validation: dict, source: str | None) -> FeatureFrame:
 
 
 def model_promote(
-    *, candidate: ModelVersion, rescore_start: dt.date | None = None, rescore_end: dt.date | None = None
+    *,
+    candidate: ModelVersion,
+    rescore_start: dt.date | None = None,
+    rescore_end: dt.date | None = None,
+    actor_kind: str | None = None,
 ) -> bool:
     """Activate ``candidate`` if its race log loss on its validation races is at least the active one's.
 
     The active version (the market baseline when none is) is re-scored on the same races. On
     success the candidate becomes active and the races of ``rescore_start``..``rescore_end``
     (default: today and tomorrow) are scored with it, atomically. The comparison is recorded in
-    the candidate's metrics either way.
+    the candidate's metrics either way; an activation in the audit trail, by ``actor_kind`` (the
+    system, the nightly task, by default; ``command`` from ``manage.py train --promote``).
     """
     active = model_version_active_get() or market_baseline()
     if active.pk == candidate.pk:
@@ -228,6 +233,6 @@ def model_promote(
     with transaction.atomic():
         candidate.save(update_fields=["metrics"])
         if promoted:
-            model_version_activate(model_version=candidate)
+            model_version_activate(model_version=candidate, actor_kind=actor_kind)
             predictions_score(start=start, end=end, model_version=candidate)
     return promoted

@@ -21,6 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import Combinable
 
+from turf.audit import audit_write
+from turf.models import ActorKind, AuditAction
+
 from ..models import ModelKind, ModelStatus, ModelVersion
 
 MARKET_BASELINE = "market-baseline-1"
@@ -89,14 +92,30 @@ def model_version_resolve(model_version: VersionArg = None) -> ModelVersion | No
     return model_version_active_get()
 
 
-def model_version_activate(*, model_version: ModelVersion) -> ModelVersion:
-    """Make ``model_version`` the active one and retire the one it replaces, atomically."""
+def model_version_activate(
+    *, model_version: ModelVersion, actor=None, actor_kind: str | None = None, address: str | None = None
+) -> ModelVersion:
+    """Make ``model_version`` the active one and retire the one it replaces, atomically; the change goes to the
+    audit trail (``actor``: the staff member in the admin; else ``actor_kind``: command, or the system)."""
     with transaction.atomic():
+        previous = list(
+            ModelVersion.objects.select_for_update().filter(status=ModelStatus.ACTIVE).values_list("version", flat=True)
+        )
         # Retire first: the "at most one active" constraint is checked statement by statement.
         ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(pk=model_version.pk).update(
             status=ModelStatus.RETIRED
         )
         ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE)
+        if previous != [model_version.version]:
+            audit_write(
+                action=AuditAction.MODEL_ACTIVATED,
+                actor=actor,
+                actor_kind=actor_kind or (None if actor is not None else ActorKind.SYSTEM),
+                target=f"model_version:{model_version.pk}",
+                before={"active": previous[0] if previous else None},
+                after={"active": model_version.version},
+                address=address,
+            )
     model_version.status = ModelStatus.ACTIVE
     return model_version
 

@@ -66,3 +66,16 @@ def test_staff_read_what_was_published_but_cannot_change_it(client, staff):
     published = PublishedPrediction.objects.first()
     response = client.post(f"/admin/predictions/publishedprediction/{published.pk}/change/", {"win_probability": 0.9})
     assert response.status_code == 403
+
+
+def test_an_activation_in_the_admin_is_audited_with_the_staff_member(client, staff):
+    from turf.models import ActorKind, AuditAction, AuditEntry
+
+    old = model_version_active()
+    new = model_version("xgb-2")
+    client.force_login(staff)
+    client.post("/admin/predictions/modelversion/", {"action": "activate", "_selected_action": [new.pk]})
+    entry = AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).latest("id")
+    assert (entry.actor_kind, entry.actor_id, entry.address) == (ActorKind.STAFF, staff.pk, "127.0.0.1")
+    assert (entry.before, entry.after) == ({"active": old.version}, {"active": "xgb-2"})
+    assert entry.target == f"model_version:{new.pk}"

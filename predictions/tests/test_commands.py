@@ -34,6 +34,12 @@ def test_train_prints_the_version_its_validation_and_the_promotion(demo):
     expected = summary["promotion"]["candidate_log_loss"] <= summary["promotion"]["active_log_loss"]
     assert summary["promoted"] is expected
     assert (demo.version.status == ModelStatus.ACTIVE) is expected
+    from turf.models import ActorKind, AuditAction, AuditEntry
+
+    activations = AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED, after={"active": summary["version"]})
+    assert [(e.actor_kind, e.before) for e in activations] == (
+        [(ActorKind.COMMAND, {"active": "market-baseline-1"})] if expected else []
+    )
 
 
 @pytest.mark.django_db

@@ -31,6 +31,7 @@ from predictions.services.training import (
 )
 from predictions.services.training.model import MARKET_LABEL
 from predictions.services.versions import model_version_activate
+from turf.models import ActorKind, AuditAction, AuditEntry
 
 from .factories import bad_copy, race_with
 
@@ -279,6 +280,9 @@ def test_promotion_activates_a_better_model_and_rescores_in_the_same_transaction
     assert model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL) is True
     bad.refresh_from_db()
     assert bad.status == ModelStatus.RETIRED
+    entry = AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).latest("id")
+    assert (entry.actor_kind, entry.actor_id) == (ActorKind.SYSTEM, None)
+    assert (entry.before, entry.after) == ({"active": bad.version}, {"active": trained.version.version})
     assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == trained.version.pk
     assert Prediction.objects.filter(model_version=trained.version, runner__race__meeting__date=UNTIL).exists()
 
@@ -302,6 +306,8 @@ def test_a_failing_rescore_undoes_the_promotion(trained, monkeypatch):
     with pytest.raises(RuntimeError):
         model_promote(candidate=trained.version, rescore_start=UNTIL, rescore_end=UNTIL)
     assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == bad.pk
+    activated = AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).values_list("after", flat=True)
+    assert list(activated) == [{"active": bad.version}]  # the undone activation left no entry
     assert ModelVersion.objects.get(pk=trained.version.pk).status == ModelStatus.CANDIDATE
 
 

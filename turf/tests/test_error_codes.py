@@ -18,7 +18,9 @@ from turf.errors import (
     BillingUnavailable,
     Conflict,
     EmailNotVerified,
+    LimitExceeded,
     PaymentProviderError,
+    SelfExcluded,
     ServiceUnavailable,
     TooManyAttempts,
     error_code,
@@ -115,6 +117,28 @@ def test_an_email_already_registered_is_a_conflict(api):
     assert_envelope(response, 409, "conflict")
 
 
+def test_a_bet_past_a_betting_limit_is_limit_exceeded(api, free_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from courses.models import RaceStatus
+    from predictions.tests.factories import race_with
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    race = race_with(final=None, morning=[2.0, 4.0], date=tomorrow, status=RaceStatus.SCHEDULED)
+    api.as_user(free_user).put("/api/v1/bets/limits", {"stake_day": "5"}, format="json")
+    bet = {"race_id": race.pk, "saddle_number": 1, "bet_type": "simple_gagnant", "stake": "6", "odds": "3"}
+    body = assert_envelope(api.post("/api/v1/bets", bet, format="json"), 409, "limit_exceeded")
+    assert "stakes per day" in body["message"]
+
+
+def test_a_self_excluded_user_asking_for_value_bets_is_self_excluded(api, premium_user):
+    api.as_user(premium_user).post("/api/v1/auth/self-exclusion", {"days": 7}, format="json")
+    body = assert_envelope(api.get("/api/v1/valuebets"), 403, "self_excluded")
+    assert "until" in body["message"]
+
+
 def test_past_the_request_limit_is_throttled(api, free_user):
     Plan.objects.filter(code="free").update(requests_per_minute=1)
     api.as_user(free_user).get("/api/v1/auth/me")
@@ -200,6 +224,8 @@ CODES = [
     (exceptions.MethodNotAllowed("PUT"), "method_not_allowed"),
     (exceptions.NotAcceptable(), "not_acceptable"),
     (Conflict(), "conflict"),
+    (LimitExceeded(), "limit_exceeded"),
+    (SelfExcluded(), "self_excluded"),
     (exceptions.UnsupportedMediaType("text/plain"), "unsupported_media_type"),
     (exceptions.Throttled(wait=3), "throttled"),
     (QuotaExceeded("over", wait=3), "quota_exceeded"),

@@ -71,6 +71,10 @@ TABLE = [
     ("POST", "/api/v1/billing/portal", (401, 503, 503, 503)),
     ("POST", "/api/v1/billing/cancel", (401, 503, 503, 503)),
     ("POST", "/api/v1/billing/webhook", (503, 503, 503, 503)),  # no token: Stripe's signature (and its secret)
+    ("GET", "/api/v1/bets/limits", FREE),
+    ("PUT", "/api/v1/bets/limits", (401, 400, 400, 400)),  # the empty body: give at least one limit
+    ("GET", "/api/v1/auth/self-exclusion", FREE),
+    ("POST", "/api/v1/auth/self-exclusion", (401, 400, 400, 400)),  # the empty body: days or until
     ("GET", "/api/v1/no-such-endpoint", (404, 404, 404, 404)),
     # -- the pages: logged in with a session ---------------------------------------------------------
     ("GET", f"/?{DAY}", PAGE),
@@ -92,6 +96,8 @@ TABLE = [
     ("GET", "/privacy/", OPEN),
     ("GET", "/goodbye/", OPEN),
     ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
+    ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
+    ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),

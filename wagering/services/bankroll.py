@@ -11,9 +11,10 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from courses.models import Race, RaceStatus, Runner, RunnerStatus
 from predictions.services.probability import places_paid
-from turf.errors import Conflict
+from turf.errors import Conflict, LimitExceeded
 
 from ..models import UserBet, UserBetStatus, UserBetType
+from .limits import betting_limit_breach, betting_limit_refusal_record, betting_limits_lock
 from .settlement import CENT
 
 MAX_STAKE = Decimal("100000")
@@ -28,8 +29,18 @@ def _race_open(race: Race) -> bool:
     return race.meeting.date >= timezone.localdate()
 
 
-def user_bet_create(*, user, race_id: int, saddle_number: int, bet_type: str, stake: Decimal, odds: Decimal) -> UserBet:
-    """Record a bet on a runner of a race that has not started yet."""
+def user_bet_create(
+    *,
+    user,
+    race_id: int,
+    saddle_number: int,
+    bet_type: str,
+    stake: Decimal,
+    odds: Decimal,
+    address: str | None = None,
+) -> UserBet:
+    """Record a bet on a runner of a race that has not started yet, within the user's betting limits
+    (LimitExceeded, audited, and nothing stored, past one)."""
     try:
         runner = Runner.objects.select_related("race", "race__meeting").get(
             race_id=race_id, saddle_number=saddle_number
@@ -44,7 +55,15 @@ def user_bet_create(*, user, race_id: int, saddle_number: int, bet_type: str, st
         raise ValidationError({"saddle_number": "this runner is a non-partant."})
     if not Decimal("0") < stake <= MAX_STAKE:
         raise ValidationError({"stake": f"must be more than 0 and at most {MAX_STAKE}."})
-    return UserBet.objects.create(user=user, runner=runner, bet_type=bet_type, stake=stake, odds=odds)
+    with transaction.atomic():
+        # Checked and written under the user's lock: two bets at once cannot both pass under a limit.
+        betting_limits_lock(user=user)
+        breach = betting_limit_breach(user=user, stake=stake)
+        if breach is None:
+            return UserBet.objects.create(user=user, runner=runner, bet_type=bet_type, stake=stake, odds=odds)
+    refused = {"race_id": race_id, "saddle_number": saddle_number, "bet_type": bet_type, "stake": stake, "odds": odds}
+    betting_limit_refusal_record(user=user, breach=breach, bet=refused, address=address)
+    raise LimitExceeded(breach.message)
 
 
 def user_bet_delete(*, user, bet_id: int) -> None:

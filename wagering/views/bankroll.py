@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from turf.apiviews import TurfAPIView
+from turf.audit import request_address
 from turf.pagination import page
 from turf.schema import id_parameter, page_of
 from turf.serializers import path_id
@@ -40,13 +41,19 @@ class BetsView(TurfAPIView):
     @extend_schema(
         summary="Record a bet you placed (before the race)",
         request=UserBetCreateSerializer,
-        responses={201: UserBetSerializer},
+        responses={
+            201: UserBetSerializer,
+            409: OpenApiResponse(
+                description="`limit_exceeded`: the bet would pass one of your betting limits (the message names it, "
+                "its amount and period, and what remains); nothing is recorded."
+            ),
+        },
         tags=["bankroll"],
     )
     def post(self, request):
         data = UserBetCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        bet = user_bet_create(user=request.user, **data.validated_data)
+        bet = user_bet_create(user=request.user, address=request_address(request), **data.validated_data)
         return Response(UserBetSerializer(_own_bets(request.user).get(pk=bet.pk)).data, status=status.HTTP_201_CREATED)
 
 

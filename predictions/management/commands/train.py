@@ -12,6 +12,7 @@ from predictions.management.options import option_date
 from predictions.models import ModelKind
 from predictions.services.registry import TRAINING_STEPS, model_promote, model_train
 from predictions.services.training import TrainingError
+from turf.models import ActorKind
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             promoted = None
             if options["promote"]:
-                promoted = model_promote(candidate=version)
+                promoted = model_promote(candidate=version, actor_kind=ActorKind.COMMAND)
                 progress("promotion")
         finally:
             bar.close()
