@@ -78,7 +78,7 @@ def account_data_download(request):
 def account_delete(request):
     """Delete the account (GDPR Art. 17) once the password confirms it; log out and say goodbye."""
     form = DeleteForm(request.POST or None)
-    status = 200
+    status, wait = 200, None
     if request.method == "POST":
         refused = _counted(request)
         if refused is not None:
@@ -93,11 +93,14 @@ def account_delete(request):
                 form.add_error("password", error_message(exc.detail).removeprefix("password: "))
             except APIException as exc:  # too many wrong passwords (429), Stripe unreachable (502): nothing erased
                 form.add_error(None, str(exc.detail))
-                status = exc.status_code
+                status, wait = exc.status_code, getattr(exc, "wait", None)
             else:
                 logout(request)
                 return redirect("dashboard:goodbye")
-    return render(request, "dashboard/account/delete.html", {"form": form}, status=status)
+    response = render(request, "dashboard/account/delete.html", {"form": form}, status=status)
+    if wait:
+        response["Retry-After"] = str(int(wait))
+    return response
 
 
 def goodbye(request):

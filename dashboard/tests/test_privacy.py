@@ -78,6 +78,16 @@ def test_deleting_the_account_needs_the_password_then_logs_out_and_says_goodbye(
     assert client.get("/account/")["Location"].startswith("/login/")  # logged out
 
 
+def test_wrong_passwords_on_the_page_count_with_the_apis(client, api, premium_user, settings):
+    settings.AUTH_RATE_LOGIN_ACCOUNT = (2, 900)
+    api.as_user(premium_user).delete("/api/v1/auth/account", {"password": "guess"}, format="json")
+    logged_in(client, premium_user).post("/account/delete/", {"password": "guess again"})
+    refused = client.post("/account/delete/", {"password": PASSWORD})
+    assert refused.status_code == 429 and refused["Retry-After"] == "900"
+    assert "Too many wrong passwords" in refused.content.decode()
+    assert get_user_model().objects.filter(pk=premium_user.pk).exists()
+
+
 def test_the_news_can_be_turned_on_and_off_from_the_account(client, free_user):
     logged_in(client, free_user)
     assert client.post("/account/marketing/", {"opt_in": "1"})["Location"] == "/account/#privacy"
