@@ -60,6 +60,7 @@ def test_checkout_opens_a_stripe_subscription_checkout_for_the_plan(api, verifie
     assert customer.headers["Authorization"] == f"Bearer {settings.STRIPE_SECRET_KEY}"
     (session,) = stripe_stub.calls("POST", "/v1/checkout/sessions")
     assert session.params["mode"] == "subscription"
+    assert session.headers.get("Idempotency-Key")  # a retried call is not made twice at Stripe
     assert session.params["line_items[0][price]"] == PRICES["pro"]
     assert session.params["client_reference_id"] == str(verified.pk)
     assert session.params["metadata[user_id]"] == str(verified.pk) and session.params["metadata[plan]"] == "pro"

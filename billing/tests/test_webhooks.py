@@ -378,7 +378,7 @@ def test_an_event_whose_handling_fails_leaves_nothing_and_can_be_delivered_again
     assert deliver(client, evt)["outcome"] == "active: pro"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the data of the migrations, restored after
 @pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="two deliveries at once need PostgreSQL (SQLite has one writer)",

@@ -20,7 +20,7 @@ from rest_framework.exceptions import APIException
 
 from billing.models import SubscriptionStatus
 from billing.payments import checkout_session_create, portal_session_create, subscription_cancel
-from billing.selectors import plan_list, subscription_for_user, subscription_summary
+from billing.selectors import endpoint_usage, plan_list, subscription_for_user, subscription_summary
 from turf.api import error_message
 from turf.audit import request_address
 
@@ -92,6 +92,7 @@ def account_context(request) -> dict:
         "billing": summary,
         "billing_status": SubscriptionStatus(summary["status"]).label,
         "billing_upgrades": [p for p in plan_list() if summary["plan"] is None or p.rank > summary["plan"].rank],
+        "billing_endpoints": endpoint_usage(request.user),
         "billing_customer": bool(subscription and subscription.stripe_customer_id),
         "billing_grace_ends": grace_ends,
         "billing_checkout": request.GET.get("checkout") if request.GET.get("checkout") in ("success", "cancel") else "",

@@ -83,6 +83,16 @@ def test_a_failed_payment_shows_how_long_the_plan_is_kept(client, verified, stri
     assert "Your last payment failed" in html and f"until {grace_end.day} {grace_end:%B %Y}" in html
 
 
+def test_the_account_page_lists_todays_calls_per_endpoint_without_counting_itself(client, api, free_user):
+    client.force_login(free_user)
+    client.get("/?date=2025-11-05")
+    api.as_user(free_user).get("/api/v1/auth/me")
+    api.get("/api/v1/auth/me")
+    html = section(client.get("/account/"))
+    rows = re.findall(r"<tr><td><code>(.*?)</code></td><td class=\"num\">(\d+)</td></tr>", html)
+    assert rows == [("GET /api/v1/auth/me", "2"), ("GET /", "1")]
+
+
 @pytest.mark.parametrize("state, text", [("success", "Thank you!"), ("cancel", "nothing was charged")])
 def test_the_return_from_checkout_says_what_happened(client, free_user, state, text):
     client.force_login(free_user)
