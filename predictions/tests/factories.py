@@ -33,6 +33,7 @@ from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
 from predictions.services.probability import rank_within_races
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
+from turf.models import AuditAction, AuditEntry
 
 DAY = dt.date(2025, 11, 5)
 
@@ -242,6 +243,7 @@ def trained_demo_programme(django_db_blocker):
         try:
             yield SimpleNamespace(summary=summary, version=ModelVersion.objects.get(version=summary["version"]))
         finally:
+            AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).delete()  # committed by --promote
             Prediction.objects.all().delete()
             ModelVersion.objects.all().delete()
             Race.objects.all().delete()

@@ -7,8 +7,8 @@ The rules, written once here:
   ``amount`` None lifts it. A row whose ``effective_at`` is still to come is a *pending* change (at most one a
   kind: a new request replaces it).
 - Lowering a limit, or setting one where there is none, takes effect at once; raising or lifting it takes
-  effect ``RG_LIMIT_RAISE_DELAY_HOURS`` (48) hours later. A new request replaces a pending raise (its delay
-  starts again); a request at or below the limit in force cancels it.
+  effect ``RG_LIMIT_RAISE_DELAY_HOURS`` (48) hours later. A different raise replaces a pending one (its delay
+  starts again; the same one asked again changes nothing); a request at or below the limit in force cancels it.
 - Periods are the calendar's, in Europe/Paris (``TIME_ZONE``): today, this ISO week (Monday to Sunday), this
   calendar month.
 - Stakes per day / week / month: the stakes of the bets recorded in the period, refunded ones (a non-partant,
@@ -211,6 +211,8 @@ def betting_limits_set(
             kind = LimitKind(kind)
             in_force, pending = rows[kind]
             current = _amount(in_force)
+            if pending is not None and amount == pending.amount and amount != current:
+                continue  # the same change asked again: it keeps its time (a PUT repeated changes nothing)
             before = _audited(current, pending)
             if pending is not None:
                 pending.delete()  # replaced by this request, or cancelled by a lower one
