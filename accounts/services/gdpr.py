@@ -12,20 +12,19 @@ import json
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from rest_framework import serializers
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from turf.audit import audit_write
-from turf.errors import TooManyAttempts
 from turf.models import AuditAction
 
 from ..signals import account_erasing
+from .auth import refresh_tokens_revoke
+from .lockout import login_failure_record, login_lockout_check, login_success_record
 
 WRONG_PASSWORD = "The password is wrong: the account was not deleted."
 
@@ -44,34 +43,14 @@ def account_data_export(*, user) -> dict:
     return {"exported_at": timezone.now().isoformat(), "user_id": user.pk, "data": data}
 
 
-def _failures_key(user) -> str:
-    return f"accounts:erase-password-failures:u{user.pk}"
-
-
-def account_password_confirm(*, user, password: str) -> None:
-    """A 400 naming ``password`` unless it is the user's; past AUTH_RATE_LOGIN_ACCOUNT failures in its window,
-    429 without trying it (a stolen access token must not become a way to guess the password)."""
-    limit, window = settings.AUTH_RATE_LOGIN_ACCOUNT
-    key = _failures_key(user)
-    if (cache.get(key) or 0) >= limit:
-        raise TooManyAttempts("Too many wrong passwords: try again later.", wait=window)
+def account_password_confirm(*, user, password: str, address: str | None = None) -> None:
+    """A 400 naming ``password`` unless it is the user's. A wrong one counts as a failed log-in (the account's
+    and the address's lockout): a stolen access token must not become a way to guess the password."""
+    login_lockout_check(email=user.email, address=address)
     if not user.check_password(password):
-        cache.add(key, 0, timeout=window)  # the window starts at the first failure
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls: a new window
-            cache.set(key, 1, timeout=window)
+        login_failure_record(email=user.email, address=address)
         raise serializers.ValidationError({"password": WRONG_PASSWORD})
-    cache.delete(key)
-
-
-def _refresh_tokens_revoke(user) -> None:
-    """Blacklist every refresh token issued to ``user``; the rows outlive the account (user NULL) until they
-    expire (``flushexpiredtokens``), so that a refresh token of the erased account is refused, not unknown."""
-    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create(
-        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
-    )
+    login_success_record(email=user.email)
 
 
 def account_erase(*, user, password: str, address: str | None = None) -> None:
@@ -80,9 +59,9 @@ def account_erase(*, user, password: str, address: str | None = None) -> None:
     ``account_erasing`` is sent first: a receiver that raises (Stripe unreachable) rolls everything back and
     its error is the answer. The deletion is audited (ids only). Invoices stay, their user set to NULL (the
     law keeps them); the audit trail refers to ids, not rows; aggregate statistics hold no user."""
-    account_password_confirm(user=user, password=password)
+    account_password_confirm(user=user, password=password, address=address)
     with transaction.atomic():
         account_erasing.send(sender=get_user_model(), user=user)
         audit_write(action=AuditAction.ACCOUNT_DELETED, actor=user, subject=user, target="account", address=address)
-        _refresh_tokens_revoke(user)
+        refresh_tokens_revoke(user=user)
         user.delete()

@@ -84,7 +84,7 @@ def test_wrong_passwords_on_the_page_count_with_the_apis(client, api, premium_us
     logged_in(client, premium_user).post("/account/delete/", {"password": "guess again"})
     refused = client.post("/account/delete/", {"password": PASSWORD})
     assert refused.status_code == 429 and refused["Retry-After"] == "900"
-    assert "Too many wrong passwords" in refused.content.decode()
+    assert "Too many failed log-ins" in refused.content.decode()
     assert get_user_model().objects.filter(pk=premium_user.pk).exists()
 
 
