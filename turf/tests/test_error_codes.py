@@ -10,7 +10,6 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.models import Plan
-from billing.tests import stripe_stub as stripe_api
 from turf import urls as project_urls
 from turf.apiviews import TurfAPIView
 from turf.errors import (
@@ -30,7 +29,6 @@ from .test_envelope import assert_envelope
 
 pytestmark = pytest.mark.django_db
 # Stripe's API on loopback, and premium and pro on sale (billing's fixtures).
-stripe_stub, plans_sold = stripe_api.stripe_stub, stripe_api.plans_sold
 REGISTER = "/api/v1/auth/register"
 STRONG = "Correct-Horse-42!"
 
