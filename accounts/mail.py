@@ -1,8 +1,8 @@
 """The one way Turf sends a mail: a text and an HTML body rendered from ``templates/mail/<name>.txt`` and
 ``.html``, through Django's mail backend (the console by default, SMTP from ``EMAIL_URL``).
 
-Marketing mails (``marketing=True``) go only to users who opted in, and carry an unsubscribe link signed
-with an HMAC of the user's id (GDPR Art. 21): ``unsubscribe_url`` / ``unsubscribe_user_id``."""
+Marketing mails (``marketing=True``) go only to users who opted in and are not self-excluded, and carry an
+unsubscribe link signed with an HMAC of the user's id (GDPR Art. 21): ``unsubscribe_url`` / ``unsubscribe_user_id``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+from .models import SelfExclusion
 
 logger = logging.getLogger("turf.mail")
 
@@ -42,7 +44,8 @@ def mail_send(*, to: str, template: str, subject: str, context: dict | None = No
     context = {"site_url": settings.SITE_URL, "user": user, **(context or {})}
     headers = {}
     if marketing:
-        if user is None or not user.marketing_opt_in:
+        # Only to who opted in, and never to a user who excluded themselves from gambling (responsible gambling).
+        if user is None or not user.marketing_opt_in or SelfExclusion.objects.filter(user=user).in_force().exists():
             return False
         context["unsubscribe_url"] = unsubscribe_url(user)
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"

@@ -123,6 +123,13 @@ class ApiKey(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class SelfExclusionQuerySet(models.QuerySet):
+    def in_force(self, now=None):
+        """The exclusions that have begun and not ended at ``now`` (default: now)."""
+        now = now or timezone.now()
+        return self.filter(starts_at__lte=now, ends_at__gt=now)
+
+
 class SelfExclusion(models.Model):
     """A period the user chose to be kept from value bets, picks and alerts; cannot be lifted early."""
 
@@ -130,6 +137,8 @@ class SelfExclusion(models.Model):
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SelfExclusionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-ends_at"]

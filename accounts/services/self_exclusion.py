@@ -30,8 +30,7 @@ def when(moment: dt.datetime) -> str:
 
 def self_exclusion_active(*, user, now: dt.datetime | None = None) -> SelfExclusion | None:
     """The user's exclusion in force (the one ending last), or None."""
-    now = now or timezone.now()
-    return SelfExclusion.objects.filter(user=user, starts_at__lte=now, ends_at__gt=now).order_by("-ends_at").first()
+    return SelfExclusion.objects.filter(user=user).in_force(now).order_by("-ends_at").first()
 
 
 def self_exclusion_history(*, user) -> list[SelfExclusion]:

@@ -11,6 +11,7 @@ from django.core import mail
 from accounts.mail import mail_send, unsubscribe_url
 from accounts.models import Consent, ConsentKind
 from accounts.services.marketing import marketing_consent_set
+from accounts.services.self_exclusion import self_exclusion_start
 from accounts.tests.holdings import holdings, rows_of
 from billing.models import Invoice
 
@@ -141,3 +142,10 @@ def test_a_tampered_unsubscribe_link_changes_nothing(client, free_user, other_us
     response = client.post(f"/unsubscribe/{tamper(token)}/")
     assert response.status_code == 400 and "This link does not work" in response.content.decode()
     assert get_user_model().objects.filter(marketing_opt_in=True).count() == 2
+
+
+def test_a_self_excluded_user_gets_no_marketing_mail_even_opted_in(free_user):
+    marketing_consent_set(user=free_user, opt_in=True)
+    self_exclusion_start(user=free_user, days=7)
+    assert not mail_send(to=free_user.email, template="newsletter", subject="News", user=free_user, marketing=True)
+    assert mail.outbox == []
