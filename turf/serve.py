@@ -3,8 +3,9 @@ feed's schedule, the nightly retrain), and a Celery worker beside them when Post
 (``DATABASE_URL`` and ``REDIS_URL``). Without a broker, Celery is eager: beat runs the tasks it schedules itself.
 
 The process replaces itself with honcho (exec), so the process make started is the supervisor: a SIGTERM to
-it, or Ctrl-C, stops every process it started, together. ``--dev`` runs Procfile.dev instead: Django's
-runserver (auto-reload) with DEBUG on.
+it, or Ctrl-C, stops every process it started, together. Without ``--dev`` (``make run``) DEBUG is off unless the
+environment says otherwise; ``--dev`` (``make dev``) runs Procfile.dev instead: Django's runserver (auto-reload)
+with DEBUG on.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> None:
         # Eager Celery: beat runs each task in its own process when it is due, no broker needed.
         processes = ["web", "beat"]
         print("serve: embedded mode (SQLite, eager Celery): the web server, and beat running the scheduled tasks")
+    if settings.DEBUG:
+        print("serve: DEBUG on: Django's debug pages show URL patterns, tracebacks and settings (local use only)")
+    else:
+        print("serve: DEBUG off (make dev turns it on)")
     print(f"serve: live feed  TURF_FEED={settings.TURF_FEED} (state: /api/v1/health/data-sources)")
     base = f"http://{settings.HOST}:{settings.PORT}"
     print(f"serve: dashboard  {base}/login/  (log in with the staff account above;")

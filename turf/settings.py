@@ -89,19 +89,42 @@ def env_rate(name: str, default: str) -> dict[str, int]:
     return limits
 
 
-DEBUG = env_bool("DEBUG", default=True)
+def secret_key_from_file(path: Path) -> str:
+    """The local secret key kept in ``path``, generated there once (mode 0600) when the file does not exist.
 
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. With DEBUG off Turf refuses to start without it: "
-            "export SECRET_KEY to a long random string."
-        )
-    # Only ever used with DEBUG on, on a developer's machine.
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+    Created beside and linked into place, so that processes starting together (gunicorn's workers, beat) all
+    read the one key whichever of them wrote it first.
+    """
+    if not path.exists():
+        import secrets
+        import tempfile
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(64) + "\n")
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process wrote it first: read theirs
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it to have a new one generated")
+    return key
+
+
+# Off unless asked for: `make dev` asks (turf/serve.py --dev), `make run` and production do not, so that an
+# unknown page or an error never shows Django's debug pages (URL patterns, tracebacks, settings).
+DEBUG = env_bool("DEBUG", default=False)
+
+# An explicit SECRET_KEY wins; without one, the key generated once into TURF_SECRET_KEY_FILE (git-ignored) and
+# read again at every start, so sessions and tokens survive a restart. The test suite sets its own
+# (turf/pytest_env.py) and writes nothing.
+TURF_SECRET_KEY_FILE = Path(env_str("TURF_SECRET_KEY_FILE") or (BASE_DIR / ".secret_key"))
+SECRET_KEY = env_str("SECRET_KEY") or secret_key_from_file(TURF_SECRET_KEY_FILE)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

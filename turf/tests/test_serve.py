@@ -8,7 +8,9 @@ Celery worker too), so each is bounded: START_TIMEOUT to answer, STOP_TIMEOUT to
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -172,7 +174,7 @@ def supervise():
 
 def embedded_env(tmp: Path, **extra: str) -> dict[str, str]:
     """The embedded mode (without the DATABASE_URL and REDIS_URL that CI sets), its files under ``tmp``."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
     env.update(
         SQLITE_PATH=str(tmp / "db.sqlite3"),
         STATIC_ROOT=str(tmp / "static"),
@@ -195,18 +197,21 @@ def embedded_site(tmp_path_factory) -> Path:
     return tmp
 
 
-@pytest.mark.parametrize("debug", ["false", "true"])
+@pytest.mark.parametrize("debug", [None, "true"])
 def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_all(embedded_site, supervise, debug):
-    supervisor = supervise(embedded_env(embedded_site, DEBUG=debug))
+    supervisor = supervise(embedded_env(embedded_site, **({"DEBUG": debug} if debug else {})))
     supervisor.wait_for("/api/v1/health answering 200", supervisor.health)
 
     status, headers, body = http_get(supervisor.port, ADMIN_CSS, **{"Accept-Encoding": "gzip"})
     assert status == 200
-    # WhiteNoise's headers; with DEBUG off it sends the gzipped copy collectstatic wrote.
+    # WhiteNoise's headers; with DEBUG off (`make run`'s default) it sends the gzipped copy collectstatic wrote.
     assert headers["Access-Control-Allow-Origin"] == "*"
-    assert headers.get("Content-Encoding") == ("gzip" if debug == "false" else None)
+    assert headers.get("Content-Encoding") == ("gzip" if debug is None else None)
     assert headers["Content-Type"].startswith("text/css")
     assert body
+    if debug is None:
+        assert "DEBUG off" in supervisor.output
+        assert_served_without_debug_pages(supervisor.port)
 
     gunicorns = [pid for pid in supervisor.children() if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     assert len(gunicorns) == 3, supervisor.output  # the master and WEB_CONCURRENCY workers
@@ -215,6 +220,22 @@ def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_a
     assert "worker.1" not in supervisor.output
 
     supervisor.terminate_and_check_all_stop()
+
+
+def assert_served_without_debug_pages(port: int) -> None:
+    """DEBUG off, as `make run` serves: the pages, Swagger UI and its static files work; an unknown page is the
+    plain 404 page (no list of URL patterns), an unknown API path the envelope."""
+    status, _, body = http_get(port, "/no-such-page")
+    assert status == 404
+    assert b"Page not found" in body and b"URLconf" not in body and b"URL patterns" not in body
+    status, _, body = http_get(port, "/api/v1/no-such-endpoint")
+    assert status == 404 and json.loads(body)["error"] == "not_found"
+    status, _, body = http_get(port, "/login/")
+    assert status == 200 and b"<form" in body
+    status, _, body = http_get(port, "/api/v1/docs")
+    assert status == 200 and b"swagger-ui" in body
+    for src in re.findall(rb'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+)"', body):
+        assert http_get(port, src.decode())[0] == 200, src
 
 
 def test_the_suite_serves_static_files_without_collectstatic(client):
