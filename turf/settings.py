@@ -280,6 +280,26 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 if NUM_PROXIES < 0:
     raise ImproperlyConfigured(f"NUM_PROXIES={NUM_PROXIES} is negative: give the number of proxies in front of Turf")
 
+# HTTPS (TURF_HTTPS=true: the site is served over HTTPS only, as in production). Then plain HTTP is redirected
+# (but health and readiness, for a load balancer's probe), browsers are told to come back over HTTPS only
+# (HSTS) and the session and CSRF cookies travel over HTTPS only. Behind NUM_PROXIES trusted proxies, the
+# request counts as HTTPS when they say so (X-Forwarded-Proto: https; they must overwrite a client's own).
+TURF_HTTPS = env_bool("TURF_HTTPS", default=False)
+SECURE_SSL_REDIRECT = TURF_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/(health|ready)$"]
+if TURF_HTTPS and NUM_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if TURF_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=TURF_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=TURF_HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = TURF_HTTPS
+# Whatever the scheme: cookies out of scripts' reach, no framing, no MIME sniffing, no address sent to
+# other sites (a race or account page's URL stays here).
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
 # Request limits of visitors without a token, per address: every endpoint open to them (health, the schema),
 # and, counted apart, the log-in, sign-up and token refresh of the API and of the dashboard (password guessing).
 # Subscribers' limits are their plan's (rows staff edit).
