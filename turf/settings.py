@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -143,6 +144,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "corsheaders",
     "django_celery_beat",
     "turf",  # the audit trail (turf/models.py)
     "accounts",
@@ -156,6 +158,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything that answers (CommonMiddleware's redirects): a preflight is answered here.
+    "corsheaders.middleware.CorsMiddleware",
     # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -321,6 +325,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
     },
 }
+
+# CORS (django-cors-headers): closed unless CORS_ALLOWED_ORIGINS lists the origins (scheme://host[:port]) whose
+# scripts may call the API from a browser; only the API (/api/), never the pages. No cookies cross: the API
+# authenticates with Bearer tokens and X-API-Key, which a preflight may ask to send; a script may read the
+# rate-limit headers.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*cors_default_headers, "x-api-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
 
 # Request limits of visitors without a token, per address: every endpoint open to them (health, the schema),
 # and, counted apart, the log-in, sign-up and token refresh of the API and of the dashboard (password guessing).
