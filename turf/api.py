@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import math
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from .errors import error_code
+from .errors import PayloadTooLarge, error_code
 from .renderers import VersionedJSONRenderer
 
 logger = logging.getLogger("turf.api")
@@ -49,6 +50,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) if str(exc) else "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # a body read past DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = payload_too_large()
 
     if isinstance(exc, exceptions.APIException):
         headers = {}
@@ -88,3 +91,15 @@ def api_not_found(request, *args, **kwargs):
 
 def api_server_error(request, *args, **kwargs):
     return _outside_drf(SERVER_ERROR)
+
+
+def api_bad_request(request, *args, **kwargs):
+    return _outside_drf(exceptions.ValidationError("Bad request."))
+
+
+def payload_too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is over {settings.MAX_REQUEST_BYTES} bytes.")
+
+
+def api_payload_too_large(request, *args, **kwargs):
+    return _outside_drf(payload_too_large())

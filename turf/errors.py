@@ -27,6 +27,7 @@ ERROR_CODES = {
     "self_excluded": "you excluded yourself from picks, value bets and alerts until the date the message gives (403)",
     "conflict": "the resource exists already, or its state forbids this (409)",
     "limit_exceeded": "the bet would pass one of your betting limits; the message names it (409)",
+    "payload_too_large": "the request body is over the server's limit (MAX_REQUEST_BYTES); nothing was read (413)",
     "unsupported_media_type": "the body is not JSON (415)",
     "throttled": "over the request limit per minute or per day; see Retry-After (429)",
     "quota_exceeded": "over the plan's daily quota of this feature; see Retry-After (429)",
@@ -48,6 +49,7 @@ BY_STATUS = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     429: "throttled",
     503: "service_unavailable",
@@ -81,6 +83,12 @@ class ServiceUnavailable(APIException):
     def __init__(self, detail: str | None = None, *, extra: dict | None = None):
         super().__init__(detail)
         self.extra = extra or {}
+
+
+class PayloadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
 
 
 class EmailNotVerified(APIException):

@@ -160,6 +160,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything that answers (CommonMiddleware's redirects): a preflight is answered here.
     "corsheaders.middleware.CorsMiddleware",
+    # A body over MAX_REQUEST_BYTES is refused (413) before anything below reads it.
+    "turf.middleware.RequestSizeLimitMiddleware",
     # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -335,6 +337,14 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = (*cors_default_headers, "x-api-key")
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+
+# The largest request body accepted, in bytes; a bigger one answers 413 `payload_too_large` unread. The largest
+# legitimate bodies are Stripe's webhook events (tens of KiB, a few hundred for a long invoice); the API's
+# own bodies (a bet, a sign-up) are under 1 KiB.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 1_048_576)
+if MAX_REQUEST_BYTES < 1024:
+    raise ImproperlyConfigured(f"MAX_REQUEST_BYTES={MAX_REQUEST_BYTES}: give at least 1024 bytes")
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 # Request limits of visitors without a token, per address: every endpoint open to them (health, the schema),
 # and, counted apart, the log-in, sign-up and token refresh of the API and of the dashboard (password guessing).

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path, re_path
 
 from turf import api
+from turf.middleware import too_large_response
 from turf.views import UnknownEndpointView
 
 api_v1 = [
@@ -29,6 +31,16 @@ def handler404(request, exception=None):
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def handler400(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a body read past DATA_UPLOAD_MAX_MEMORY_SIZE
+        return too_large_response(request)
+    if request.path.startswith("/api/"):
+        return api.api_bad_request(request)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
 
 
 def handler500(request):

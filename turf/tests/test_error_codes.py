@@ -18,6 +18,7 @@ from turf.errors import (
     Conflict,
     EmailNotVerified,
     LimitExceeded,
+    PayloadTooLarge,
     PaymentProviderError,
     SelfExcluded,
     ServiceUnavailable,
@@ -60,6 +61,12 @@ def test_a_bad_body_field_is_invalid_parameter(api):
 def test_malformed_json_is_a_parse_error(api):
     response = api.post(REGISTER, data='{"email": ', content_type="application/json")
     assert_envelope(response, 400, "parse_error")
+
+
+def test_a_body_over_the_limit_is_payload_too_large(api, settings):
+    settings.MAX_REQUEST_BYTES = 2048
+    response = api.post(REGISTER, {"email": "a@turf.test", "password": "x" * 4096}, format="json")
+    assert_envelope(response, 413, "payload_too_large")
 
 
 def test_a_body_that_is_not_json_is_an_unsupported_media_type(api):
@@ -224,6 +231,7 @@ CODES = [
     (Conflict(), "conflict"),
     (LimitExceeded(), "limit_exceeded"),
     (SelfExcluded(), "self_excluded"),
+    (PayloadTooLarge(), "payload_too_large"),
     (exceptions.UnsupportedMediaType("text/plain"), "unsupported_media_type"),
     (exceptions.Throttled(wait=3), "throttled"),
     (QuotaExceeded("over", wait=3), "quota_exceeded"),
