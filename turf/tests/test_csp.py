@@ -62,6 +62,16 @@ def test_the_subscriber_pages_carry_a_policy_without_unsafe_inline(client, premi
     assert_nothing_inline_runs(response)
 
 
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/courses/race/"]
+)
+def test_the_admin_runs_under_the_policy(client, staff, url):
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_nothing_inline_runs(response)
+
+
 def test_swagger_ui_runs_under_the_policy_its_script_a_file_of_our_own(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
