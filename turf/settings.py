@@ -336,7 +336,10 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = (*cors_default_headers, "x-api-key")
-CORS_EXPOSE_HEADERS = ["Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+CORS_EXPOSE_HEADERS = [
+    "Retry-After",
+    *(f"X-RateLimit-{name}" for name in ("Limit", "Remaining", "Reset", "Limit-Day", "Remaining-Day")),
+]
 
 # The largest request body accepted, in bytes; a bigger one answers 413 `payload_too_large` unread. The largest
 # legitimate bodies are Stripe's webhook events (tens of KiB, a few hundred for a long invoice); the API's
