@@ -3,6 +3,7 @@
 import os
 
 from django.conf import settings
+from prometheus_client import multiprocess
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "turf.settings")
 
@@ -15,3 +16,9 @@ accesslog = "-"
 # Its default path (~/.gunicorn/gunicorn.ctl) is one per user, taken over by whichever gunicorn started last;
 # nothing here uses gunicornc.
 control_socket_disable = True
+
+
+def child_exit(server, worker):
+    """A worker that exits hands back its live gauges (prometheus_client's multiprocess mode, turf/serve.py)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -8,6 +8,7 @@ the cache and the Celery broker.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
 from pathlib import Path
@@ -119,6 +120,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "django_prometheus",
     "turf",  # the audit trail (turf/models.py)
     "accounts",
     "billing",
@@ -129,6 +131,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request and counts its answer (GET /metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -138,6 +142,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "turf.urls"
@@ -172,6 +177,10 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# django-prometheus' wrapper of the same backend (psycopg 3 included): it counts queries, their time and errors.
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace(
+    "django.db.backends.", "django_prometheus.db.backends.", 1
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery broker: Redis when REDIS_URL is set.
@@ -179,13 +188,14 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis, counted by django-prometheus (gets, hits, misses, failures).
+            "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "turf",
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "turf"}}
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache", "LOCATION": "turf"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -312,6 +322,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# GET /metrics (Prometheus): from the addresses or networks METRICS_ALLOWED_IPS lists (the client's address as the
+# rate limits read it, NUM_PROXIES), and with "Authorization: Bearer <METRICS_TOKEN>" when that is set; anything
+# else is a bare 404. The apps' scrape-time metrics come from the callables TURF_METRICS_COLLECTORS names.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or a network") from None
+TURF_METRICS_COLLECTORS = ["predictions.metrics.active_model", "courses.metrics.feed_freshness"]
 
 # Where the real public data sets live (read in place, never copied into the repository).
 TURF_DATA_DIR = Path(env_str("TURF_DATA_DIR") or (BASE_DIR.parent / "shared" / "data" / "raw"))
