@@ -13,6 +13,8 @@ workers = settings.WEB_CONCURRENCY
 timeout = settings.WEB_TIMEOUT
 # One line a request on the console, as runserver printed.
 accesslog = "-"
+# gunicorn's own format, ending with the request id the answer carries (turf.logs), to find a user's report.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
 # Its default path (~/.gunicorn/gunicorn.ctl) is one per user, taken over by whichever gunicorn started last;
 # nothing here uses gunicornc.
 control_socket_disable = True

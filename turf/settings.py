@@ -133,6 +133,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First and last: django-prometheus times every request and counts its answer (GET /metrics).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every request's id (X-Request-ID), for the logs, the error envelope and Sentry: before anything may answer.
+    "turf.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -314,11 +316,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The console's lines: one JSON object each (LOG_FORMAT=json, the default with DEBUG off: `make run`, production)
+# or plain text (the default with DEBUG on: `make dev`); each carries the request id, or the Celery task's id.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json").lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "turf.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"()": "turf.logs.PlainFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
