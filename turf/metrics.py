@@ -26,7 +26,6 @@ from django.utils.module_loading import import_string
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
-from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger("turf.metrics")
 
@@ -114,6 +113,8 @@ def scrape() -> bytes:
 def scrape_allowed(request: HttpRequest) -> bool:
     """From an address of ``METRICS_ALLOWED_IPS`` (the client's, as the rate limits read it: ``NUM_PROXIES``)
     and, when ``METRICS_TOKEN`` is set, with ``Authorization: Bearer <token>``."""
+    from rest_framework.throttling import BaseThrottle  # here: DRF reads the settings as it is imported
+
     try:
         address = ipaddress.ip_address(BaseThrottle().get_ident(request) or "")
     except ValueError:
