@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from celery import chain, shared_task
 from django.utils import timezone
 
 from turf.celery import RETRY_POLICY as RETRY
+from turf.metrics import retrain_finished
 
 from .services.registry import model_promote, model_train
 from .services.scoring import predictions_score
@@ -23,9 +25,11 @@ logger = logging.getLogger("turf.tasks")
 @shared_task(name="predictions.retrain", **RETRY)
 def retrain(until: str | None = None) -> dict:
     """Train a candidate on the races before ``until`` (default today) and promote it if it is as good."""
+    started = time.monotonic()
     day = dt.date.fromisoformat(until) if until else timezone.localdate()
     candidate = model_train(until=day)
     promoted = model_promote(candidate=candidate)
+    retrain_finished(started=started)
     logger.info("retrain: %s %s", candidate.version, "promoted" if promoted else "kept as candidate")
     return {"version": candidate.version, "promoted": promoted}
 

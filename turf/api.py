@@ -1,7 +1,8 @@
 """The one error envelope, produced here and nowhere else.
 
-Errors are always ``{"status": "error", "message": "...", "code": <http status>, "error": "<stable code>"}``
-(``turf.errors.ERROR_CODES``); the renderer adds ``"version": "v1"`` as it does to every JSON object.
+Errors are always ``{"status": "error", "message": "...", "code": <http status>, "error": "<stable code>",
+"request_id": "..."}`` (``turf.errors.ERROR_CODES``; the request's id, ``turf.logs``); the renderer adds
+``"version": "v1"`` as it does to every JSON object.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 
 from .errors import PayloadTooLarge, error_code
+from .logs import request_id_get
 from .renderers import VersionedJSONRenderer
 
 logger = logging.getLogger("turf.api")
@@ -24,6 +26,9 @@ logger = logging.getLogger("turf.api")
 
 def error_body(exc: exceptions.APIException, message: str) -> dict:
     body = {"status": "error", "message": message, "code": exc.status_code, "error": error_code(exc)}
+    request_id = request_id_get()
+    if request_id is not None:  # always, in a request: what a user quotes when reporting the error
+        body["request_id"] = request_id
     # What an exception tells beside the envelope (health's checks), never in place of it.
     body.update({key: value for key, value in getattr(exc, "extra", {}).items() if key not in body})
     return body

@@ -10,6 +10,7 @@ from billing.gate import gate_pass
 from billing.permissions import PlanFeature
 from billing.throttles import AUTH_SCOPE, PlanRateThrottle, RateState, rate_headers
 
+from . import metrics
 from .params import query_read
 
 
@@ -26,6 +27,8 @@ class TurfAPIView(APIView):
     # view's own serializer's, validated after the gate.
     query_params: type[serializers.Serializer] | None = None
     params: dict = {}
+    # The kind of predictions a 2xx answer serves, counted in turf_predictions_served_total by plan (None: none).
+    serves_predictions: str | None = None
 
     def initial(self, request, *args, **kwargs):
         # DRF's initial with its throttle and permission steps replaced by the one plan gate, which counts the
@@ -55,6 +58,9 @@ class TurfAPIView(APIView):
             )
         for name, value in rate_headers(state).items():
             response[name] = value
+        if self.serves_predictions and 200 <= response.status_code < 300:
+            plan = getattr(request, "plan", None)
+            metrics.predictions_served(kind=self.serves_predictions, plan=getattr(plan, "code", "unknown"))
         return response
 
 

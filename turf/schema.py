@@ -17,7 +17,7 @@ from .serializers import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
-    "required": ["status", "message", "code", "error", "version"],
+    "required": ["status", "message", "code", "error", "request_id", "version"],
     "properties": {
         "status": {"type": "string", "enum": ["error"]},
         "message": {"type": "string", "description": "What went wrong, naming the parameter or field"},
@@ -27,6 +27,11 @@ ERROR_SCHEMA = {
             "enum": sorted(ERROR_CODES),
             "description": "What went wrong, as a stable code to branch on: "
             + "; ".join(f"`{code}`: {text}" for code, text in sorted(ERROR_CODES.items())),
+        },
+        "request_id": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9-]{1,64}$",
+            "description": "This request's id, as in the X-Request-ID header: quote it when reporting the error",
         },
         "version": {"type": "string", "enum": ["v1"]},
     },

@@ -12,10 +12,27 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
+
+
+def metrics_dir(port: int) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR, emptied: where every process it starts (gunicorn's workers, Celery's) writes its
+    metrics for /metrics to add up. One per user and port in the temporary directory unless set; a directory
+    another user owns, or others may write to, is refused (its files are read at every scrape)."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    path = Path(given) if given else Path(tempfile.gettempdir()) / f"turf-metrics-{os.getuid()}-{port}"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise SystemExit(f"serve: {path} must be a directory of this user that no one else may write to")
+    for old in path.glob("*.db"):  # the last run's values: counters start again from zero
+        old.unlink()
+    return path
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     bin_dir = str(Path(sys.executable).parent)
     os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
     os.environ["HOST"] = settings.HOST
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(settings.PORT))
     os.chdir(settings.BASE_DIR)
     procfile = "Procfile.dev" if args.dev else "Procfile"
     honcho = [sys.executable, "-m", "honcho", "start", "--procfile", procfile, "--env", os.devnull]

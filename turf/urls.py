@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from turf import api
 from turf.middleware import too_large_response
+from turf.metrics import metrics_view
 from turf.views import UnknownEndpointView
 
 api_v1 = [
@@ -16,6 +17,8 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Prometheus' scrape (not part of the API, nor of its schema): protected by METRICS_ALLOWED_IPS / METRICS_TOKEN.
+    path("metrics", metrics_view, name="prometheus-metrics"),
     # The subscriber pages; any other path falls through to handler404 below.
     path("", include("dashboard.urls")),
 ]

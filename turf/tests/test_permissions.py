@@ -109,6 +109,8 @@ TABLE = [
     ("GET", "/account/profile/", PAGE),
     ("GET", "/account/email/confirm/", PAGE),
     ("GET", "/admin/", (302, 302, 302, 302)),  # staff only: Django's own log-in
+    # -- Prometheus' scrape: by address (the test client's is the loopback) and token, not by plan (test_metrics)
+    ("GET", "/metrics", OPEN),
 ]
 CASES = [(method, url, persona, statuses) for method, url, statuses in TABLE for persona in PERSONAS]
 

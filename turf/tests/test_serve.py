@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
 
 START_TIMEOUT = 45.0
 # honcho sends SIGTERM, then SIGKILL to what is left after 5 seconds.
@@ -175,13 +176,16 @@ def supervise():
 
 def embedded_env(tmp: Path, **extra: str) -> dict[str, str]:
     """The embedded mode (without the DATABASE_URL and REDIS_URL that CI sets), its files under ``tmp``."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    # Nor pytest's DJANGO_SETTINGS_MODULE: make run does not set it, and python -m turf.serve must start without it.
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    (tmp / "metrics").mkdir(mode=0o700, exist_ok=True)  # the commands run before serve.py write their metrics too
     env.update(
         SQLITE_PATH=str(tmp / "db.sqlite3"),
         STATIC_ROOT=str(tmp / "static"),
         HOST="127.0.0.1",
         PORT=str(free_port()),
         WEB_CONCURRENCY="2",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics"),
         SECRET_KEY="test-serve-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     )
     env.update(extra)
@@ -216,6 +220,25 @@ def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_a
 
     gunicorns = [pid for pid in supervisor.children() if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
     assert len(gunicorns) == 3, supervisor.output  # the master and WEB_CONCURRENCY workers
+
+    # /metrics adds up every process's counts (prometheus_client's multiprocess mode, in the directory serve.py
+    # emptied at start): both workers write there, and the scrape counts each call whichever worker answered it.
+    calls = 12
+    for _ in range(calls):
+        http_get(supervisor.port, "/api/v1/health/data-sources")
+    status, headers, body = http_get(supervisor.port, "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=")
+    answered = sum(
+        sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+        if sample.name == "django_http_responses_total_by_status_view_method_total"
+        and sample.labels["view"] == "health-data-sources"
+    )
+    assert answered == calls
+    written = {path.stem.rsplit("_", 1)[-1] for path in (embedded_site / "metrics").glob("counter_*.db")}
+    workers = {pid for pid in gunicorns if process_table()[pid][0] in gunicorns}
+    assert {str(pid) for pid in workers} <= written, (workers, written)
     # The embedded mode runs beat beside the web server (eager Celery: beat runs the tasks), no worker.
     supervisor.wait_for("Celery beat started", supervisor.logged("beat.1", "beat: Starting..."))
     assert "worker.1" not in supervisor.output
