@@ -9,8 +9,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Text starting like a formula is prefixed with a quote (OWASP CSV injection); numbers are left alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """Text starting like a formula is prefixed with a quote (OWASP CSV injection); numbers are left alone.
+
+    Leading spaces do not hide a formula: a spreadsheet that trims them on import would still run it.
+    """
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     if value is None:
         return ""

@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
 
-from .serializers import DayField
+from .serializers import DayField, type_errors
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -84,5 +84,8 @@ def query_read(serializer_class: type[serializers.Serializer], query: QueryDict,
         raise serializers.ValidationError({repeated: "give this parameter once."})
     data = {name: value for name, value in query.items() if not (blank_is_default and not value.strip())}
     serializer = serializer_class(data=data)
+    wrong = type_errors(serializer.fields, data, text=True)
+    if wrong:
+        raise serializers.ValidationError(wrong)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

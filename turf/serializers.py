@@ -11,7 +11,10 @@ from rest_framework import serializers
 
 # Looser than the format on purpose: a value of this shape that is not a date is a day that does not
 # exist (2026-02-30), and says so, rather than "wrong format".
-_DAY_SHAPE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})$")
+_DAY_SHAPE = re.compile(r"^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})$")
+# A number as a query or a JSON string writes it: ASCII only (Python's int() and float() read "１２", "٣" or "1_000").
+_INTEGER_TEXT = re.compile(r"^-?[0-9]+$")
+_NUMBER_TEXT = re.compile(r"^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
 # Every table's key is a BigAutoField: PostgreSQL's bigint, which SQLite's INTEGER also holds.
 MAX_ID = 2**63 - 1
 # Racing dates Turf can hold: its data begins in the 1980s; past 2999 is a typo. A window of a few years
@@ -35,6 +38,8 @@ class DayField(serializers.DateField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, value):
+        if isinstance(value, str) and not value.isascii():
+            self.fail("invalid", format="YYYY-MM-DD")
         try:
             day = super().to_internal_value(value)
         except serializers.ValidationError:
@@ -71,8 +76,47 @@ def path_id(name: str, value: str) -> int:
         raise serializers.ValidationError({name: exc.detail}) from None
 
 
+def type_error(field: serializers.Field, value, *, text: bool) -> str | None:
+    """Why ``value`` is not of ``field``'s type as the schema writes it, or None; ``text``: a query's string.
+
+    DRF converts generously: a number into a name (1e400 became "inf"), "0" into false, "１２" into 12, "" into a
+    lifted limit. A value of the wrong JSON type, or a number not spelt in ASCII digits, is refused instead.
+    """
+    if value is None:
+        return None  # allow_null decides
+    if isinstance(field, serializers.BooleanField):
+        return None if text or isinstance(value, bool) else "must be true or false."
+    if isinstance(field, serializers.IntegerField):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if text and isinstance(value, str) and _INTEGER_TEXT.match(value):
+            return None
+        return "must be a whole number, written in digits 0-9." if text else "must be a whole number (a JSON integer)."
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return None
+        if isinstance(value, str) and _NUMBER_TEXT.match(value.strip()):
+            return None
+        return "must be a number, written in digits 0-9."
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.ChoiceField):
+        return None if isinstance(value, str) else "must be a string."
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        return next((error for item in value if (error := type_error(field.child, item, text=text))), None)
+    return None
+
+
+def type_errors(fields: Mapping[str, serializers.Field], data: Mapping, *, text: bool = False) -> dict[str, str]:
+    """The fields of ``data`` whose value is not of its field's type (``type_error``), each with why."""
+    errors = {}
+    for name, field in fields.items():
+        if name in data and not field.read_only and (error := type_error(field, data[name], text=text)):
+            errors[name] = error
+    return errors
+
+
 class StrictSerializer(serializers.Serializer):
-    """A request body: a field it does not know is a 400 naming it, never ignored."""
+    """A request body: a field it does not know is a 400 naming it, never ignored; a value of the wrong JSON type
+    (``type_error``) is a 400 naming its field, never converted."""
 
     def to_internal_value(self, data):
         # A misspelt or guessed field ("runner_id", "egde") would otherwise be dropped silently, and the
@@ -84,4 +128,7 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {name: f"unknown field; the fields are {', '.join(known)}." for name in unknown}
                 )
+            wrong = type_errors(self.fields, data)
+            if wrong:
+                raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)

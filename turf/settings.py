@@ -377,7 +377,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["turf.renderers.VersionedJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["turf.parsers.TurfJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "turf.schema.TurfAutoSchema",
     "EXCEPTION_HANDLER": "turf.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -40,6 +41,10 @@ from wagering.services.bankroll import user_bet_create
 # Stripe's API on loopback (billing's fixture): payments answer as on a server that takes them, not 503.
 stripe_stub = stripe_api.stripe_stub
 CASES_PER_OPERATION = int(os.environ.get("SCHEMATHESIS_CASES", "25"))
+# The run may not shrink unnoticed: at least this many calls (each case once per plan, schemathesis's coverage
+# phase included), all three plans alike.
+MIN_CALLS = 9000  # 9618 measured (3206 per plan) with 25 cases per operation
+CALLS: Counter[tuple[str, str]] = Counter()  # (plan, "METHOD /path") -> calls made
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance")
 CHECKS += ("response_headers_conformance", "response_schema_conformance")
 
@@ -142,6 +147,22 @@ def test_every_answer_conforms_to_the_schema(case, programme, bearer, connection
     # before any view runs (a plain 400, the business of the proxy in front), so a generated one is left out.
     if case.headers:
         case.headers = {name: value for name, value in case.headers.items() if name.lower() != "host"}
-    for headers in bearer.values():
+    for plan, headers in bearer.items():
         cache.clear()  # each plan's call starts with its limits and daily quota whole
+        CALLS[plan, f"{case.operation.method.upper()} {case.operation.path}"] += 1
         case.call_and_validate(headers=headers, checks=run_checks)
+
+
+def test_the_run_made_enough_calls_as_each_plan(capsys):
+    """After the run above (pytest keeps a module's order): how many generated calls were checked, per plan."""
+    if not CALLS:
+        pytest.skip("counts the calls of test_every_answer_conforms_to_the_schema: run the module")
+    per_plan = Counter()
+    for (plan, _), calls in CALLS.items():
+        per_plan[plan] += calls
+    operations = {operation for _, operation in CALLS}
+    with capsys.disabled():
+        print(f"\nschemathesis: {sum(per_plan.values())} calls, {dict(per_plan)}, over {len(operations)} operations")
+    assert set(per_plan) == {"free", "premium", "pro"} and len(set(per_plan.values())) == 1
+    assert len(operations) == 48
+    assert sum(per_plan.values()) >= MIN_CALLS or CASES_PER_OPERATION < 25  # SCHEMATHESIS_CASES lowered on purpose

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.services import tokens_issue
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
-from turf.serializers import MAX_ID, DayField, StrictSerializer
+from turf.serializers import MAX_ID, DayField, StrictSerializer, type_error
 from wagering.models import BacktestJob, UserBet
 
 
@@ -99,3 +99,52 @@ def test_every_number_list_and_text_a_request_carries_is_bounded(serializer):
             assert field.max_digits is not None and field.max_value is not None, name
         elif isinstance(field, serializers.CharField | serializers.ListField):
             assert field.max_length is not None, name
+
+
+@pytest.mark.parametrize(
+    "field, value, text, refused",
+    [
+        (serializers.IntegerField(), 12, False, False),
+        (serializers.IntegerField(), "12", True, False),
+        (serializers.IntegerField(), "12", False, True),  # a JSON body says 12, not "12"
+        (serializers.IntegerField(), "１２", True, True),  # int() reads full-width digits as 12
+        (serializers.IntegerField(), True, False, True),
+        (serializers.IntegerField(), 1.5, False, True),
+        (serializers.DecimalField(max_digits=5, decimal_places=2), "2.50", False, False),
+        (serializers.DecimalField(max_digits=5, decimal_places=2), "", False, True),  # was a lifted limit
+        (serializers.DecimalField(max_digits=5, decimal_places=2), "٣", True, True),
+        (serializers.FloatField(), "１.５", True, True),
+        (serializers.FloatField(), False, False, True),
+        (serializers.CharField(), 1e300, False, True),  # 1e400 was stored as the name "inf"
+        (serializers.CharField(), "=SUM(1)", False, False),
+        (serializers.BooleanField(), "0", False, True),
+        (serializers.BooleanField(), "true", True, False),
+        (serializers.ListField(child=serializers.CharField()), ["VIN", 3], False, True),
+        (DayField(), "２０２６-01-01", False, False),  # a string: DayField itself refuses it (below)
+    ],
+)
+def test_a_value_of_the_wrong_json_type_is_refused_not_converted(field, value, text, refused):
+    assert (type_error(field, value, text=text) is not None) == refused
+
+
+def test_a_day_is_written_in_ascii_digits():
+    assert read(DayField(), "２０２６-01-01") == "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw, told",
+    [
+        ('{"name": "a\\u0000b"}', "U+0000"),
+        ('{"name": "\\ud800"}', "U+D800"),
+        ('{"\\u0000": 1}', "U+0000"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"name": NaN}', "JSON parse error"),
+    ],
+)
+def test_a_body_no_column_can_hold_is_a_400_at_the_parser(api, personas, raw, told):
+    response = api.as_user(personas["premium"]).generic(
+        "POST", "/api/v1/auth/api-keys", raw.encode(), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "parse_error" and told in response.json()["message"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from predictions.csv_export import neutralise
 from predictions.exports import prediction_export_queryset, prediction_export_rows
 from predictions.management.options import option_model_version, option_window
 
@@ -52,19 +53,23 @@ class Command(BaseCommand):
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             for source, race_id, day, race, _, saddle, horse, _, win, place, market, _, odds, model in rows:
+                # Race and horse ids come from the feeds: a cell that starts like a formula is quoted.
                 writer.writerow(
                     [
-                        source,
-                        race_id,
-                        day,
-                        race,
-                        saddle,
-                        horse,
-                        f"{win:.6f}",
-                        f"{place:.6f}",
-                        "" if market is None else f"{market:.6f}",
-                        "" if odds is None else str(odds),
-                        model,
+                        neutralise(value)
+                        for value in (
+                            source,
+                            race_id,
+                            day,
+                            race,
+                            saddle,
+                            horse,
+                            f"{win:.6f}",
+                            f"{place:.6f}",
+                            "" if market is None else f"{market:.6f}",
+                            "" if odds is None else str(odds),
+                            model,
+                        )
                     ]
                 )
                 written += 1
