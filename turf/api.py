@@ -10,15 +10,19 @@ import logging
 import math
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from .errors import error_code
+from .errors import DatabaseUnavailable, error_code
 from .renderers import VersionedJSONRenderer
 
 logger = logging.getLogger("turf.api")
+
+# What a database that does not answer raises (psycopg's errors, wrapped by Django).
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def error_body(exc: exceptions.APIException, message: str) -> dict:
@@ -49,6 +53,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) if str(exc) else "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DATABASE_DOWN):
+        # The database went away (restart, network, failover): a 503 the client may retry, not our bug. The
+        # broken connection is dropped at the end of the request (CONN_HEALTH_CHECKS), so the next one reconnects.
+        logger.warning("database unavailable: %s", exc)
+        exc = DatabaseUnavailable()
 
     if isinstance(exc, exceptions.APIException):
         headers = {}

@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page whose view finds the database down answers 503, not 500 (turf/outages.py).
+    "turf.outages.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "turf.urls"
@@ -163,7 +165,15 @@ ASGI_APPLICATION = "turf.asgi.application"
 # Database: PostgreSQL when DATABASE_URL is set, else an SQLite file beside manage.py.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Connections are kept DB_CONN_MAX_AGE seconds and checked before each request reuses one
+    # (conn_health_checks): after a restart of PostgreSQL, the first request reconnects instead of failing.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+    # A server that does not answer fails the request (503) after this long instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {

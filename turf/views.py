@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from turf.apiviews import PublicAPIView, TurfAPIView
-from turf.errors import ServiceUnavailable
+from turf.errors import DatabaseUnavailable
 
 logger = logging.getLogger("turf.health")
 
@@ -89,7 +89,7 @@ class HealthView(PublicAPIView):
             "time": timezone.now().isoformat(),
         }
         if checks["database"] != "ok":
-            raise ServiceUnavailable("The database is unavailable.", extra=checks)
+            raise DatabaseUnavailable("The database is unavailable.", extra=checks)
         states, problems = _app_checks()
         return Response(
             {"status": "degraded" if problems else "ok", **checks, **states, "problems": problems},
