@@ -390,6 +390,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 # Responsible gambling: a raised (or lifted) betting limit takes effect this many hours after it is asked for.
 RG_LIMIT_RAISE_DELAY_HOURS = env_int("RG_LIMIT_RAISE_DELAY_HOURS", 48)
 
+# /api/v1/health pings the Celery workers (when tasks are not eager): how long it waits for an answer, and how long
+# the answer is kept (a poller every second sends a ping every HEALTH_WORKER_CACHE_SECONDS at most).
+HEALTH_WORKER_PING_MS = env_int("HEALTH_WORKER_PING_MS", 500)
+HEALTH_WORKER_CACHE_SECONDS = env_int("HEALTH_WORKER_CACHE_SECONDS", 10)
+
 # The apps' checks /api/v1/health adds (by dotted path: turf imports no app); a problem makes it "degraded".
 TURF_HEALTH_CHECKS = ["courses.health.feed_health"]
 
