@@ -207,6 +207,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# A task sent while the broker (Redis) is away is not lost: the send is retried CELERY_PUBLISH_RETRIES times over
+# about CELERY_PUBLISH_RETRIES seconds (0 s, then 1 s, then at most 2 s apart) before it fails; what must not be
+# lost then is kept in the database and sent again (a backtest job "unqueued", re-sent by beat every minute).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env_int("CELERY_PUBLISH_RETRIES", 3),
+    "interval_start": 0,
+    "interval_step": 1,
+    "interval_max": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 
 # Serving (`make run`, `make dev`: turf/serve.py, the Procfile and turf/gunicorn_conf.py read these).
 # The defaults suit the 2-core development machine: 2 gunicorn workers beside 2 Celery processes.
@@ -309,7 +320,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several answers have a "status" of their own choices: each set gets its own name.
     "ENUM_NAME_OVERRIDES": {
-        "BacktestStatusEnum": ["queued", "running", "done", "failed"],
+        "BacktestStatusEnum": ["unqueued", "queued", "running", "done", "failed"],
         "HealthStatusEnum": ["ok", "degraded"],
     },
 }

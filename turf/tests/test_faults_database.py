@@ -30,8 +30,12 @@ def _serve(server) -> None:
         connections.close_all()  # this thread's connections, closed by the thread that opened them
 
 
+# Committed rows the server's thread can see; serialized_rollback: the migrations' rows are back for the next tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def site_through_proxy(transactional_db):
+def site_through_proxy(django_db_setup):
     """A WSGI server whose database connections go through a proxy; yields (base URL, proxy)."""
     require(connection.vendor == "postgresql", "PostgreSQL")
     settings_dict = connection.settings_dict  # shared by every thread's connection to this alias
