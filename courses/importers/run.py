@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from tqdm import tqdm
+
+from turf.locks import locked
 
 from ..signals import results_written
 from .payloads import RacePayload, Rejected, RejectRace
@@ -43,6 +44,9 @@ class ImportReport:
         )
 
 
+IMPORT_LOCK = "courses.import"
+
+
 def import_races(
     *,
     source: str,
@@ -60,7 +64,9 @@ def import_races(
     try:
         while True:
             batch_done = False
-            with transaction.atomic():
+            # One importer writes at a time (batch by batch): the same import run twice at once, or two sources
+            # sharing horses and people, leave the rows of one run, never duplicates or a failed batch.
+            with locked(IMPORT_LOCK):
                 for _ in range(BATCH):
                     item = next(iterator, None)
                     if item is None:
