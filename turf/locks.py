@@ -2,8 +2,9 @@
 
 On PostgreSQL they are advisory locks, shared by every process and machine on the database: ``locked`` takes
 ``pg_advisory_xact_lock`` in a transaction (held until it ends, waiting for another holder to finish), ``held``
-takes ``pg_try_advisory_lock`` for a long piece of work (not waiting: the caller skips when another holds it;
-released at the end, or with the session if the process dies). On SQLite (development, `make run`'s embedded
+takes ``pg_try_advisory_lock`` (or ``pg_advisory_lock``, waiting) for a long piece of work that commits as it goes
+(the caller skips, or waits its turn, when another holds it; released at the end, or with the session if the process
+dies). On SQLite (development, `make run`'s embedded
 mode) a lock of this process stands in: SQLite has no advisory locks, and its writers queue on the file anyway.
 """
 
@@ -46,13 +47,13 @@ def locked(name: str, *, using: str = "default") -> Iterator[None]:
 
 
 @contextmanager
-def held(name: str, *, using: str = "default") -> Iterator[bool]:
-    """Try to take the lock ``name`` for a long piece of work (outside any transaction); yields whether it was
-    taken, without waiting. The caller does the work only when it was."""
+def held(name: str, *, wait: bool = False, using: str = "default") -> Iterator[bool]:
+    """Take the lock ``name`` for a long piece of work that commits as it goes; yields whether it was taken. Without
+    ``wait`` it does not wait (the caller skips the work when another holds it); with it, it waits its turn."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         lock = _process_lock(name)
-        taken = lock.acquire(blocking=False)
+        taken = lock.acquire(blocking=wait)
         try:
             yield taken
         finally:
@@ -61,8 +62,12 @@ def held(name: str, *, using: str = "default") -> Iterator[bool]:
         return
     key = lock_key(name)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        taken = bool(cursor.fetchone()[0])
+        if wait:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+            taken = True
+        else:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            taken = bool(cursor.fetchone()[0])
     try:
         yield taken
     finally:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
-from turf.locks import locked
+from turf.locks import held
 
 from ..signals import results_written
 from .payloads import RacePayload, Rejected, RejectRace
@@ -57,6 +58,14 @@ def import_races(
     description: str = "",
 ) -> ImportReport:
     """Write every race the parser yields; a rejected race is reported and the rest goes on."""
+    # One import at a time, the next waiting its turn: the writer knows the rows of the imports before it (its
+    # caches are read when it starts), so the same import run twice at once leaves the rows of one run, never a
+    # duplicate horse or a batch refused on the other's rows.
+    with held(IMPORT_LOCK, wait=True):
+        return _import(source=source, items=items, total=total, progress=progress, err=err, description=description)
+
+
+def _import(*, source, items, total, progress, err, description) -> ImportReport:
     writer = RaceWriter(source)
     report = ImportReport(source=source, writer_counts=writer.counts)
     bar = tqdm(total=total, desc=description or source, unit="race", disable=not progress, mininterval=0.5)
@@ -64,9 +73,7 @@ def import_races(
     try:
         while True:
             batch_done = False
-            # One importer writes at a time (batch by batch): the same import run twice at once, or two sources
-            # sharing horses and people, leave the rows of one run, never duplicates or a failed batch.
-            with locked(IMPORT_LOCK):
+            with transaction.atomic():
                 for _ in range(BATCH):
                     item = next(iterator, None)
                     if item is None:

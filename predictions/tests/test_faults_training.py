@@ -11,41 +11,45 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from courses.models import Source
 from predictions.models import ModelStatus, ModelVersion, Prediction
 from predictions.services.registry import model_train
 from predictions.services.scoring import predictions_score
-from predictions.services.versions import model_version_activate, model_version_active_get
+from predictions.services.versions import market_baseline, model_version_activate, model_version_active_get
 from predictions.tasks import retrain
-from turf.tests.faults import require
+from turf.tests.faults import require, run_together
 
 from .factories import bad_copy
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-HISTORY_DAYS = 40  # enough finished races to train and validate in about a second
+HISTORY_DAYS = 25  # enough finished races to train, validate and promote, quickly
+
+
+def _load_demo(days: int) -> None:
+    today = timezone.localdate()
+    call_command(
+        "load_demo",
+        *("--start", str(today - dt.timedelta(days=days)), "--today", str(today), "--seed", "7"),
+        "--no-progress",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
 
 
 @pytest.fixture
 def programme():
     """Demo racing up to tomorrow, scored by a deliberately bad active model (committed): a retrain promotes."""
     today = timezone.localdate()
-    call_command(
-        "load_demo",
-        *("--start", str(today - dt.timedelta(days=HISTORY_DAYS)), "--today", str(today), "--seed", "7"),
-        "--no-progress",
-        stdout=StringIO(),
-        stderr=StringIO(),
-    )
+    _load_demo(HISTORY_DAYS)
     active = model_version_activate(model_version=bad_copy(model_train(until=today, source=Source.DEMO)))
     assert predictions_score(start=today, end=today + dt.timedelta(days=1), model_version=active) > 0
     return active
@@ -53,28 +57,6 @@ def programme():
 
 def _snapshot() -> list[tuple]:
     return list(Prediction.objects.order_by("pk").values_list("pk", "model_version_id", "win_probability", "scored_at"))
-
-
-def _together(*calls):
-    """Run the calls in threads released at once (a barrier); their results, or the exception each raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # reported to the test, which asserts there is none
-            results[i] = exc
-        finally:
-            connections.close_all()  # this thread's connection, closed by this thread
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 def _other_sessions() -> int:
@@ -157,7 +139,7 @@ def test_a_retrain_killed_mid_way_leaves_the_active_model_and_its_predictions(pr
 def test_two_retrains_at_once_train_one_candidate(programme):
     versions = set(ModelVersion.objects.values_list("pk", flat=True))
     until = timezone.localdate().isoformat()
-    results = _together(lambda: retrain.run(until=until), lambda: retrain.run(until=until))
+    results = run_together(lambda: retrain.run(until=until), lambda: retrain.run(until=until))
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(bool(r.get("skipped")) for r in results) == [False, True]
     new = ModelVersion.objects.exclude(pk__in=versions)
@@ -165,15 +147,16 @@ def test_two_retrains_at_once_train_one_candidate(programme):
     assert ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 1
 
 
-def test_two_rescorings_of_the_same_day_leave_the_rows_of_one_run(programme):
+def test_two_rescorings_of_the_same_day_leave_the_rows_of_one_run():
+    _load_demo(2)
+    version = model_version_activate(model_version=market_baseline())
     today = timezone.localdate()
-    window = {"start": today, "end": today + dt.timedelta(days=1), "model_version": programme}
-    Prediction.objects.filter(model_version=programme).delete()
+    window = {"start": today, "end": today + dt.timedelta(days=1), "model_version": version}
     one_run = predictions_score(**window)
-    rows = Prediction.objects.filter(model_version=programme)
+    rows = Prediction.objects.filter(model_version=version)
     assert rows.count() == one_run > 0
 
-    results = _together(lambda: predictions_score(**window), lambda: predictions_score(**window))
+    results = run_together(lambda: predictions_score(**window), lambda: predictions_score(**window))
     assert results == [one_run, one_run]
     assert rows.count() == one_run
     assert rows.values("scored_at").distinct().count() == 1  # every row from the same run, not a mix of two

@@ -8,6 +8,7 @@ import contextlib
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -19,6 +20,30 @@ def require(available: bool, what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} is required under CI")
     pytest.skip(f"needs {what} (set DATABASE_URL / REDIS_URL)")
+
+
+def run_together(*calls: Callable[[], object]) -> list:
+    """Run the calls in threads released at once (a barrier); what each returned, or the exception it raised."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int, call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # handed to the test, which asserts there is none
+            results[i] = exc
+        finally:
+            connections.close_all()  # this thread's connections, closed by the thread that opened them
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
 
 
 class CuttableProxy:
