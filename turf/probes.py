@@ -9,6 +9,8 @@ import time
 
 from django.conf import settings
 
+from turf.celery import app
+
 logger = logging.getLogger("turf.health")
 
 # What a cache or a broker that went away raises: redis-py's errors, django-redis's wrapper of them, the sockets'.
@@ -44,8 +46,6 @@ def worker_state() -> str:
     (the broker does not answer). Kept ``HEALTH_WORKER_CACHE_SECONDS``:
     a health poller must not flood the workers with pings."""
     global _worker_state
-    from turf.celery import app
-
     if app.conf.task_always_eager:
         return "eager"
     if settings.HEALTH_WORKER_PING_MS <= 0:

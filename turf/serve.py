@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from turf.probes import redis_reachable
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m turf.serve", description=__doc__.split("\n\n")[0])
@@ -54,8 +56,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def redis_warning() -> bool:
     """Say, before serving, that Redis does not answer (the service starts anyway, degraded); True if it does not."""
-    from turf.probes import redis_reachable
-
     problem = redis_reachable(settings.REDIS_URL)
     if problem is None:
         return False

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from turf import api
+from turf import api, outages
 from turf.views import UnknownEndpointView
 
 api_v1 = [
@@ -32,10 +32,8 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    from turf.outages import current_error_is_database_down, database_unavailable_response
-
-    if current_error_is_database_down():  # raised by a middleware (the pages' views have theirs caught already)
-        return database_unavailable_response(request)
+    if outages.current_error_is_database_down():  # raised by a middleware (the pages' views have theirs caught)
+        return outages.database_unavailable_response(request)
     if request.path.startswith("/api/"):
         return api.api_server_error(request)
     from django.views.defaults import server_error
