@@ -18,7 +18,8 @@ from contextlib import contextmanager
 
 from django.db import DatabaseError, connections, transaction
 
-_local: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+# Re-entrant, as PostgreSQL's session locks are: a holder that asks again (an import inside an import) goes on.
+_local: defaultdict[str, threading.RLock] = defaultdict(threading.RLock)
 _local_guard = threading.Lock()
 
 
@@ -27,7 +28,7 @@ def lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
-def _process_lock(name: str) -> threading.Lock:
+def _process_lock(name: str) -> threading.RLock:
     with _local_guard:
         return _local[name]
 
