@@ -105,3 +105,20 @@ def test_a_page_answers_a_plain_503_while_postgresql_is_away(site_through_proxy)
     proxy.restore()
     status, body, _ = _call(f"{base}/login/", headers=cookie)
     assert status == 200 and "briefly unavailable" not in body
+
+
+@pytest.mark.parametrize("path, content_type", [("/api/v1/courses/today", "application/json"), ("/", "text/html")])
+def test_a_database_error_a_middleware_raised_is_a_503_too(rf, path, content_type):
+    """Django hands what a middleware raised to handler500: a database that went away is still a 503 there."""
+    from django.db import OperationalError
+
+    from turf.urls import handler500
+
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = handler500(rf.get(path))
+    assert response.status_code == 503 and response["Content-Type"].startswith(content_type)
+    assert response["Retry-After"]
+    if content_type == "application/json":
+        assert json.loads(response.content)["error"] == "database_unavailable"

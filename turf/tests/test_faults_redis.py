@@ -101,6 +101,12 @@ def test_no_reset_mail_goes_out_uncounted_while_redis_is_down(free_user, monkeyp
     assert len(mailoutbox) == 1  # the mails' limit fails closed
 
 
+def test_in_the_embedded_mode_no_worker_is_needed(client, eager_celery, settings):
+    settings.HEALTH_WORKER_PING_MS = 500
+    body = client.get("/api/v1/health").json()
+    assert body["worker"] == "eager" and not any("worker" in problem for problem in body["problems"])
+
+
 def test_health_says_whether_a_worker_answers(client, broker_mode, settings):
     assert client.get("/api/v1/health").json()["worker"] == "none"  # the broker answers, no worker does
     body = client.get("/api/v1/health").json()
