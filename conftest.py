@@ -24,6 +24,12 @@ def _static_files_from_the_apps(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_worker_ping(settings):
+    """No Celery worker runs beside the tests: health does not ping for one (turf/tests/test_health.py does)."""
+    settings.HEALTH_WORKER_PING_MS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit and quota counters live in the cache: every test starts from zero."""
     cache.clear()

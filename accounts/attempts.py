@@ -4,16 +4,24 @@ A counter lives for one fixed window from its first attempt (``cache.add`` then 
 concurrent attempts never overwrite each other's count); past the window it starts again from zero. The key
 holds a digest of what is counted (an e-mail, an address), never the value itself. The limits are the
 ``AUTH_RATE_*`` settings: ``(attempts, window in seconds)``.
+
+When the cache (Redis) does not answer, the limits fail open — a log-in, a sign-up or a code is not refused for
+want of a counter, and a warning is logged — except the mails (``attempt_allowed``: codes re-sent, password
+resets), which fail closed: no mail goes out that could not be counted (README, "When a service is down").
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from django.core.cache import cache
 
 from turf.errors import TooManyAttempts
+from turf.probes import CACHE_DOWN
+
+logger = logging.getLogger("turf.attempts")
 
 
 def _key(scope: str, ident: str) -> str:
@@ -35,7 +43,20 @@ def _retry_after(until: float | None, window: int) -> int:
 
 
 def attempt_hit(*, scope: str, ident: str, window: int) -> tuple[int, int]:
-    """Count one attempt: (attempts in the current window, this one included; seconds until it ends)."""
+    """Count one attempt: (attempts in the current window, this one included; seconds until it ends); (0, window)
+    when the cache does not answer."""
+    return _hit(scope=scope, ident=ident, window=window) or (0, window)
+
+
+def _hit(*, scope: str, ident: str, window: int) -> tuple[int, int] | None:
+    try:
+        return _hit_counted(scope=scope, ident=ident, window=window)
+    except CACHE_DOWN as exc:
+        logger.warning("attempts: the cache does not answer, %s not counted: %s", scope, exc)
+        return None
+
+
+def _hit_counted(*, scope: str, ident: str, window: int) -> tuple[int, int]:
     key = _key(scope, ident)
     _window_end(key)
     if cache.add(key, 0, timeout=window):
@@ -50,16 +71,24 @@ def attempt_hit(*, scope: str, ident: str, window: int) -> tuple[int, int]:
 
 
 def attempt_peek(*, scope: str, ident: str, window: int) -> tuple[int, int]:
-    """The attempts counted in the current window, without counting one: (count, seconds until it ends)."""
+    """The attempts counted in the current window, without counting one: (count, seconds until it ends); (0, 0)
+    when the cache does not answer."""
     key = _key(scope, ident)
-    until = _window_end(key)
-    count = cache.get(key) or 0
+    try:
+        until = _window_end(key)
+        count = cache.get(key) or 0
+    except CACHE_DOWN as exc:
+        logger.warning("attempts: the cache does not answer, %s not checked: %s", scope, exc)
+        return 0, 0
     return count, (_retry_after(until, window) if count else 0)
 
 
 def attempt_reset(*, scope: str, ident: str) -> None:
     key = _key(scope, ident)
-    cache.delete_many([key, f"{key}:until"])
+    try:
+        cache.delete_many([key, f"{key}:until"])
+    except CACHE_DOWN as exc:
+        logger.warning("attempts: the cache does not answer, %s not reset: %s", scope, exc)
 
 
 def attempt_count(*, scope: str, ident: str, limit: tuple[int, int], message: str) -> int:
@@ -72,10 +101,11 @@ def attempt_count(*, scope: str, ident: str, limit: tuple[int, int], message: st
 
 
 def attempt_allowed(*, scope: str, ident: str, limit: tuple[int, int]) -> bool:
-    """Count one attempt; False past ``limit`` (for the answers that must not tell: always 200)."""
+    """Count one attempt; False past ``limit`` (for the answers that must not tell: always 200), and False when the
+    cache does not answer (what this guards, a mail, waits until it can be counted)."""
     allowed, window = limit
-    count, _ = attempt_hit(scope=scope, ident=ident, window=window)
-    return count <= allowed
+    counted = _hit(scope=scope, ident=ident, window=window)
+    return counted is not None and counted[0] <= allowed
 
 
 def attempts_check(*, scope: str, ident: str, limit: tuple[int, int], message: str) -> None:

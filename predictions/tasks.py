@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from turf.celery import RETRY_POLICY as RETRY
 from turf.metrics import retrain_finished
+from turf.locks import held
 
 from .services.registry import model_promote, model_train
 from .services.scoring import predictions_score
@@ -21,15 +22,23 @@ from .services.versions import model_version_active_get
 
 logger = logging.getLogger("turf.tasks")
 
+RETRAIN_LOCK = "predictions.retrain"
+
 
 @shared_task(name="predictions.retrain", **RETRY)
 def retrain(until: str | None = None) -> dict:
     """Train a candidate on the races before ``until`` (default today) and promote it if it is as good."""
     started = time.monotonic()
     day = dt.date.fromisoformat(until) if until else timezone.localdate()
-    candidate = model_train(until=day)
-    promoted = model_promote(candidate=candidate)
-    retrain_finished(started=started)
+    # One retrain at a time, whichever worker or machine runs it: a second one at once skips (one candidate, not
+    # two). A worker killed mid-way releases the lock with its database session.
+    with held(RETRAIN_LOCK) as mine:
+        if not mine:
+            logger.warning("retrain: another retrain is running, this one skips")
+            return {"version": None, "promoted": False, "skipped": "another retrain is running"}
+        candidate = model_train(until=day)
+        promoted = model_promote(candidate=candidate)
+        retrain_finished(started=started)
     logger.info("retrain: %s %s", candidate.version, "promoted" if promoted else "kept as candidate")
     return {"version": candidate.version, "promoted": promoted}
 

@@ -12,16 +12,20 @@ import math
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken
 
-from .errors import PayloadTooLarge, error_code
+from .errors import DatabaseUnavailable, PayloadTooLarge, error_code
 from .logs import request_id_get
 from .renderers import VersionedJSONRenderer
 
 logger = logging.getLogger("turf.api")
+
+# What a database that does not answer raises (psycopg's errors, wrapped by Django).
+DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def error_body(exc: exceptions.APIException, message: str) -> dict:
@@ -57,6 +61,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):  # a body read past DATA_UPLOAD_MAX_MEMORY_SIZE
         exc = payload_too_large()
+    elif isinstance(exc, DATABASE_DOWN):
+        # The database went away (restart, network, failover): a 503 the client may retry, not our bug. The
+        # broken connection is dropped at the end of the request (CONN_HEALTH_CHECKS), so the next one reconnects.
+        logger.warning("database unavailable: %s", exc)
+        exc = DatabaseUnavailable()
 
     if isinstance(exc, exceptions.APIException):
         headers = {}

@@ -7,6 +7,7 @@ from celery import Celery
 from celery.signals import setup_logging, task_failure, task_retry, task_success
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerError
 
 from turf.metrics import task_outcome
 
@@ -20,6 +21,9 @@ app.autodiscover_tasks()
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError)
 # Every task's retry policy: back off from 30 s to 10 min, five times.
 RETRY_POLICY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 5}
+# What sending a task raises when the broker does not take it, its publish retries spent (kombu's OperationalError
+# wraps redis-py's connection errors).
+QUEUE_DOWN = (BrokerError, ConnectionError, OSError)
 
 
 @setup_logging.connect(weak=False)

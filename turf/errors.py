@@ -35,7 +35,9 @@ ERROR_CODES = {
     "server_error": "our fault; nothing about it is told (500)",
     "payment_provider_error": "the payment provider (Stripe) did not answer or refused; nothing was changed (502)",
     "billing_unavailable": "payments are not configured on this server (503)",
-    "service_unavailable": "the database does not answer (503)",
+    "service_unavailable": "a service Turf depends on does not answer (503)",
+    "database_unavailable": "the database does not answer; nothing was changed, try again in a minute (503)",
+    "queue_unavailable": "the task queue (Redis) did not take the job; it is kept and queued again later (503)",
 }
 
 # DRF's codes that say less than ours: any validation error is a bad parameter or field, a bad token is a
@@ -89,6 +91,18 @@ class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    default_detail = "The database does not answer; nothing was changed. Try again in a minute."
+    default_code = "database_unavailable"
+    wait = 30  # seconds, sent as Retry-After
+
+
+class QueueUnavailable(ServiceUnavailable):
+    default_detail = "The task queue does not answer; your request is kept and will be queued again shortly."
+    default_code = "queue_unavailable"
+    wait = 30
 
 
 class EmailNotVerified(APIException):

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from turf.probes import redis_reachable
+
 
 def metrics_dir(port: int) -> Path:
     """PROMETHEUS_MULTIPROC_DIR, emptied: where every process it starts (gunicorn's workers, Celery's) writes its
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> None:
         print("serve: DEBUG on: Django's debug pages show URL patterns, tracebacks and settings (local use only)")
     else:
         print("serve: DEBUG off (make dev turns it on)")
+    if settings.REDIS_URL:
+        redis_warning()
     print(f"serve: live feed  TURF_FEED={settings.TURF_FEED} (state: /api/v1/health/data-sources)")
     base = f"http://{settings.HOST}:{settings.PORT}"
     print(f"serve: dashboard  {base}/login/  (log in with the staff account above;")
@@ -71,6 +75,20 @@ def main(argv: list[str] | None = None) -> None:
     procfile = "Procfile.dev" if args.dev else "Procfile"
     honcho = [sys.executable, "-m", "honcho", "start", "--procfile", procfile, "--env", os.devnull]
     os.execv(sys.executable, [*honcho, "--port", str(settings.PORT), *processes])
+
+
+def redis_warning() -> bool:
+    """Say, before serving, that Redis does not answer (the service starts anyway, degraded); True if it does not."""
+    problem = redis_reachable(settings.REDIS_URL)
+    if problem is None:
+        return False
+    print(
+        f"serve: WARNING: Redis at REDIS_URL does not answer ({problem}): the service starts degraded (request limits"
+        " and cached answers without Redis, Celery tasks retried then kept); see README 'When a service is down'",
+        file=sys.stderr,
+        flush=True,
+    )
+    return True
 
 
 if __name__ == "__main__":

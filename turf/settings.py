@@ -178,6 +178,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A page whose view finds the database down answers 503, not 500 (turf/outages.py).
+    "turf.outages.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -205,7 +207,15 @@ ASGI_APPLICATION = "turf.asgi.application"
 # Database: PostgreSQL when DATABASE_URL is set, else an SQLite file beside manage.py.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Connections are kept DB_CONN_MAX_AGE seconds and checked before each request reuses one
+    # (conn_health_checks): after a restart of PostgreSQL, the first request reconnects instead of failing.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+    # A server that does not answer fails the request (503) after this long instead of hanging a worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 else:
     DATABASES = {
         "default": {
@@ -244,6 +254,17 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 2)
+# A task sent while the broker (Redis) is away is not lost: the send is retried CELERY_PUBLISH_RETRIES times over
+# about CELERY_PUBLISH_RETRIES seconds (0 s, then 1 s, then at most 2 s apart) before it fails; what must not be
+# lost then is kept in the database and sent again (a backtest job "unqueued", re-sent by beat every minute).
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": env_int("CELERY_PUBLISH_RETRIES", 3),
+    "interval_start": 0,
+    "interval_step": 1,
+    "interval_max": 2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 
 # Serving (`make run`, `make dev`: turf/serve.py, the Procfile and turf/gunicorn_conf.py read these).
 # The defaults suit the 2-core development machine: 2 gunicorn workers beside 2 Celery processes.
@@ -406,7 +427,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several answers have a "status" of their own choices: each set gets its own name.
     "ENUM_NAME_OVERRIDES": {
-        "BacktestStatusEnum": ["queued", "running", "done", "failed"],
+        "BacktestStatusEnum": ["unqueued", "queued", "running", "done", "failed"],
         "HealthStatusEnum": ["ok", "degraded"],
     },
 }
@@ -530,6 +551,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 
 # Responsible gambling: a raised (or lifted) betting limit takes effect this many hours after it is asked for.
 RG_LIMIT_RAISE_DELAY_HOURS = env_int("RG_LIMIT_RAISE_DELAY_HOURS", 48)
+
+# /api/v1/health pings the Celery workers (when tasks are not eager): how long it waits for an answer, and how long
+# the answer is kept (a poller every second sends a ping every HEALTH_WORKER_CACHE_SECONDS at most).
+HEALTH_WORKER_PING_MS = env_int("HEALTH_WORKER_PING_MS", 500)
+HEALTH_WORKER_CACHE_SECONDS = env_int("HEALTH_WORKER_CACHE_SECONDS", 10)
 
 # The apps' checks /api/v1/health adds (by dotted path: turf imports no app); a problem makes it "degraded".
 TURF_HEALTH_CHECKS = ["courses.health.feed_health"]

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path, re_path
 
-from turf import api
-from turf.middleware import too_large_response
+from turf import api, outages
 from turf.metrics import metrics_view
+from turf.middleware import too_large_response
 from turf.views import UnknownEndpointView
 
 api_v1 = [
@@ -47,6 +47,8 @@ def handler400(request, exception=None):
 
 
 def handler500(request):
+    if outages.current_error_is_database_down():  # raised by a middleware (the pages' views have theirs caught)
+        return outages.database_unavailable_response(request)
     if request.path.startswith("/api/"):
         return api.api_server_error(request)
     from django.views.defaults import server_error

@@ -15,7 +15,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from turf.apiviews import PublicAPIView, TurfAPIView
-from turf.errors import ServiceUnavailable
+from turf.errors import DatabaseUnavailable
+from turf.probes import worker_state
 
 logger = logging.getLogger("turf.health")
 
@@ -55,9 +56,18 @@ def _app_checks() -> tuple[dict[str, str], list[str]]:
     return states, problems
 
 
+# Why the service is degraded when Redis or the workers are away (README, "When a service is down").
+CACHE_PROBLEM = "the cache (Redis) does not answer: request limits and cached answers run degraded"
+WORKER_PROBLEMS = {
+    "none": "no Celery worker answers: queued work (rescoring, settlement, backtests) waits until one starts",
+    "unavailable": "the Celery broker (Redis) does not answer: tasks are retried, then kept to be queued again",
+}
+
+
 class HealthView(PublicAPIView):
-    """Public liveness and readiness: 200 when the database answers (degraded when an app's check says so, e.g. a
-    stale racing feed), 503 when it does not."""
+    """Public liveness: 503 when the database does not answer (nothing works without it); 200 otherwise, "degraded"
+    with the reasons when Redis (the cache, the broker) or the Celery workers are away or an app's check says so
+    (a stale racing feed): the API still answers then."""
 
     @extend_schema(
         summary="Service health",
@@ -69,6 +79,12 @@ class HealthView(PublicAPIView):
                     "database": serializers.CharField(),
                     "cache": serializers.CharField(),
                     "celery": serializers.ChoiceField(choices=["eager", "broker"]),
+                    "worker": serializers.ChoiceField(
+                        choices=["eager", "off", "ok", "none", "unavailable"],
+                        help_text="eager: tasks run in-process; off: not asked (HEALTH_WORKER_PING_MS=0); ok: a Celery "
+                        "worker answered a ping; none: the broker "
+                        "answers but no worker does; unavailable: the broker does not answer",
+                    ),
                     "data_sources": serializers.ChoiceField(
                         choices=["ok", "stale", "off", "unknown"],
                         help_text="the configured racing feed: stale when it is late (details: health/data-sources)",
@@ -86,11 +102,16 @@ class HealthView(PublicAPIView):
             "database": "ok" if _database_ok() else "unavailable",
             "cache": "ok" if _cache_ok() else "unavailable",
             "celery": "eager" if settings.CELERY_TASK_ALWAYS_EAGER else "broker",
+            "worker": worker_state(),
             "time": timezone.now().isoformat(),
         }
         if checks["database"] != "ok":
-            raise ServiceUnavailable("The database is unavailable.", extra=checks)
+            raise DatabaseUnavailable("The database is unavailable.", extra=checks)
         states, problems = _app_checks()
+        if checks["cache"] != "ok":
+            problems.insert(0, CACHE_PROBLEM)
+        if checks["worker"] in WORKER_PROBLEMS:
+            problems.insert(1 if checks["cache"] != "ok" else 0, WORKER_PROBLEMS[checks["worker"]])
         return Response(
             {"status": "degraded" if problems else "ok", **checks, **states, "problems": problems},
         )

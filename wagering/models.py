@@ -52,6 +52,8 @@ class UserBet(models.Model):
 
 
 class BacktestStatus(models.TextChoices):
+    # Asked for, but the task queue did not take it: re-sent by the wagering.backtest_requeue beat task.
+    UNQUEUED = "unqueued", "Waiting for the task queue"
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     DONE = "done", "Done"

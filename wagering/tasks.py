@@ -10,7 +10,7 @@ from celery import shared_task
 
 from turf.celery import RETRY_POLICY as RETRY
 
-from .services.backtest_jobs import BACKTEST_TASK, backtest_job_run
+from .services.backtest_jobs import BACKTEST_TASK, backtest_job_run, backtest_jobs_requeue
 from .services.bankroll import user_bets_settle
 
 SETTLE_BETS_TASK = "wagering.settle_bets"
@@ -26,3 +26,9 @@ def settle_bets(race_ids: list[int] | None = None) -> int:
 def backtest(self, job_id: int) -> str:
     """Run a queued backtest job; the service reports progress, stores the result and marks it done or failed."""
     return backtest_job_run(job_id=job_id, final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task(name="wagering.backtest_requeue")
+def backtest_requeue() -> int:
+    """Send again the backtest jobs the task queue did not take when they were asked for (beat, every minute)."""
+    return backtest_jobs_requeue()

@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from turf.locks import held
+
 from ..signals import results_written
 from .payloads import RacePayload, Rejected, RejectRace
 from .writer import RaceWriter
@@ -43,6 +45,9 @@ class ImportReport:
         )
 
 
+IMPORT_LOCK = "courses.import"
+
+
 def import_races(
     *,
     source: str,
@@ -53,6 +58,14 @@ def import_races(
     description: str = "",
 ) -> ImportReport:
     """Write every race the parser yields; a rejected race is reported and the rest goes on."""
+    # One import at a time, the next waiting its turn: the writer knows the rows of the imports before it (its
+    # caches are read when it starts), so the same import run twice at once leaves the rows of one run, never a
+    # duplicate horse or a batch refused on the other's rows.
+    with held(IMPORT_LOCK, wait=True):
+        return _import(source=source, items=items, total=total, progress=progress, err=err, description=description)
+
+
+def _import(*, source, items, total, progress, err, description) -> ImportReport:
     writer = RaceWriter(source)
     report = ImportReport(source=source, writer_counts=writer.counts)
     bar = tqdm(total=total, desc=description or source, unit="race", disable=not progress, mininterval=0.5)

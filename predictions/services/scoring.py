@@ -16,12 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from courses.clock import gone_off, not_gone_off
 from courses.models import Race
+from turf.locks import locked
 
 from ..models import ModelKind, ModelVersion, Prediction
 from .features import feature_frame
@@ -121,8 +121,10 @@ def _version_checked(model_version: ModelVersion | None) -> tuple[ModelVersion, 
 def _score(*, races: Q, start: dt.date, end: dt.date, version: ModelVersion, scorer) -> ScoreReport:
     """Score the races ``races`` (a Q on Race, all dated ``start``..``end``) by the rule of this module's
     ``predictions_score_report``."""
-    scored_at = timezone.now()
-    with transaction.atomic():
+    # Two rescorings of the same version at once (the feed's signal and the nightly task) take turns: each writes
+    # and prunes its whole window in one transaction, so the rows left are one run's, never a mix.
+    with locked(f"predictions.score:{version.pk}"):
+        scored_at = timezone.now()
         frame = runner_columns(Q(race__in=Race.objects.filter(races)))
         # The races that have gone off, and whether this version may backfill each: it has no row there and
         # the walk-forward rule lets it vouch for the race (one query, whatever the number of races).

@@ -16,10 +16,12 @@ from turf.errors import (
     ERROR_CODES,
     BillingUnavailable,
     Conflict,
+    DatabaseUnavailable,
     EmailNotVerified,
     LimitExceeded,
     PayloadTooLarge,
     PaymentProviderError,
+    QueueUnavailable,
     SelfExcluded,
     ServiceUnavailable,
     TooManyAttempts,
@@ -191,11 +193,11 @@ def test_our_bug_is_a_server_error_even_outside_any_view(client):
     }
 
 
-def test_a_database_that_does_not_answer_is_service_unavailable(client, monkeypatch):
+def test_a_database_that_does_not_answer_is_database_unavailable(client, monkeypatch):
     from turf import views
 
     monkeypatch.setattr(views, "_database_ok", lambda: False)
-    body = assert_envelope(client.get("/api/v1/health"), 503, "service_unavailable")
+    body = assert_envelope(client.get("/api/v1/health"), 503, "database_unavailable")
     assert body["database"] == "unavailable" and body["message"] == "The database is unavailable."
 
 
@@ -238,6 +240,8 @@ CODES = [
     (TooManyAttempts("too many", wait=3), "too_many_attempts"),
     (exceptions.APIException(), "server_error"),
     (ServiceUnavailable(), "service_unavailable"),
+    (DatabaseUnavailable(), "database_unavailable"),
+    (QueueUnavailable(), "queue_unavailable"),
     (EmailNotVerified(), "email_not_verified"),
     (PaymentProviderError(), "payment_provider_error"),
     (BillingUnavailable(), "billing_unavailable"),

@@ -209,7 +209,7 @@ class EquityPointSerializer(serializers.Serializer):
 
 class BacktestJobSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    status = serializers.ChoiceField(choices=["unqueued", "queued", "running", "done", "failed"])
     progress = serializers.IntegerField(help_text="percent")
     start = serializers.DateField()
     end = serializers.DateField()

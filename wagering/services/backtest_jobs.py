@@ -10,8 +10,8 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
-from turf.celery import TRANSIENT_ERRORS
-from turf.errors import Conflict
+from turf.celery import QUEUE_DOWN, TRANSIENT_ERRORS
+from turf.errors import Conflict, QueueUnavailable
 
 from ..models import BacktestBet, BacktestJob, BacktestStatus
 from .backtest import Strategy, backtest
@@ -31,15 +31,58 @@ def backtest_job_submit(*, owner, strategy: Strategy, start: dt.date, end: dt.da
     """Queue a backtest for ``owner``; the task starts once the job row is committed."""
     active = BacktestJob.objects.filter(
         owner=owner,
-        status__in=[BacktestStatus.QUEUED, BacktestStatus.RUNNING],
+        status__in=[BacktestStatus.UNQUEUED, BacktestStatus.QUEUED, BacktestStatus.RUNNING],
         created_at__gte=timezone.now() - ACTIVE_WINDOW,
     ).count()
     if active >= MAX_ACTIVE_JOBS:
         raise Conflict(f"You have {active} backtests queued or running; wait for one to finish.")
     job = BacktestJob.objects.create(owner=owner, params=strategy.as_params(), start=start, end=end)
-    # Queued by name: the task module imports this service, never the other way round.
-    transaction.on_commit(lambda: current_app.signature(BACKTEST_TASK, args=(job.pk,)).delay())
+    transaction.on_commit(lambda: _enqueue_or_keep(job.pk))
     return job
+
+
+def _send(job_id: int) -> None:
+    # Queued by name: the task module imports this service, never the other way round. The send retries while the
+    # broker is away (CELERY_TASK_PUBLISH_RETRY_POLICY) and raises one of QUEUE_DOWN when it still is.
+    current_app.signature(BACKTEST_TASK, args=(job_id,)).delay()
+
+
+def _enqueue_or_keep(job_id: int) -> None:
+    """Send the job's task; when the broker does not take it, keep the job as UNQUEUED (re-sent by
+    ``backtest_jobs_requeue``) and tell the caller (503 ``queue_unavailable``, the job's id beside)."""
+    try:
+        _send(job_id)
+    except QUEUE_DOWN as exc:
+        logger.warning("backtest job %s: the task queue does not answer, kept to be re-sent: %s", job_id, exc)
+        BacktestJob.objects.filter(pk=job_id, status=BacktestStatus.QUEUED).update(status=BacktestStatus.UNQUEUED)
+        raise QueueUnavailable(
+            "The task queue does not answer; your backtest is kept and will be queued within minutes.",
+            extra={"job": job_id},
+        ) from exc
+
+
+def backtest_jobs_requeue() -> int:
+    """Send again the jobs the task queue did not take (UNQUEUED), oldest first; stops at the first that it still
+    does not take. Returns the number sent."""
+    sent = 0
+    for job_id in (
+        BacktestJob.objects.filter(status=BacktestStatus.UNQUEUED)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    ):
+        # Claimed first (one beat at a time may send it), then sent; given back when the queue still says no.
+        if not BacktestJob.objects.filter(pk=job_id, status=BacktestStatus.UNQUEUED).update(
+            status=BacktestStatus.QUEUED
+        ):
+            continue
+        try:
+            _send(job_id)
+        except QUEUE_DOWN as exc:
+            BacktestJob.objects.filter(pk=job_id, status=BacktestStatus.QUEUED).update(status=BacktestStatus.UNQUEUED)
+            logger.warning("backtest requeue: the task queue still does not answer: %s", exc)
+            break
+        sent += 1
+    return sent
 
 
 def result_json(value):
