@@ -13,8 +13,8 @@ from celery import chain, shared_task
 from django.utils import timezone
 
 from turf.celery import RETRY_POLICY as RETRY
-from turf.metrics import retrain_finished
 from turf.locks import held
+from turf.metrics import retrain_finished
 
 from .services.registry import model_promote, model_train
 from .services.scoring import predictions_score

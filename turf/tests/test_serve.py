@@ -177,7 +177,8 @@ def supervise():
 def embedded_env(tmp: Path, **extra: str) -> dict[str, str]:
     """The embedded mode (without the DATABASE_URL and REDIS_URL that CI sets), its files under ``tmp``."""
     # Nor pytest's DJANGO_SETTINGS_MODULE: make run does not set it, and python -m turf.serve must start without it.
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    unset = {"DATABASE_URL", "REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     (tmp / "metrics").mkdir(mode=0o700, exist_ok=True)  # the commands run before serve.py write their metrics too
     env.update(
         SQLITE_PATH=str(tmp / "db.sqlite3"),
