@@ -265,7 +265,8 @@ API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, the user read from its cached snapshot (accounts.snapshot) instead of the database.
+        "accounts.authentication.SnapshotJWTAuthentication",
         # X-API-Key: a script's key, for a request without an Authorization header.
         "accounts.authentication.ApiKeyAuthentication",
     ],
@@ -356,6 +357,10 @@ TURF_ACCOUNT_DATA = [
     "wagering.gdpr.account_data",
     "turf.audit.account_data",
 ]
+
+# What a signed-in user's cached snapshot holds besides the user (accounts.snapshot; by dotted path: accounts
+# imports no billing): each callable (user) -> {part: value}.
+TURF_USER_SNAPSHOT = ["billing.selectors.plan_snapshot_part"]
 
 # Stripe (billing): without the secret key checkout, portal, cancel and the webhook answer 503; the rest works.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
