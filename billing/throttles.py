@@ -18,9 +18,10 @@ AUTH_SCOPE = "auth"
 class PlanRateThrottle(BaseThrottle):
     """Count a request against its limits and refuse it past them; the state is left on ``request.rate_state``."""
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request, view, also: tuple[str, ...] = ()) -> bool:
+        """``also``: the request's other counters (its endpoint's), counted in the same cache round trip."""
         ident, per_minute, per_day = self.limits(request, view)
-        state = request_count(ident=ident, per_minute=per_minute, per_day=per_day)
+        state = request_count(ident=ident, per_minute=per_minute, per_day=per_day, also=also)
         request.rate_state = state
         self._wait = state.wait
         return state.wait is None
