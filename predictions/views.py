@@ -27,6 +27,7 @@ def _card_response(card: dict) -> Response:
 
 class RacePredictionsView(TurfAPIView):
     required_feature = "race_predictions"
+    answer_cached = True
     query_params = DayParams
 
     @extend_schema(
@@ -55,6 +56,7 @@ class RacePredictionsView(TurfAPIView):
 
 class RaceByIdPredictionsView(TurfAPIView):
     required_feature = "race_predictions"
+    answer_cached = True
 
     @extend_schema(
         summary="One race's card with every runner's probabilities, by the race's id",
@@ -76,6 +78,7 @@ class RaceByIdPredictionsView(TurfAPIView):
 
 class Top3View(TurfAPIView):
     required_feature = "top3"
+    answer_cached = True
     query_params = s.Top3Params
 
     @extend_schema(
@@ -99,6 +102,7 @@ class Top3View(TurfAPIView):
 
 class AllPredictionsView(TurfAPIView):
     required_feature = "predictions_all"
+    answer_cached = True
     query_params = DayPageParams
 
     @extend_schema(

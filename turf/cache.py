@@ -20,7 +20,11 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("turf.cache")
 
@@ -121,23 +125,57 @@ def _bump(key: str) -> None:
             cache.add(key, 1, None)
 
 
-# Cached answers of the API's pure reads of shared data (``turf.apiviews.CachedReadMixin``).
+# Cached answers of the API's pure reads of shared data (``TurfAPIView.answer_cached``), each for at most
+# ANSWER_CACHE_SECONDS, until the next change the clock makes (``TURF_ANSWER_EXPIRY``: a race's off) and until
+# midnight; and never after a writer called ``answers_invalidate``.
 ANSWERS_GENERATION = "answers:gen"
+
+
+def answer_get(key: str) -> tuple[int | None, Any]:
+    """(the answers' current generation, the answer cached under ``key`` if it is of that generation), in one round
+    trip; (None, None) when the cache does not answer (the answer is computed, not stored)."""
+    found = get_many([key, ANSWERS_GENERATION], "answers")
+    if found is None:
+        return None, None
+    generation = found.get(ANSWERS_GENERATION) or 0
+    entry = found.get(key)
+    return generation, (entry[1] if entry is not None and entry[0] == generation else None)
+
+
+def answer_set(key: str, generation: int, answer: Any) -> None:
+    """Cache ``answer`` under ``key``, computed under ``generation`` (read before it was computed)."""
+    now = timezone.now()
+    timeout = float(settings.ANSWER_CACHE_SECONDS)
+    tomorrow = (timezone.localtime(now) + timezone.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    timeout = min(timeout, (tomorrow - now).total_seconds())
+    for path in settings.TURF_ANSWER_EXPIRY:
+        change = import_string(path)(now)
+        if change is not None:
+            timeout = min(timeout, (change - now).total_seconds())
+    if timeout >= 1:
+        set_quietly(key, (generation, answer), int(timeout), "answers")
 
 
 def answers_invalidate() -> None:
     """Every cached answer is stale from now on: called by the writers of what they show (the race importer's
-    writer, the live feed, the scoring, a model's activation, the results)."""
+    writer, the live feed's odds, the scoring, the freezing, a model's activation; and, for the rows written one
+    by one, staff's admin edits included, the courses and predictions receivers)."""
     generation_bump(ANSWERS_GENERATION, "answers")
-    _after_commit(lambda: generation_bump(ANSWERS_GENERATION, "answers"))
+    _after_commit(_answers_bump)
+
+
+def _answers_bump() -> None:
+    generation_bump(ANSWERS_GENERATION, "answers")
 
 
 def _after_commit(callback) -> None:
-    """Run ``callback`` again once the surrounding transaction commits: an answer computed from the rows before
-    the commit (a reader that bumped into the first bump) is made stale by the second."""
-    from django.db import transaction
-
+    """Run ``callback`` again once the surrounding transaction commits (once however often it is asked): an entry
+    computed from the rows before the commit (a reader that read the generation bumped by the first call) is made
+    stale by the second."""
     try:
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(entry[1] is callback for entry in connection.run_on_commit):
+            return
         transaction.on_commit(callback)
     except Exception as exc:  # no database connection to attach to: the first bump stands
         logger.debug("no transaction to bump after: %s", exc)

@@ -358,6 +358,13 @@ TURF_ACCOUNT_DATA = [
     "turf.audit.account_data",
 ]
 
+# The API's pure reads of shared data (courses/today, a race's predictions, predictions/all and top3, valuebets,
+# metrics) are cached per query and plan for at most this many seconds (0: not cached); a rescore, an import, the
+# feed or a model's activation makes them stale at once, a race's off (the callables below: (now) -> the next
+# moment an answer may change by the clock alone) and midnight end them.
+ANSWER_CACHE_SECONDS = env_int("ANSWER_CACHE_SECONDS", 60)
+TURF_ANSWER_EXPIRY = ["courses.clock.next_off"]
+
 # What a signed-in user's cached snapshot holds besides the user (accounts.snapshot; by dotted path: accounts
 # imports no billing): each callable (user) -> {part: value}.
 TURF_USER_SNAPSHOT = ["billing.selectors.plan_snapshot_part"]

@@ -18,6 +18,7 @@ from ..serializers import value_bets as s
 
 class ValueBetsView(TurfAPIView):
     required_feature = "valuebets"
+    answer_cached = True
     query_params = s.ValueBetParams
 
     @extend_schema(
