@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+
+from turf.cache import get_many
 
 from . import counters
 from .models import Plan, Subscription, SubscriptionStatus
@@ -205,7 +206,7 @@ def _endpoints(urlconf: str) -> tuple[str, ...]:
 def endpoint_usage(user) -> list[dict]:
     """Today's calls by ``user`` per endpoint (API calls and data pages), the busiest first."""
     keys = {counters.endpoint_key(user.pk, endpoint): endpoint for endpoint in _endpoints(settings.ROOT_URLCONF)}
-    counts = cache.get_many(list(keys))
+    counts = get_many(list(keys), "counters") or {}  # none when the cache does not answer (logged)
     rows = [{"endpoint": keys[key], "calls": int(calls)} for key, calls in counts.items() if calls]
     return sorted(rows, key=lambda row: (-row["calls"], row["endpoint"]))
 

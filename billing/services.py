@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from turf.audit import audit_write
+from turf.cache import CacheUnavailable
 from turf.models import ActorKind, AuditAction
 
 from . import counters
@@ -109,7 +110,10 @@ def plan_quota_use(*, user, plan: Plan, feature: str) -> None:
     if quota is None:
         return
     # Counted before it is judged, so a refused call counts too and nothing comes free by retrying.
-    used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+    try:
+        used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+    except CacheUnavailable:
+        return  # fails open, as the request limits (logged by turf.cache; README, "When Redis does not answer")
     if used > quota:
         opener = plan_unlimited_above(plan, feature)
         upgrade = f" {opener.name} has no such limit." if opener else ""

@@ -28,12 +28,13 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger("turf.cache")
 
-try:  # the errors django-redis lets through when Redis does not answer
+try:  # the errors of a Redis that does not answer: redis-py's, and django-redis' wrapping of them
+    from django_redis.exceptions import ConnectionInterrupted
     from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover - redis is a base requirement
-    RedisError = OSError  # type: ignore[misc,assignment]
+except ImportError:  # pragma: no cover - both are base requirements
+    ConnectionInterrupted = RedisError = OSError  # type: ignore[misc,assignment]
 
-CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError)
+CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, ConnectionInterrupted, OSError)
 LOG_EVERY = 60.0
 _last_logged: dict[str, float] = {}
 

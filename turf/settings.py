@@ -182,6 +182,12 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "turf",
+            # Seconds: a Redis that does not answer costs a request this much per cache call, not a hang
+            # (README, "When Redis does not answer": what each use of the cache does then).
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": float(env_str("REDIS_SOCKET_CONNECT_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(env_str("REDIS_SOCKET_TIMEOUT", "0.5")),
+            },
         }
     }
 else:
