@@ -24,7 +24,7 @@ from turf.cache import _after_commit, generation_bump, get_many, set_quietly
 
 from .models import SelfExclusion, User
 
-SNAPSHOT_SECONDS = 300  # a bound on a snapshot's life, whatever bumps it missed (a queryset update)
+SNAPSHOT_SECONDS = 60  # a bound on a snapshot's life, whatever bumps it missed (a queryset update, Redis away)
 EVERYONE = "usnap:gen"
 
 
