@@ -5,23 +5,31 @@ concurrent attempts never overwrite each other's count); past the window it star
 holds a digest of what is counted (an e-mail, an address), never the value itself. The limits are the
 ``AUTH_RATE_*`` settings: ``(attempts, window in seconds)``.
 
-When the cache (Redis) does not answer, the limits fail open — a log-in, a sign-up or a code is not refused for
-want of a counter, and a warning is logged — except the mails (``attempt_allowed``: codes re-sent, password
-resets), which fail closed: no mail goes out that could not be counted (README, "When a service is down").
+They fail closed: when the cache does not answer, an attempt that would be counted or checked is refused with
+RateLimitUnavailable (503, ``rate_limit_unavailable``) rather than let through uncounted (password guessing);
+an answer that must not tell (a reset mail, a code resent) stays the same and nothing is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.cache import cache
 
-from turf.errors import TooManyAttempts
-from turf.probes import CACHE_DOWN
+from turf.cache import CACHE_ERRORS, cache_warn
+from turf.errors import RateLimitUnavailable, TooManyAttempts
 
-logger = logging.getLogger("turf.attempts")
+
+@contextmanager
+def _fail_closed() -> Iterator[None]:
+    try:
+        yield
+    except CACHE_ERRORS as exc:
+        cache_warn("account attempts", exc)
+        raise RateLimitUnavailable() from None
 
 
 def _key(scope: str, ident: str) -> str:
@@ -43,43 +51,27 @@ def _retry_after(until: float | None, window: int) -> int:
 
 
 def attempt_hit(*, scope: str, ident: str, window: int) -> tuple[int, int]:
-    """Count one attempt: (attempts in the current window, this one included; seconds until it ends); (0, window)
-    when the cache does not answer."""
-    return _hit(scope=scope, ident=ident, window=window) or (0, window)
-
-
-def _hit(*, scope: str, ident: str, window: int) -> tuple[int, int] | None:
-    try:
-        return _hit_counted(scope=scope, ident=ident, window=window)
-    except CACHE_DOWN as exc:
-        logger.warning("attempts: the cache does not answer, %s not counted: %s", scope, exc)
-        return None
-
-
-def _hit_counted(*, scope: str, ident: str, window: int) -> tuple[int, int]:
+    """Count one attempt: (attempts in the current window, this one included; seconds until it ends)."""
     key = _key(scope, ident)
-    _window_end(key)
-    if cache.add(key, 0, timeout=window):
-        cache.set(f"{key}:until", time.time() + window, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ended between add and incr: this attempt opens the next one
-        cache.set(key, 1, timeout=window)
-        cache.set(f"{key}:until", time.time() + window, timeout=window)
-        count = 1
-    return count, _retry_after(cache.get(f"{key}:until"), window)
+    with _fail_closed():
+        _window_end(key)
+        if cache.add(key, 0, timeout=window):
+            cache.set(f"{key}:until", time.time() + window, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window ended between add and incr: this attempt opens the next one
+            cache.set(key, 1, timeout=window)
+            cache.set(f"{key}:until", time.time() + window, timeout=window)
+            count = 1
+        return count, _retry_after(cache.get(f"{key}:until"), window)
 
 
 def attempt_peek(*, scope: str, ident: str, window: int) -> tuple[int, int]:
-    """The attempts counted in the current window, without counting one: (count, seconds until it ends); (0, 0)
-    when the cache does not answer."""
+    """The attempts counted in the current window, without counting one: (count, seconds until it ends)."""
     key = _key(scope, ident)
-    try:
+    with _fail_closed():
         until = _window_end(key)
         count = cache.get(key) or 0
-    except CACHE_DOWN as exc:
-        logger.warning("attempts: the cache does not answer, %s not checked: %s", scope, exc)
-        return 0, 0
     return count, (_retry_after(until, window) if count else 0)
 
 
@@ -87,8 +79,8 @@ def attempt_reset(*, scope: str, ident: str) -> None:
     key = _key(scope, ident)
     try:
         cache.delete_many([key, f"{key}:until"])
-    except CACHE_DOWN as exc:
-        logger.warning("attempts: the cache does not answer, %s not reset: %s", scope, exc)
+    except CACHE_ERRORS as exc:  # a success not forgotten: the window ends by itself
+        cache_warn("account attempts", exc)
 
 
 def attempt_count(*, scope: str, ident: str, limit: tuple[int, int], message: str) -> int:
@@ -101,11 +93,13 @@ def attempt_count(*, scope: str, ident: str, limit: tuple[int, int], message: st
 
 
 def attempt_allowed(*, scope: str, ident: str, limit: tuple[int, int]) -> bool:
-    """Count one attempt; False past ``limit`` (for the answers that must not tell: always 200), and False when the
-    cache does not answer (what this guards, a mail, waits until it can be counted)."""
+    """Count one attempt; False past ``limit`` (for the answers that must not tell: always 200)."""
     allowed, window = limit
-    counted = _hit(scope=scope, ident=ident, window=window)
-    return counted is not None and counted[0] <= allowed
+    try:
+        count, _ = attempt_hit(scope=scope, ident=ident, window=window)
+    except RateLimitUnavailable:
+        return False  # closed, and the answer tells nothing more
+    return count <= allowed
 
 
 def attempts_check(*, scope: str, ident: str, limit: tuple[int, int], message: str) -> None:

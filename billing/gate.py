@@ -13,6 +13,11 @@ caller renders (the API in the error envelope, a page as the refusal page):
    ``required_feature``, asked before the query is read: NotAuthenticated, PlanRequired;
 3. the query is read (``read_query``): its error, a 400, costs no quota;
 4. one use of the feature's daily quota is counted: QuotaExceeded.
+
+The cache round trips: the request's counters (minute, day, endpoint) in one; the quota, for a feature that has
+one, in a second, after the query is read, since a throttled, refused or malformed call costs no quota (counting
+it in the first would charge them all). The user and the plan were read with the user's snapshot, in one more
+(``accounts.snapshot``), before the gate.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from rest_framework.permissions import BasePermission
 from .permissions import PlanFeature
 from .selectors import endpoint_label
 from .self_exclusion import self_exclusion_check
-from .services import endpoint_call_count, plan_quota_use
+from .services import endpoint_call_key, plan_quota_use
 from .throttles import AUTH_SCOPE, PlanRateThrottle
 
 T = TypeVar("T")
@@ -47,11 +52,13 @@ class Page:
 def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     """Let one request to ``view`` (an API view or a ``Page``) through the plan gate; returns its read query."""
     throttle = PlanRateThrottle()
-    allowed = throttle.allow_request(request, view)
     user = getattr(request, "user", None)
+    also: tuple[str, ...] = ()
     if user is not None and user.is_authenticated and getattr(view, "throttle_scope", None) != AUTH_SCOPE:
-        # Counted with the user's requests (the auth scope counts per address, apart), refused ones too.
-        endpoint_call_count(user=user, endpoint=_endpoint(request))
+        # Counted with the user's requests (the auth scope counts per address, apart), refused ones too: in the
+        # same cache round trip as the limits.
+        also = (endpoint_call_key(user=user, endpoint=_endpoint(request)),)
+    allowed = throttle.allow_request(request, view, also=also)
     if not allowed:
         raise Throttled(wait=throttle.wait())
     self_exclusion_check(request, view)  # SelfExcluded: a self-excluded user's picks and value bets

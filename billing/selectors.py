@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+
+from turf.cache import get_many
 
 from . import counters
 from .models import Plan, Subscription, SubscriptionStatus
@@ -72,7 +73,11 @@ def subscription_summary(user) -> dict:
 
 
 def plan_for_user(user) -> Plan | None:
-    """The user's plan (its subscription's); an account without one is treated as on the cheapest active plan."""
+    """The user's plan (its subscription's); an account without one is treated as on the cheapest active plan.
+    A request's user authenticated by its snapshot (``accounts.snapshot``) has it there, current, without a query."""
+    snapshot = getattr(user, "turf_snapshot", None)
+    if snapshot is not None and "plan" in snapshot:
+        return plan_from_snapshot(snapshot)
     subscription = subscription_for_user(user)
     return subscription.plan if subscription is not None else plan_list().first()
 
@@ -201,6 +206,27 @@ def _endpoints(urlconf: str) -> tuple[str, ...]:
 def endpoint_usage(user) -> list[dict]:
     """Today's calls by ``user`` per endpoint (API calls and data pages), the busiest first."""
     keys = {counters.endpoint_key(user.pk, endpoint): endpoint for endpoint in _endpoints(settings.ROOT_URLCONF)}
-    counts = cache.get_many(list(keys))
+    counts = get_many(list(keys), "counters") or {}  # none when the cache does not answer (logged)
     rows = [{"endpoint": keys[key], "calls": int(calls)} for key, calls in counts.items() if calls]
     return sorted(rows, key=lambda row: (-row["calls"], row["endpoint"]))
+
+
+# Billing's part of a user's cached snapshot (``accounts.snapshot``, by the ``TURF_USER_SNAPSHOT`` setting): the
+# plan, as the plan gate reads it on every request without a query.
+PLAN_FIELDS = tuple(field.attname for field in Plan._meta.concrete_fields)
+
+
+def plan_snapshot_part(user) -> dict:
+    """``{"plan": its fields}`` of the user's plan (``plan_for_user``), ``{"plan": None}`` without one."""
+    plan = plan_for_user(user)
+    return {"plan": {name: getattr(plan, name) for name in PLAN_FIELDS} if plan is not None else None}
+
+
+def plan_from_snapshot(snapshot: dict) -> Plan | None:
+    """The plan a snapshot holds, as a row read from the database (read only: the gate's questions)."""
+    fields = snapshot.get("plan")
+    if fields is None:
+        return None
+    plan = Plan(**fields)
+    plan._state.adding, plan._state.db = False, "default"
+    return plan

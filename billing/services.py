@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from turf.audit import audit_write
+from turf.cache import CacheUnavailable
 from turf.models import ActorKind, AuditAction
 
 from . import counters
@@ -66,21 +67,25 @@ def user_plan_set(*, email: str, plan_code: str):
     return user
 
 
-def request_count(*, ident: str, per_minute: int, per_day: int) -> RateState:
-    """Count one request by ``ident`` in this minute and today; the state's ``wait`` is set past either limit."""
+def request_count(*, ident: str, per_minute: int, per_day: int, also: tuple[str, ...] = ()) -> RateState:
+    """Count one request by ``ident`` in this minute and today; the state's ``wait`` is set past either limit.
+    ``also``: today's counters of the same request (its endpoint's), counted in the same round trip."""
     minute_key, day_key, reset = counters.rate_keys(ident)
+    keys = [(minute_key, counters.MINUTE_TTL), (day_key, counters.DAY_TTL), *((k, counters.DAY_TTL) for k in also)]
+    used_minute, used_day, *_ = counters.hits(keys)
     return rate_state(
-        used_minute=counters.hit(minute_key, counters.MINUTE_TTL),
-        used_day=counters.hit(day_key, counters.DAY_TTL),
+        used_minute=used_minute,
+        used_day=used_day,
         per_minute=per_minute,
         per_day=per_day,
         reset=reset,
     )
 
 
-def endpoint_call_count(*, user, endpoint: str) -> None:
-    """Count one call by ``user`` to ``endpoint`` today (what ``billing/usage`` lists per endpoint)."""
-    counters.hit(counters.endpoint_key(user.pk, endpoint), counters.DAY_TTL)
+def endpoint_call_key(*, user, endpoint: str) -> str:
+    """Today's counter of ``user``'s calls to ``endpoint`` (what ``billing/usage`` lists per endpoint), counted by
+    ``request_count`` with the request's limits."""
+    return counters.endpoint_key(user.pk, endpoint)
 
 
 def plan_feature_open(*, user, feature: str) -> Plan:
@@ -105,7 +110,10 @@ def plan_quota_use(*, user, plan: Plan, feature: str) -> None:
     if quota is None:
         return
     # Counted before it is judged, so a refused call counts too and nothing comes free by retrying.
-    used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+    try:
+        used = counters.hit(counters.quota_key(user.pk, feature), counters.DAY_TTL)
+    except CacheUnavailable:
+        return  # fails open, as the request limits (logged by turf.cache; README, "When Redis does not answer")
     if used > quota:
         opener = plan_unlimited_above(plan, feature)
         upgrade = f" {opener.name} has no such limit." if opener else ""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from turf.cache import CacheUnavailable
+from turf.errors import RateLimitUnavailable
+
 from .selectors import RateState, user_request_limits
 from .services import request_count
 
@@ -18,9 +21,20 @@ AUTH_SCOPE = "auth"
 class PlanRateThrottle(BaseThrottle):
     """Count a request against its limits and refuse it past them; the state is left on ``request.rate_state``."""
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request, view, also: tuple[str, ...] = ()) -> bool:
+        """``also``: the request's other counters (its endpoint's), counted in the same cache round trip."""
         ident, per_minute, per_day = self.limits(request, view)
-        state = request_count(ident=ident, per_minute=per_minute, per_day=per_day)
+        try:
+            state = request_count(ident=ident, per_minute=per_minute, per_day=per_day, also=also)
+        except CacheUnavailable:
+            # The cache does not answer (logged by turf.cache). Password guessing stays limited: the auth scope
+            # fails closed (503). The plans' and the anonymous request limits fail open: the request is served,
+            # its headers showing the limits unspent (README, "When Redis does not answer").
+            if getattr(view, "throttle_scope", None) == AUTH_SCOPE:
+                raise RateLimitUnavailable() from None
+            state = RateState(
+                limit=per_minute, remaining=per_minute, reset=60, day_limit=per_day, day_remaining=per_day
+            )
         request.rate_state = state
         self._wait = state.wait
         return state.wait is None

@@ -39,6 +39,18 @@ def race_phase(race: Race, now: dt.datetime | None = None) -> str:
     return OFF if race.meeting.date < timezone.localdate(now) else SCHEDULED
 
 
+def next_off(now: dt.datetime | None = None) -> dt.datetime | None:
+    """The next start time of a race still scheduled after ``now``: until then no race goes off by the clock alone
+    (what the API's cached answers last at most: ``ANSWER_CACHE_SECONDS``)."""
+    now = now or timezone.now()
+    return (
+        Race.objects.filter(status=RaceStatus.SCHEDULED, start_time__gt=now)
+        .order_by("start_time")
+        .values_list("start_time", flat=True)
+        .first()
+    )
+
+
 def gone_off(now: dt.datetime | None = None, prefix: str = "") -> Q:
     """Q on Race (or on a model reaching it through ``prefix``, e.g. ``"race__"``): races that have gone off."""
     now = now or timezone.now()

@@ -18,6 +18,7 @@ from .serializers import DataSourceSerializer, RaceListParams, RaceSerializer
 
 class TodayRacesView(TurfAPIView):
     required_feature = "courses"
+    answer_cached = True
     query_params = RaceListParams
 
     @extend_schema(

@@ -14,7 +14,7 @@ from rest_framework.exceptions import Throttled
 from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.models import Feature
 from billing.selectors import plan_for_user
-from turf.errors import TooManyAttempts
+from turf.errors import RateLimitUnavailable, TooManyAttempts
 
 
 def day_links(day: dt.date) -> dict:
@@ -43,6 +43,8 @@ def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
         context.update(title="Not in your plan", feature=Feature(exc.feature).label)
     elif isinstance(exc, QuotaExceeded):
         context.update(title="Today's quota is used up")  # the message says it resets at midnight
+    elif isinstance(exc, RateLimitUnavailable):  # the limits against password guessing cannot be counted
+        context.update(title="Log-in is unavailable for a moment", wait=wait)
     elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
         context.update(title="Too many attempts", wait=wait)
     elif attempts:

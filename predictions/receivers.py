@@ -4,22 +4,24 @@ The feed sends these signals with ``send_robust`` after it has committed: a rece
 the sender, and the feed's data stands. The receivers run in the sender's process (the scheduled check's
 worker), in order: a race is rescored before it can be frozen.
 
-No answer about races is cached (the cache holds only the request counters and the health probe; a model's
-booster is cached by version, which never changes): a rescore is seen by the next read, nothing to invalidate.
+The API's answers about races are cached (``turf.cache``): the scoring, the freezing and a model's activation make
+them stale themselves (bulk writes); the receivers below do it for rows written one by one (the admin).
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from courses.clock import not_gone_off
 from courses.models import Race
 from courses.signals import races_changed, races_off
+from turf.cache import answers_invalidate
 
-from .models import PublishedStage
+from .models import ModelVersion, Prediction, PublishedPrediction, PublishedStage
 from .services.published import predictions_freeze
 from .services.scoring import predictions_score_races
 
@@ -60,3 +62,13 @@ def freeze_at_the_off(sender, race_ids, **kwargs) -> None:
     """Races reached their off: freeze the prediction served then (scored before the off), never to be rewritten."""
     frozen = predictions_freeze(race_ids=race_ids, stage=PublishedStage.OFF)
     logger.info("off freeze: %d races, %d rows; not frozen %s", frozen.races_frozen, frozen.predictions, frozen.skipped)
+
+
+@receiver(post_save, sender=ModelVersion, dispatch_uid="predictions.answers_stale_version_saved")
+@receiver(post_delete, sender=ModelVersion, dispatch_uid="predictions.answers_stale_version_deleted")
+@receiver(post_save, sender=Prediction, dispatch_uid="predictions.answers_stale_prediction_saved")
+@receiver(post_delete, sender=Prediction, dispatch_uid="predictions.answers_stale_prediction_deleted")
+@receiver(post_save, sender=PublishedPrediction, dispatch_uid="predictions.answers_stale_published_saved")
+@receiver(post_delete, sender=PublishedPrediction, dispatch_uid="predictions.answers_stale_published_deleted")
+def answers_stale(sender, **kwargs) -> None:
+    answers_invalidate()

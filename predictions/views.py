@@ -28,6 +28,7 @@ def _card_response(card: dict) -> Response:
 class RacePredictionsView(TurfAPIView):
     required_feature = "race_predictions"
     serves_predictions = "race_card"
+    answer_cached = True
     query_params = DayParams
 
     @extend_schema(
@@ -57,6 +58,7 @@ class RacePredictionsView(TurfAPIView):
 class RaceByIdPredictionsView(TurfAPIView):
     required_feature = "race_predictions"
     serves_predictions = "race_card"
+    answer_cached = True
 
     @extend_schema(
         summary="One race's card with every runner's probabilities, by the race's id",
@@ -79,6 +81,7 @@ class RaceByIdPredictionsView(TurfAPIView):
 class Top3View(TurfAPIView):
     required_feature = "top3"
     serves_predictions = "top3"
+    answer_cached = True
     query_params = s.Top3Params
 
     @extend_schema(
@@ -103,6 +106,7 @@ class Top3View(TurfAPIView):
 class AllPredictionsView(TurfAPIView):
     required_feature = "predictions_all"
     serves_predictions = "all"
+    answer_cached = True
     query_params = DayPageParams
 
     @extend_schema(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
+from django.http import HttpResponse
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing.gate import gate_pass
@@ -11,6 +15,7 @@ from billing.permissions import PlanFeature
 from billing.throttles import AUTH_SCOPE, PlanRateThrottle, RateState, rate_headers
 
 from . import metrics
+from .cache import answer_get, answer_set
 from .params import query_read
 
 
@@ -29,6 +34,10 @@ class TurfAPIView(APIView):
     params: dict = {}
     # The kind of predictions a 2xx answer serves, counted in turf_predictions_served_total by plan (None: none).
     serves_predictions: str | None = None
+    # A pure read of shared data (the same answer for every subscriber of a plan): its 200 answers are cached per
+    # path, validated query and plan (``turf.cache``), served after the gate has counted the request.
+    answer_cached: bool = False
+    _answer_key: tuple[str, int] | None = None
 
     def initial(self, request, *args, **kwargs):
         # DRF's initial with its throttle and permission steps replaced by the one plan gate, which counts the
@@ -41,6 +50,21 @@ class TurfAPIView(APIView):
         request.version, request.versioning_scheme = version, scheme
         self.perform_authentication(request)
         self.params = gate_pass(request, self, lambda: self.read_query(request))
+        if self.answer_cached and request.method == "GET":
+            self._answer_lookup(request)
+
+    def _answer_lookup(self, request) -> None:
+        """Serve the cached answer to this query for this plan, if current (the handler is not called)."""
+        plan = getattr(request, "plan", None)  # the plan that opened the feature (PlanFeature)
+        variant = (plan.code, sorted(plan.features or []), plan.daily_quotas) if plan is not None else None
+        query = sorted((name, repr(value)) for name, value in self.params.items())
+        ident = repr((request.path, query, variant, request.accepted_media_type))
+        key = "answer:" + hashlib.sha256(ident.encode()).hexdigest()
+        generation, entry = answer_get(key)
+        self._answer_key = (key, generation) if generation is not None else None
+        if entry is not None:
+            content, content_type = entry
+            self.get = lambda *args, **kwargs: HttpResponse(content, content_type=content_type)
 
     def read_query(self, request) -> dict:
         if self.query_params is None or request.method not in ("GET", "HEAD"):
@@ -49,6 +73,9 @@ class TurfAPIView(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if self._answer_key is not None and isinstance(response, Response) and response.status_code == 200:
+            response.render()
+            answer_set(*self._answer_key, (response.content, response["Content-Type"]))
         state: RateState | None = getattr(request, "rate_state", None)
         if state is None:
             # Refused before the gate (a bad token): show the limits it would have counted against, unspent.

@@ -32,6 +32,8 @@ ERROR_CODES = {
     "throttled": "over the request limit per minute or per day; see Retry-After (429)",
     "quota_exceeded": "over the plan's daily quota of this feature; see Retry-After (429)",
     "too_many_attempts": "too many attempts at an account action (sign-up, code, log-in); see Retry-After (429)",
+    "rate_limit_unavailable": "the limits against password guessing cannot be counted (the cache does not answer): "
+    "log-in, sign-up and the account's codes are refused for a moment; see Retry-After (503)",
     "server_error": "our fault; nothing about it is told (500)",
     "payment_provider_error": "the payment provider (Stripe) did not answer or refused; nothing was changed (502)",
     "billing_unavailable": "payments are not configured on this server (503)",
@@ -129,6 +131,21 @@ class TooManyAttempts(Throttled):
     def __init__(self, detail: str, wait: int | None = None):
         super().__init__(wait=wait, detail=detail)
         self.detail = detail  # our sentence, without DRF's "expected available in" suffix
+
+
+class RateLimitUnavailable(TooManyAttempts):
+    """A limit that fails closed could not be counted (the shared cache does not answer): the log-in, sign-up and
+    token refresh limits per address and the account's abuse limits (README, "When Redis does not answer")."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "rate_limit_unavailable"
+    RETRY_AFTER = 30
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(
+            detail or "Log-in, sign-up and account codes are unavailable for a moment: please retry shortly.",
+            wait=self.RETRY_AFTER,
+        )
 
 
 class PaymentProviderError(APIException):

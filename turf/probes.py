@@ -8,18 +8,11 @@ import threading
 import time
 
 from django.conf import settings
+from redis.exceptions import RedisError
 
 from turf.celery import app
 
 logger = logging.getLogger("turf.health")
-
-# What a cache or a broker that went away raises: redis-py's errors, django-redis's wrapper of them, the sockets'.
-try:
-    from django_redis.exceptions import ConnectionInterrupted
-    from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover - both are in requirements/base.txt
-    ConnectionInterrupted = RedisError = ConnectionError
-CACHE_DOWN: tuple[type[BaseException], ...] = (ConnectionInterrupted, RedisError, ConnectionError, TimeoutError)
 
 _worker_lock = threading.Lock()
 _worker_state: tuple[float, str] = (0.0, "")

@@ -7,6 +7,7 @@ plumbing can answer, and the rate-limit headers every answer carries (``Retry-Af
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
@@ -97,6 +98,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "name": "X-API-Key",
             "description": "A key made with POST /api/v1/auth/api-keys (premium and pro plans)",
         }
+
+
+class SnapshotJWTScheme(SimpleJWTScheme):
+    """simplejwt's Bearer scheme for its subclass that reads the user's cached snapshot (same tokens, same header)."""
+
+    target_class = "accounts.authentication.SnapshotJWTAuthentication"  # by path: turf imports no accounts
 
 
 class TurfAutoSchema(AutoSchema):

@@ -239,6 +239,12 @@ if REDIS_URL:
             "BACKEND": "django_prometheus.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "turf",
+            # Seconds: a Redis that does not answer costs a request this much per cache call, not a hang
+            # (README, "When Redis does not answer": what each use of the cache does then).
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": float(env_str("REDIS_SOCKET_CONNECT_TIMEOUT", "0.5")),
+                "SOCKET_TIMEOUT": float(env_str("REDIS_SOCKET_TIMEOUT", "0.5")),
+            },
         }
     }
 else:
@@ -392,7 +398,8 @@ API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, the user read from its cached snapshot (accounts.snapshot) instead of the database.
+        "accounts.authentication.SnapshotJWTAuthentication",
         # X-API-Key: a script's key, for a request without an Authorization header.
         "accounts.authentication.ApiKeyAuthentication",
     ],
@@ -528,6 +535,17 @@ TURF_ACCOUNT_DATA = [
     "wagering.gdpr.account_data",
     "turf.audit.account_data",
 ]
+
+# The API's pure reads of shared data (courses/today, a race's predictions, predictions/all and top3, valuebets,
+# metrics) are cached per query and plan for at most this many seconds (0: not cached); a rescore, an import, the
+# feed or a model's activation makes them stale at once, a race's off (the callables below: (now) -> the next
+# moment an answer may change by the clock alone) and midnight end them.
+ANSWER_CACHE_SECONDS = env_int("ANSWER_CACHE_SECONDS", 60)
+TURF_ANSWER_EXPIRY = ["courses.clock.next_off"]
+
+# What a signed-in user's cached snapshot holds besides the user (accounts.snapshot; by dotted path: accounts
+# imports no billing): each callable (user) -> {part: value}.
+TURF_USER_SNAPSHOT = ["billing.selectors.plan_snapshot_part"]
 
 # Stripe (billing): without the secret key checkout, portal, cancel and the webhook answer 503; the rest works.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")

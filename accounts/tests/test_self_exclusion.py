@@ -2,6 +2,7 @@
 lasts, the features that tell what to bet on answer 403 self_excluded, in the API and the pages alike."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -131,12 +132,13 @@ def test_the_programme_the_past_and_one_s_own_things_stay_open(api, pro_user, ur
 def test_the_exclusion_ends_by_itself(api, premium_user):
     exclude(api, premium_user, days=1)
     assert api.as_user(premium_user).get("/api/v1/valuebets").status_code == 403
-    SelfExclusion.objects.update(ends_at=timezone.now() - dt.timedelta(seconds=1))  # a day later
-    assert self_exclusion_active(user=premium_user) is None
-    assert api.as_user(premium_user).get("/api/v1/valuebets").status_code == 200
-    state = api.get(URL).json()
-    assert state["active"] is None and len(state["history"]) == 1
-    assert exclude(api, premium_user, days=1).status_code == 201  # a new one may start
+    later = timezone.now() + dt.timedelta(days=1, seconds=1)  # a day later: the clock moves, no row is written
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert self_exclusion_active(user=premium_user) is None
+        assert api.as_user(premium_user).get("/api/v1/valuebets").status_code == 200
+        state = api.get(URL).json()
+        assert state["active"] is None and len(state["history"]) == 1
+        assert exclude(api, premium_user, days=1).status_code == 201  # a new one may start
 
 
 def test_another_user_s_exclusion_changes_nothing(api, premium_user, other_user):

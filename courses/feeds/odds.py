@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from turf.cache import answers_invalidate
+
 from ..models import OddsSnapshot, Race, Runner, RunnerStatus
 
 # race id -> saddle number -> (status, final odds)
@@ -123,4 +125,6 @@ def odds_snapshot_write(*, reads: dict[int, OddsRead], morning_line: bool = Fals
     for race_id, odds_at in latest.items():
         if races[race_id][1] != odds_at:
             Race.objects.filter(pk=race_id).update(odds_at=odds_at)
+    if snapshots or latest:
+        answers_invalidate()  # the odds the API's cached answers showed
     return written

@@ -26,6 +26,7 @@ from courses.models import (
     Runner,
     Trainer,
 )
+from turf.cache import answers_invalidate
 
 from .payloads import HorseRef, PersonRef, RacePayload, RejectRace, RunnerPayload
 
@@ -173,6 +174,8 @@ class RaceWriter:
             raise RejectRace(f"database refused the race: {exc}".splitlines()[0][:300]) from None
         pending.commit_into(self)
         self.counts.races[outcome] += 1
+        if outcome != "unchanged":
+            answers_invalidate()  # the API's cached answers showed the race as it was
         return outcome
 
     # -- internals --------------------------------------------------------------------------

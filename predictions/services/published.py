@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Race
+from turf.cache import answers_invalidate
 
 from ..models import Prediction, PublishedPrediction, PublishedStage
 from .versions import model_version_active
@@ -113,6 +114,7 @@ def predictions_freeze(*, race_ids: Iterable[int], stage: str) -> FreezeReport:
             ]
         # A concurrent freeze of the same runner and stage may have won the race: its row stands.
         PublishedPrediction.objects.bulk_create(rows, ignore_conflicts=True)
+        answers_invalidate()  # a gone-off race's card shows what was published
     return FreezeReport(
         stage=stage.value,
         model_version=version.version,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from courses.clock import gone_off, not_gone_off
 from courses.models import Race
+from turf.cache import answers_invalidate
 from turf.locks import locked
 
 from ..models import ModelKind, ModelVersion, Prediction
@@ -180,6 +181,7 @@ def _score(*, races: Q, start: dt.date, end: dt.date, version: ModelVersion, sco
             .exclude(scored_at=scored_at)
             .delete()
         )
+        answers_invalidate()  # nobody is served the probabilities this scoring replaced
 
     races_scored = set(part.race_id[scored].tolist())
     races_run = set(part.race_id[part.runs].tolist())

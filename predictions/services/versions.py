@@ -22,6 +22,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import Combinable
 
 from turf.audit import audit_write
+from turf.cache import answers_invalidate
 from turf.models import ActorKind, AuditAction
 
 from ..models import ModelKind, ModelStatus, ModelVersion
@@ -106,6 +107,7 @@ def model_version_activate(
             status=ModelStatus.RETIRED
         )
         ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE)
+        answers_invalidate()  # the answers cached were the retired version's
         if previous != [model_version.version]:
             audit_write(
                 action=AuditAction.MODEL_ACTIVATED,

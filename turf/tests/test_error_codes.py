@@ -4,6 +4,7 @@ import json
 
 import pytest
 import yaml
+from django.test import override_settings
 from django.urls import path
 from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import InvalidToken
@@ -22,6 +23,7 @@ from turf.errors import (
     PayloadTooLarge,
     PaymentProviderError,
     QueueUnavailable,
+    RateLimitUnavailable,
     SelfExcluded,
     ServiceUnavailable,
     TooManyAttempts,
@@ -29,6 +31,7 @@ from turf.errors import (
 )
 
 from .test_envelope import assert_envelope
+from .test_redis_down import DEAD_REDIS
 
 pytestmark = pytest.mark.django_db
 # Stripe's API on loopback, and premium and pro on sale (billing's fixtures).
@@ -179,6 +182,13 @@ def test_too_many_wrong_passwords_to_delete_the_account_is_too_many_attempts(api
     assert response["Retry-After"] == "900"
 
 
+def test_a_log_in_when_its_limits_cannot_be_counted_is_rate_limit_unavailable(api, free_user):
+    with override_settings(CACHES=DEAD_REDIS):
+        response = api.post("/api/v1/auth/login", {"email": free_user.email, "password": "s3cret-Pass!"}, format="json")
+    assert_envelope(response, 503, "rate_limit_unavailable")
+    assert response["Retry-After"] == "30"
+
+
 def test_our_bug_is_a_server_error_even_outside_any_view(client):
     from turf.urls import handler500
 
@@ -238,6 +248,7 @@ CODES = [
     (exceptions.Throttled(wait=3), "throttled"),
     (QuotaExceeded("over", wait=3), "quota_exceeded"),
     (TooManyAttempts("too many", wait=3), "too_many_attempts"),
+    (RateLimitUnavailable(), "rate_limit_unavailable"),
     (exceptions.APIException(), "server_error"),
     (ServiceUnavailable(), "service_unavailable"),
     (DatabaseUnavailable(), "database_unavailable"),

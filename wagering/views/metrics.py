@@ -17,6 +17,7 @@ from ..serializers import metrics as s
 
 class MetricsView(TurfAPIView):
     required_feature = "metrics"
+    answer_cached = True
     query_params = s.MetricsParams
 
     @extend_schema(

@@ -19,6 +19,7 @@ from ..serializers import value_bets as s
 class ValueBetsView(TurfAPIView):
     required_feature = "valuebets"
     serves_predictions = "valuebets"
+    answer_cached = True
     query_params = s.ValueBetParams
 
     @extend_schema(

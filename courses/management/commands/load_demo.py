@@ -13,6 +13,7 @@ from courses.demo import DEFAULT_START, DemoGenerator, planned_source_ids
 from courses.importers.run import import_races
 from courses.management.arguments import date_argument
 from courses.models import Meeting, Race, RaceStatus, Source
+from turf.cache import answers_invalidate
 
 
 class Command(BaseCommand):
@@ -90,4 +91,6 @@ def _remove_other_programmes(planned: set[str], start: dt.date, today: dt.date) 
         for offset in range(0, len(stale), 500):
             Race.objects.filter(pk__in=stale[offset : offset + 500]).delete()
         Meeting.objects.filter(source=Source.DEMO, races__isnull=True).delete()
+        if stale:
+            answers_invalidate()  # the API's cached answers listed them
     return len(stale)

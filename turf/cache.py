@@ -1,0 +1,182 @@
+"""The shared cache as every request uses it: counters in one round trip, generations, cached answers; and what
+happens when it does not answer.
+
+Redis (``REDIS_URL``) or, without it, the local-memory cache. Every helper here survives a cache that does not
+answer (Redis down, a timeout): it raises ``CacheUnavailable`` where the caller must choose between serving and
+refusing (the counters: ``billing.counters``, ``accounts.attempts``), and otherwise behaves as a cache miss that
+stores nothing (the user snapshots, the cached answers), so that the request is computed from the database.
+Each failure is logged as a warning, at most once every ``LOG_EVERY`` seconds per process.
+
+Generations (``generation_bump``): a counter that, bumped, makes every entry stored under an older value stale.
+An entry keeps the generation it was computed under *inside* its value, so that the entry and the current
+generation are read together in one ``get_many`` (one round trip), and an entry computed while a writer bumped
+the generation is never served after the bump.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("turf.cache")
+
+try:  # the errors of a Redis that does not answer: redis-py's, and django-redis' wrapping of them
+    from django_redis.exceptions import ConnectionInterrupted
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - both are base requirements
+    ConnectionInterrupted = RedisError = OSError  # type: ignore[misc,assignment]
+
+CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, ConnectionInterrupted, OSError)
+LOG_EVERY = 60.0
+_last_logged: dict[str, float] = {}
+
+
+class CacheUnavailable(Exception):
+    """The shared cache did not answer."""
+
+
+def cache_warn(what: str, exc: BaseException) -> None:
+    """Log that the cache did not answer for ``what``: a warning at most once a minute per ``what`` and process."""
+    now = time.monotonic()
+    if now - _last_logged.get(what, -LOG_EVERY) >= LOG_EVERY:
+        _last_logged[what] = now
+        logger.warning("cache unavailable (%s): %s: %s", what, type(exc).__name__, exc)
+
+
+def _redis_client():
+    """The raw Redis client behind the default cache, or None for another backend (local memory)."""
+    get_client = getattr(cache, "client", None)
+    get_client = getattr(get_client, "get_client", None)
+    return get_client(write=True) if get_client is not None else None
+
+
+def hits(items: Iterable[tuple[str, int]]) -> list[int]:
+    """Count one more hit on each ``(key, ttl)``: a key is created with ``ttl`` seconds to live on its first hit
+    and keeps it. Returns the new counts. On Redis, one round trip (a pipeline of ``SET key 0 EX ttl NX`` and
+    ``INCR``: INCR keeps the TTL); CacheUnavailable when the cache does not answer."""
+    items = list(items)
+    try:
+        client = _redis_client()
+        if client is None:
+            return [_hit_portable(key, ttl) for key, ttl in items]
+        pipe = client.pipeline(transaction=False)
+        for key, ttl in items:
+            raw = cache.make_and_validate_key(key)
+            pipe.set(raw, 0, ex=ttl, nx=True)
+            pipe.incr(raw)
+        return [int(count) for count in pipe.execute()[1::2]]
+    except CACHE_ERRORS as exc:
+        cache_warn("counters", exc)
+        raise CacheUnavailable(str(exc)) from exc
+
+
+def _hit_portable(key: str, ttl: int) -> int:
+    if cache.add(key, 1, ttl):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, ttl)
+        return 1
+
+
+def get_many(keys: list[str], what: str) -> dict[str, Any] | None:
+    """``cache.get_many`` in one round trip; None (logged) when the cache does not answer."""
+    try:
+        return cache.get_many(keys)
+    except CACHE_ERRORS as exc:
+        cache_warn(what, exc)
+        return None
+
+
+def set_quietly(key: str, value: Any, timeout: int, what: str) -> None:
+    """``cache.set``, logged and forgotten when the cache does not answer (the value is computed again)."""
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS as exc:
+        cache_warn(what, exc)
+
+
+def generation_bump(key: str, what: str) -> None:
+    """Make every entry stored under ``key``'s current generation stale. A cache that does not answer cannot
+    serve stale entries either (the entries are in it): logged and forgotten."""
+    try:
+        _bump(key)
+    except CACHE_ERRORS as exc:
+        cache_warn(what, exc)
+
+
+def _bump(key: str) -> None:
+    client = _redis_client()
+    if client is not None:
+        client.incr(cache.make_and_validate_key(key))  # never expires: an evicted generation reads as 0
+        return
+    if not cache.add(key, 1, None):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, 1, None)
+
+
+# Cached answers of the API's pure reads of shared data (``TurfAPIView.answer_cached``), each for at most
+# ANSWER_CACHE_SECONDS, until the next change the clock makes (``TURF_ANSWER_EXPIRY``: a race's off) and until
+# midnight; and never after a writer called ``answers_invalidate``.
+ANSWERS_GENERATION = "answers:gen"
+
+
+def answer_get(key: str) -> tuple[int | None, Any]:
+    """(the answers' current generation, the answer cached under ``key`` if it is of that generation), in one round
+    trip; (None, None) when the cache does not answer (the answer is computed, not stored)."""
+    found = get_many([key, ANSWERS_GENERATION], "answers")
+    if found is None:
+        return None, None
+    generation = found.get(ANSWERS_GENERATION) or 0
+    entry = found.get(key)
+    return generation, (entry[1] if entry is not None and entry[0] == generation else None)
+
+
+def answer_set(key: str, generation: int, answer: Any) -> None:
+    """Cache ``answer`` under ``key``, computed under ``generation`` (read before it was computed)."""
+    now = timezone.now()
+    timeout = float(settings.ANSWER_CACHE_SECONDS)
+    tomorrow = (timezone.localtime(now) + timezone.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    timeout = min(timeout, (tomorrow - now).total_seconds())
+    for path in settings.TURF_ANSWER_EXPIRY:
+        change = import_string(path)(now)
+        if change is not None:
+            timeout = min(timeout, (change - now).total_seconds())
+    if timeout >= 1:
+        set_quietly(key, (generation, answer), int(timeout), "answers")
+
+
+def answers_invalidate() -> None:
+    """Every cached answer is stale from now on: called by the writers of what they show (the race importer's
+    writer, the live feed's odds, the scoring, the freezing, a model's activation; and, for the rows written one
+    by one, staff's admin edits included, the courses and predictions receivers)."""
+    generation_bump(ANSWERS_GENERATION, "answers")
+    _after_commit(_answers_bump)
+
+
+def _answers_bump() -> None:
+    generation_bump(ANSWERS_GENERATION, "answers")
+
+
+def _after_commit(callback) -> None:
+    """Run ``callback`` again once the surrounding transaction commits (once however often it is asked): an entry
+    computed from the rows before the commit (a reader that read the generation bumped by the first call) is made
+    stale by the second."""
+    try:
+        connection = transaction.get_connection()
+        if connection.in_atomic_block and any(entry[1] is callback for entry in connection.run_on_commit):
+            return
+        transaction.on_commit(callback)
+    except Exception as exc:  # no database connection to attach to: the first bump stands
+        logger.debug("no transaction to bump after: %s", exc)
