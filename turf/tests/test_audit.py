@@ -123,7 +123,7 @@ def test_a_subscriber_cannot_reach_the_trail_in_the_admin(client, free_user):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # needs no migrated rows: none restored, none to clash
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # after it, the next test gets the migrations' rows
 def test_concurrent_writers_keep_one_valid_chain(django_user_model):
     """PostgreSQL: writers in parallel transactions each chain to the row before theirs (the advisory lock)."""
     user = django_user_model.objects.create_user(email="busy@turf.test", password="x")

@@ -64,7 +64,7 @@ def test_history_needs_premium(api, free_user):
 def test_history_queries_do_not_grow_with_the_page(api, premium_user):
     version = model_version("market-baseline-1", kind=ModelKind.MARKET)
     predict(version, race_with(final=(2.0, 3.0), positions=(1, 2)), (0.6, 0.4))
-    api.as_user(premium_user)
+    api.as_user(premium_user).get("/api/v1/auth/me")  # the user's snapshot cached, as for any later call
     with CaptureQueriesContext(connection) as one:
         api.get("/api/v1/predictions/history", WINDOW)
     for course in range(2, 9):

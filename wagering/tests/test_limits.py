@@ -302,7 +302,7 @@ def test_the_service_refuses_too(free_user, tomorrow_race):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions need PostgreSQL")
-@pytest.mark.django_db(transaction=True)  # needs no migrated rows: none restored, none to clash
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # after it, the next test gets the migrations' rows
 def test_two_bets_at_once_cannot_both_slip_under_a_limit(django_user_model, monkeypatch):
     """PostgreSQL: the check and the insert run under the user's row lock, in concurrent transactions."""
     from wagering.services import bankroll

@@ -27,7 +27,7 @@ def _latest():
     return executor.loader.graph.leaf_nodes()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_bets_and_backtest_jobs_survive_the_move_to_the_wagering_app():
     race = race_with(final=(2.0, 4.0, 4.0), positions=(1, 2, 3))
     runner = Runner.objects.get(race=race, saddle_number=1)
