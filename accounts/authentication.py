@@ -7,6 +7,8 @@ gate and counts against the same limits, which are the user's (``billing.throttl
 
 from __future__ import annotations
 
+import time
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -22,10 +24,40 @@ CHALLENGE = f'ApiKey realm="api", header="{HEADER}"'
 FEATURE = "api_keys"  # billing.models.Feature.API_KEYS (accounts imports no billing)
 
 
+# Access tokens this process has checked (signature, type, expiry), each kept until it expires: an access token is
+# not revoked before its expiry (log-out blacklists the refresh token), so checking it again would answer the same.
+CHECKED_TOKENS_MAX = 4096
+_checked: dict[bytes, tuple[float, object]] = {}
+
+
 class SnapshotJWTAuthentication(JWTAuthentication):
     """simplejwt's Bearer authentication with the user read from its snapshot in the cache (``accounts.snapshot``),
     not from the database: the same refusals (no such user, a deactivated one) on the very next request after
-    the change, without a query on every call."""
+    the change, without a query on every call. A token this process has checked is not checked again before it
+    expires."""
+
+    def get_validated_token(self, raw_token: bytes):
+        now = time.time()
+        checked = _checked.get(raw_token)
+        if checked is not None and checked[0] > now:
+            return checked[1]
+        token = super().get_validated_token(raw_token)
+        if len(_checked) >= CHECKED_TOKENS_MAX:
+            _checked.clear()
+        _checked[raw_token] = (float(token["exp"]), token)
+        return token
+
+    @classmethod
+    def user_id(cls, request) -> int | None:
+        """The user id a request's Bearer token carries, if it is a valid access token (else None: the request's
+        authentication will say what is wrong with it)."""
+        auth = cls()
+        try:
+            header = auth.get_header(request)
+            raw = auth.get_raw_token(header) if header is not None else None
+            return int(auth.get_validated_token(raw)[api_settings.USER_ID_CLAIM]) if raw is not None else None
+        except Exception:  # any refusal, answered by the authentication proper
+            return None
 
     def get_user(self, validated_token):
         if api_settings.CHECK_REVOKE_TOKEN:  # compares the password's hash: the row it is

@@ -54,9 +54,14 @@ def user_snapshot_build(user: User) -> dict:
     return snapshot
 
 
+def snapshot_keys(user_id: int) -> list[str]:
+    """The cache keys ``user_snapshot`` reads, together (what a request may read ahead: ``turf.cache.read_ahead``)."""
+    return [_key(user_id), _version_key(user_id), EVERYONE]
+
+
 def user_snapshot(user_id: int) -> dict | None:
     """The snapshot of the user ``user_id`` (one cache round trip when it is current), None for no such user."""
-    keys = [_key(user_id), _version_key(user_id), EVERYONE]
+    keys = snapshot_keys(user_id)
     found = get_many(keys, "user snapshots")
     if found is not None:
         version = (found.get(keys[1]) or 0, found.get(keys[2]) or 0)

@@ -114,7 +114,12 @@ def user_request_limits(user) -> tuple[str, int, int] | None:
     plan = plan_for_user(user)
     if plan is None:
         return None
-    return f"u{user.pk}", plan.requests_per_minute, plan.requests_per_day
+    return user_counter_ident(user.pk), plan.requests_per_minute, plan.requests_per_day
+
+
+def user_counter_ident(user_id: int) -> str:
+    """The identity a subscriber's requests are counted under (``billing.counters.rate_keys``)."""
+    return f"u{user_id}"
 
 
 def rate_state(*, used_minute: int, used_day: int, per_minute: int, per_day: int, reset: int) -> RateState:

@@ -16,13 +16,11 @@ from turf.celery import RETRY_POLICY as RETRY
 from turf.locks import held
 from turf.metrics import retrain_finished
 
-from .services.registry import model_promote, model_train
+from .services.registry import TRAINING_LOCK, model_promote, model_train
 from .services.scoring import predictions_score
 from .services.versions import model_version_active_get
 
 logger = logging.getLogger("turf.tasks")
-
-RETRAIN_LOCK = "predictions.retrain"
 
 
 @shared_task(name="predictions.retrain", **RETRY)
@@ -32,7 +30,7 @@ def retrain(until: str | None = None) -> dict:
     day = dt.date.fromisoformat(until) if until else timezone.localdate()
     # One retrain at a time, whichever worker or machine runs it: a second one at once skips (one candidate, not
     # two). A worker killed mid-way releases the lock with its database session.
-    with held(RETRAIN_LOCK) as mine:
+    with held(TRAINING_LOCK) as mine:
         if not mine:
             logger.warning("retrain: another retrain is running, this one skips")
             return {"version": None, "promoted": False, "skipped": "another retrain is running"}

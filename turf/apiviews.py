@@ -10,13 +10,18 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing.gate import gate_pass
+from billing.gate import gate_pass, gate_read_ahead
 from billing.permissions import PlanFeature
 from billing.throttles import AUTH_SCOPE, PlanRateThrottle, RateState, rate_headers
 
 from . import metrics
-from .cache import answer_get, answer_set
+from .cache import ANSWERS_GENERATION, answer_get, answer_set, read_ahead_clear
 from .params import query_read
+
+# The plan variant (``_variant``) each user's last cached read was answered for, in this process: the answer a
+# user's next call will look up is read ahead under it (a user whose plan changed meanwhile looks it up again).
+VARIANTS_MAX = 4096
+_variants: dict[int, tuple] = {}
 
 
 class TurfAPIView(APIView):
@@ -39,6 +44,12 @@ class TurfAPIView(APIView):
     answer_cached: bool = False
     _answer_key: tuple[str, int] | None = None
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            read_ahead_clear()
+
     def initial(self, request, *args, **kwargs):
         # DRF's initial with its throttle and permission steps replaced by the one plan gate, which counts the
         # request before anything may refuse it: every answer, 401/403/400 included, has counted and carries
@@ -48,18 +59,38 @@ class TurfAPIView(APIView):
         request.accepted_renderer, request.accepted_media_type = neg
         version, scheme = self.determine_version(request, *args, **kwargs)
         request.version, request.versioning_scheme = version, scheme
+        gate_read_ahead(request, self, lambda user_id: self._answer_ahead(request, user_id))
         self.perform_authentication(request)
         self.params = gate_pass(request, self, lambda: self.read_query(request))
         if self.answer_cached and request.method == "GET":
             self._answer_lookup(request)
 
+    def _answer_ahead(self, request, user_id: int) -> list[str]:
+        """The keys of the cached answer this call will look up, if its user's plan is the one of their last call
+        here (read ahead with the gate's counters: ``billing.gate.gate_read_ahead``)."""
+        variant = _variants.get(user_id)
+        if not self.answer_cached or request.method != "GET" or variant is None:
+            return []
+        try:
+            params = self.read_query(request)
+        except Exception:  # a query the gate will refuse: nothing to look up
+            return []
+        return [self._answer_key_of(request, params, variant), ANSWERS_GENERATION]
+
+    @staticmethod
+    def _answer_key_of(request, params: dict, variant) -> str:
+        query = sorted((name, repr(value)) for name, value in params.items())
+        ident = repr((request.path, query, variant, request.accepted_media_type))
+        return "answer:" + hashlib.sha256(ident.encode()).hexdigest()
+
     def _answer_lookup(self, request) -> None:
         """Serve the cached answer to this query for this plan, if current (the handler is not called)."""
         plan = getattr(request, "plan", None)  # the plan that opened the feature (PlanFeature)
-        variant = (plan.code, sorted(plan.features or []), plan.daily_quotas) if plan is not None else None
-        query = sorted((name, repr(value)) for name, value in self.params.items())
-        ident = repr((request.path, query, variant, request.accepted_media_type))
-        key = "answer:" + hashlib.sha256(ident.encode()).hexdigest()
+        variant = (plan.code, sorted(plan.features or []), repr(plan.daily_quotas)) if plan is not None else None
+        if len(_variants) >= VARIANTS_MAX:
+            _variants.clear()
+        _variants[request.user.pk] = variant
+        key = self._answer_key_of(request, self.params, variant)
         generation, entry = answer_get(key)
         self._answer_key = (key, generation) if generation is not None else None
         if entry is not None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,13 @@ except ImportError:  # pragma: no cover - both are base requirements
 CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, ConnectionInterrupted, OSError)
 LOG_EVERY = 60.0
 _last_logged: dict[str, float] = {}
+
+
+# What the request being served read ahead (``read_ahead``): the values of the keys it will get and the counts of
+# the counters it will hit, each handed out once to the helper below that asks for it.
+# A cache that did not answer the read-ahead is not asked again during the request (``DOWN``): one timeout a request.
+_ahead: ContextVar[tuple[dict[str, Any], dict[str, int]] | str | None] = ContextVar("turf_cache_ahead", default=None)
+DOWN = "down"
 
 
 class CacheUnavailable(Exception):
@@ -63,6 +71,13 @@ def hits(items: Iterable[tuple[str, int]]) -> list[int]:
     and keeps it. Returns the new counts. On Redis, one round trip (a pipeline of ``SET key 0 EX ttl NX`` and
     ``INCR``: INCR keeps the TTL); CacheUnavailable when the cache does not answer."""
     items = list(items)
+    ahead = _ahead.get()
+    if ahead == DOWN:
+        exc = CacheUnavailable("the cache did not answer this request's read-ahead")
+        cache_warn("counters", exc)
+        raise exc
+    if ahead is not None and items and all(key in ahead[1] for key, _ in items):
+        return [ahead[1].pop(key) for key, _ in items]
     try:
         client = _redis_client()
         if client is None:
@@ -90,6 +105,13 @@ def _hit_portable(key: str, ttl: int) -> int:
 
 def get_many(keys: list[str], what: str) -> dict[str, Any] | None:
     """``cache.get_many`` in one round trip; None (logged) when the cache does not answer."""
+    ahead = _ahead.get()
+    if ahead == DOWN:
+        cache_warn(what, CacheUnavailable("the cache did not answer this request's read-ahead"))
+        return None
+    if ahead is not None and keys and all(key in ahead[0] for key in keys):
+        values = [ahead[0].pop(key) for key in keys]
+        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
     try:
         return cache.get_many(keys)
     except CACHE_ERRORS as exc:
@@ -97,8 +119,44 @@ def get_many(keys: list[str], what: str) -> dict[str, Any] | None:
         return None
 
 
+def read_ahead(*, gets: list[str], hits: list[tuple[str, int]], what: str) -> None:
+    """Read what the request being served will read, and count what it will count, in one round trip (Redis):
+    the next ``get_many`` of exactly some of ``gets`` and the next ``hits`` of some of ``hits`` are answered from
+    it, once each, until ``read_ahead_clear``. The counters are counted here: only counters the request counts
+    whatever happens belong in ``hits``. Nothing is read ahead on another backend. When the cache does not answer
+    (logged), the helpers below answer for the rest of the request as they do for a cache that does not answer,
+    without asking it again (one timeout a request, not one a helper)."""
+    client = _redis_client()
+    if client is None:
+        return
+    try:
+        pipe = client.pipeline(transaction=False)
+        if gets:
+            pipe.mget([cache.make_and_validate_key(key) for key in gets])
+        for key, ttl in hits:
+            raw = cache.make_and_validate_key(key)
+            pipe.set(raw, 0, ex=ttl, nx=True)
+            pipe.incr(raw)
+        found = pipe.execute()
+    except CACHE_ERRORS as exc:
+        cache_warn(what, exc)
+        _ahead.set(DOWN)
+        return
+    decode = cache.client.decode
+    values = dict(zip(gets, (None if v is None else decode(v) for v in found[0]), strict=True)) if gets else {}
+    counts = dict(zip((key for key, _ in hits), (int(c) for c in found[1 if gets else 0 :][1::2]), strict=True))
+    _ahead.set((values, counts))
+
+
+def read_ahead_clear() -> None:
+    """The request is answered: what it read ahead and did not use is forgotten."""
+    _ahead.set(None)
+
+
 def set_quietly(key: str, value: Any, timeout: int, what: str) -> None:
     """``cache.set``, logged and forgotten when the cache does not answer (the value is computed again)."""
+    if _ahead.get() == DOWN:
+        return
     try:
         cache.set(key, value, timeout)
     except CACHE_ERRORS as exc:

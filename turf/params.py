@@ -78,7 +78,26 @@ def query_read(serializer_class: type[serializers.Serializer], query: QueryDict,
     """Validate a request's query with ``serializer_class``: a bad or repeated parameter is a 400 naming it.
 
     ``blank_is_default``: an emptied field of a page's own form (the calendar, min. odds) means its default.
+    The query classes are pure functions of the query and the day (a default date): a valid one this process has
+    read today is not read again (``VALID_QUERIES_MAX`` of them are kept).
     """
+    items = tuple(sorted((name, tuple(values)) for name, values in query.lists()))
+    key = (serializer_class, blank_is_default, items, timezone.localdate())
+    valid = _valid_queries.get(key)
+    if valid is not None:
+        return dict(valid)
+    valid = _query_read(serializer_class, query, blank_is_default=blank_is_default)
+    if len(_valid_queries) >= VALID_QUERIES_MAX:
+        _valid_queries.clear()
+    _valid_queries[key] = valid
+    return dict(valid)
+
+
+VALID_QUERIES_MAX = 1024
+_valid_queries: dict[tuple, dict] = {}
+
+
+def _query_read(serializer_class, query: QueryDict, *, blank_is_default: bool) -> dict:
     repeated = next((name for name, values in query.lists() if len(values) > 1), None)
     if repeated is not None:
         raise serializers.ValidationError({repeated: "give this parameter once."})

@@ -32,6 +32,9 @@ from .versions import market_baseline, model_version_activate, model_version_act
 
 # features, booster, one per calibration booster, calibration, stored
 TRAINING_STEPS = 4 + CALIBRATION_FOLDS
+# The lock of a training run that promotes (``turf.locks.held``): the nightly retrain and ``train --promote`` take
+# it, so that two candidates are never trained and promoted at once.
+TRAINING_LOCK = "predictions.retrain"
 
 
 # -- comparing versions on the same races -------------------------------------------------------------

@@ -11,21 +11,23 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from io import StringIO
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from courses.models import Source
 from predictions.models import ModelStatus, ModelVersion, Prediction
-from predictions.services.registry import model_train
+from predictions.services.registry import TRAINING_LOCK, model_train
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import market_baseline, model_version_activate, model_version_active_get
 from predictions.tasks import retrain
+from turf.locks import held
 from turf.tests.faults import require, run_together
 
 from .factories import bad_copy
@@ -144,6 +146,30 @@ def test_two_retrains_at_once_train_one_candidate(programme):
     assert sorted(bool(r.get("skipped")) for r in results) == [False, True]
     new = ModelVersion.objects.exclude(pk__in=versions)
     assert new.count() == 1 and new.get().status == ModelStatus.ACTIVE
+    assert ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 1
+
+
+def test_train_promote_waits_for_a_retrain_running_and_then_trains_its_own(programme):
+    versions = set(ModelVersion.objects.values_list("pk", flat=True))
+    taken, released = threading.Event(), []
+
+    def nightly_retrain_running() -> None:  # holds the training lock a while, as a retrain does
+        with held(TRAINING_LOCK) as mine:
+            assert mine
+            taken.set()
+            time.sleep(1.5)
+            released.append(timezone.now())
+        connections.close_all()
+
+    holder = threading.Thread(target=nightly_retrain_running)
+    holder.start()
+    assert taken.wait(10)
+    err = StringIO()
+    call_command("train", "--promote", "--source", "demo", "--no-progress", stdout=StringIO(), stderr=err)
+    holder.join(10)
+    assert "waiting" in err.getvalue()
+    new = ModelVersion.objects.exclude(pk__in=versions).get()
+    assert new.created_at >= released[0]  # trained once the retrain had let go, not beside it
     assert ModelVersion.objects.filter(status=ModelStatus.ACTIVE).count() == 1
 
 

@@ -4,6 +4,7 @@ nothing answers 500. The cache is pointed at a port nobody listens on, with shor
 from __future__ import annotations
 
 import logging
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -39,6 +40,16 @@ def test_subscribers_are_served_with_their_limits_failing_open(api, pro_user, re
     warnings = [r.getMessage() for r in caplog.records if r.name == "turf.cache"]
     assert any("counters" in w for w in warnings)
     assert len(warnings) == len({w.split(":")[0] for w in warnings})  # once a minute per kind, not per request
+
+
+def test_a_subscribers_call_asks_the_cache_that_does_not_answer_once(api, pro_user, redis_down):
+    from redis.connection import AbstractConnection
+
+    api.as_user(pro_user)
+    connect = AbstractConnection.connect
+    with mock.patch.object(AbstractConnection, "connect", autospec=True, side_effect=connect) as tries:
+        assert api.get("/api/v1/valuebets").status_code == 200
+    assert tries.call_count == 1  # the read-ahead's: the snapshot, the counters and the answer then skip the cache
 
 
 def test_a_daily_quota_fails_open(api, free_user, redis_down):

@@ -10,8 +10,9 @@ from tqdm import tqdm
 from courses.models import Source
 from predictions.management.options import option_date
 from predictions.models import ModelKind
-from predictions.services.registry import TRAINING_STEPS, model_promote, model_train
+from predictions.services.registry import TRAINING_LOCK, TRAINING_STEPS, model_promote, model_train
 from predictions.services.training import TrainingError
+from turf.locks import held
 from turf.models import ActorKind
 
 
@@ -31,6 +32,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         until = option_date(options["until"], "--until") if options["until"] else None
+        if options["promote"]:
+            # A training that promotes takes its turn with the nightly retrain (predictions.retrain): never two
+            # candidates trained and promoted at once.
+            with held(TRAINING_LOCK) as free:
+                if free:
+                    return self._train(until, options)
+            self.stderr.write("train: another training that promotes is running; waiting for it to finish")
+            with held(TRAINING_LOCK, wait=True):
+                return self._train(until, options)
+        return self._train(until, options)
+
+    def _train(self, until, options) -> None:
         steps = TRAINING_STEPS + (1 if options["promote"] else 0)
         bar = tqdm(total=steps, desc="train", unit="step", disable=options["no_progress"])
         try:
