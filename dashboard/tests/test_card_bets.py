@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from courses.models import Race, RaceStatus, Runner
+from courses.models import Race, RaceStatus, Runner, Source
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 from predictions.tests.factories import live_day, live_race
@@ -194,3 +194,12 @@ def test_my_bets_runs_a_handful_of_queries_whatever_the_number_of_bets(
     with django_assert_max_num_queries(len(one)):
         page = client.get("/bets/").content.decode()
     assert page.count("data-bet=") == 4
+
+
+def test_bets_on_the_demo_programme_are_labelled_synthetic_once(client, free_user, race):
+    Race.objects.filter(pk=race.pk).update(source=Source.DEMO)
+    place(free_user, race, saddle=1)
+    place(free_user, race, saddle=2)
+    client.force_login(free_user)
+    assert client.get("/bets/").content.decode().count("Synthetic demo data</span>") == 1
+    assert client.get(card_url()).content.decode().count("Synthetic demo data</span>") == 1
