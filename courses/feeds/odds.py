@@ -128,3 +128,13 @@ def odds_snapshot_write(*, reads: dict[int, OddsRead], morning_line: bool = Fals
     if snapshots or latest:
         answers_invalidate()  # the odds the API's cached answers showed
     return written
+
+
+def odds_movement(*, race_id: int) -> dict[int, list[tuple[dt.datetime, Decimal]]]:
+    """A race's market movement as the feed saw it, in one query: runner id -> [(taken_at, odds)] in time order
+    (a runner never snapshotted is absent)."""
+    movement: dict[int, list[tuple[dt.datetime, Decimal]]] = {}
+    rows = OddsSnapshot.objects.filter(runner__race_id=race_id).order_by("runner_id", "taken_at")
+    for runner_id, taken_at, odds in rows.values_list("runner_id", "taken_at", "odds"):
+        movement.setdefault(runner_id, []).append((taken_at, odds))
+    return movement

@@ -98,6 +98,9 @@ TABLE = [
     ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
     ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
+    ("GET", "/bets/", PAGE),
+    ("POST", "/bets/", (302, 302, 302, 302)),  # back to /bets/ saying what was wrong (an empty bet)
+    ("POST", "/bets/1/delete/", (302, 404, 404, 404)),  # nobody's bet: a 404 past the plan gate
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),

@@ -126,15 +126,20 @@ def user_bets_settle(*, race_ids: list[int] | None = None) -> int:
     return len(bets)
 
 
-def user_bets_summary(*, user) -> dict:
-    """P/L, ROI and drawdown of a user's settled bets, in settlement order."""
+def user_bets_summary(*, user, with_equity: bool = False) -> dict:
+    """P/L, ROI and drawdown of a user's settled bets, in settlement order; ``with_equity`` adds the equity curve
+    (``equity``: the cumulative profit after each settled bet, ``[{"settled_at", "profit"}]``, as the pages chart
+    it), from the same rows."""
     rows = list(
-        UserBet.objects.filter(user=user).order_by("settled_at", "id").values_list("status", "stake", "returned")
+        UserBet.objects.filter(user=user)
+        .order_by("settled_at", "id")
+        .values_list("status", "stake", "returned", "settled_at")
     )
     counts = dict.fromkeys(UserBetStatus.values, 0)
     staked = returned = Decimal("0")
     equity, peak, drawdown = Decimal("0"), Decimal("0"), Decimal("0")
-    for status, stake, paid in rows:
+    curve = []
+    for status, stake, paid, settled_at in rows:
         counts[status] += 1
         if status == UserBetStatus.OPEN:
             continue
@@ -143,8 +148,10 @@ def user_bets_summary(*, user) -> dict:
         equity += paid - stake
         peak = max(peak, equity)
         drawdown = max(drawdown, peak - equity)
-    open_stake = sum((stake for status, stake, _ in rows if status == UserBetStatus.OPEN), Decimal("0"))
+        curve.append({"settled_at": settled_at, "profit": equity})
+    open_stake = sum((stake for status, stake, _, _ in rows if status == UserBetStatus.OPEN), Decimal("0"))
     profit = returned - staked
+    extra = {"equity": curve} if with_equity else {}
     return {
         "bets": len(rows),
         "by_status": counts,
@@ -154,4 +161,5 @@ def user_bets_summary(*, user) -> dict:
         "roi": float(profit / staked) if staked else None,
         "max_drawdown": drawdown,
         "open_stake": open_stake,
+        **extra,
     }

@@ -27,7 +27,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from turf.audit import audit_write
@@ -111,9 +111,9 @@ def limit_period(*, kind: str, now: dt.datetime | None = None) -> Period:
     return Period(name, _midnight(start), _midnight(end))
 
 
-def _sum(queryset, field: str = "stake") -> Decimal:
+def _cents_of(total: Decimal | None) -> Decimal:
     # Quantized: SQLite's sums come back without their cents ("30"), PostgreSQL's with them ("30.00").
-    return (queryset.aggregate(total=Sum(field))["total"] or ZERO).quantize(CENT)
+    return (total or ZERO).quantize(CENT)
 
 
 def _cents(amount: Decimal | None) -> str | None:
@@ -121,17 +121,46 @@ def _cents(amount: Decimal | None) -> str | None:
     return None if amount is None else str(Decimal(amount).quantize(CENT))
 
 
-def limit_used(*, user, kind: str, period: Period) -> Decimal:
-    """What the user's bets use of a limit of ``kind`` in ``period`` (the rules in this module's docstring)."""
-    bets = UserBet.objects.filter(user=user)
+def _usage_sums(kind: str, period: Period) -> dict[str, Sum]:
+    """The sums over the user's bets that a limit of ``kind`` in ``period`` uses (the rules in this module's
+    docstring), to be read in one aggregate."""
     if kind != LimitKind.LOSS_MONTH:
-        placed = bets.filter(placed_at__gte=period.start, placed_at__lt=period.end)
-        return _sum(placed.exclude(status=UserBetStatus.REFUNDED))
-    settled = bets.filter(
+        placed = Q(placed_at__gte=period.start, placed_at__lt=period.end) & ~Q(status=UserBetStatus.REFUNDED)
+        return {"staked": Sum("stake", filter=placed)}
+    settled = Q(
         status__in=[UserBetStatus.WON, UserBetStatus.LOST], settled_at__gte=period.start, settled_at__lt=period.end
     )
-    net_loss = max(ZERO, _sum(settled) - _sum(settled, "returned"))
-    return net_loss + _sum(bets.filter(status=UserBetStatus.OPEN))
+    return {
+        "settled_staked": Sum("stake", filter=settled),
+        "settled_returned": Sum("returned", filter=settled),
+        "open": Sum("stake", filter=Q(status=UserBetStatus.OPEN)),
+    }
+
+
+def _usage(kind: str, sums: dict[str, Decimal | None]) -> Decimal:
+    if kind != LimitKind.LOSS_MONTH:
+        return _cents_of(sums["staked"])
+    net_loss = max(ZERO, _cents_of(sums["settled_staked"]) - _cents_of(sums["settled_returned"]))
+    return net_loss + _cents_of(sums["open"])
+
+
+def limits_used(*, user, periods: dict[str, Period]) -> dict[str, Decimal]:
+    """What the user's bets use of each limit kind in its period (``{kind: period}``), in one query."""
+    sums = {
+        f"{kind}__{name}": total
+        for kind, period in periods.items()
+        for name, total in _usage_sums(kind, period).items()
+    }
+    totals = UserBet.objects.filter(user=user).aggregate(**sums) if sums else {}
+    return {
+        kind: _usage(kind, {name: totals[f"{kind}__{name}"] for name in _usage_sums(kind, period)})
+        for kind, period in periods.items()
+    }
+
+
+def limit_used(*, user, kind: str, period: Period) -> Decimal:
+    """What the user's bets use of a limit of ``kind`` in ``period`` (the rules in this module's docstring)."""
+    return limits_used(user=user, periods={kind: period})[kind]
 
 
 def _limit_rows(user, now: dt.datetime) -> dict[str, tuple[BettingLimit | None, BettingLimit | None]]:
@@ -169,11 +198,12 @@ def betting_limits_get(*, user, now: dt.datetime | None = None) -> list[dict]:
     """Each kind of limit: the amount in force, the pending change, the period, what is used and what remains."""
     now = now or timezone.now()
     rows = _limit_rows(user, now)
+    periods = {kind: limit_period(kind=kind, now=now) for kind in LimitKind.values}
+    usage = limits_used(user=user, periods=periods)
     state = []
     for kind, label in LimitKind.choices:
         in_force, pending = rows[kind]
-        period = limit_period(kind=kind, now=now)
-        used = limit_used(user=user, kind=kind, period=period)
+        period, used = periods[kind], usage[kind]
         amount = _amount(in_force)
         state.append(
             {

@@ -11,7 +11,7 @@ from django.utils import timezone
 from courses.models import Race, RaceStatus, Runner, RunnerStatus
 from predictions.tests.factories import race_with
 from wagering.models import UserBet
-from wagering.services.bankroll import user_bets_settle
+from wagering.services.bankroll import user_bets_settle, user_bets_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,15 @@ def test_listing_bets_costs_the_same_queries_for_one_or_many(api, free_user, tom
 def test_anonymous_visitors_cannot_use_the_tracker(api):
     assert api.get("/api/v1/bets").status_code == 401
     assert api.get("/api/v1/bets/summary").status_code == 401
+
+
+def test_the_equity_curve_is_the_cumulative_profit_in_settlement_order(api, free_user, tomorrow_race):
+    bet(api, free_user, tomorrow_race, saddle=2, stake="10", odds="4")  # lost
+    bet(api, free_user, tomorrow_race, saddle=1, stake="10", odds="4")  # won 40
+    bet(api, free_user, tomorrow_race, saddle=3, stake="5", odds="4")  # lost
+    finish(tomorrow_race, {1: 1, 2: 2, 3: 3})
+    user_bets_settle()
+    summary = user_bets_summary(user=free_user, with_equity=True)
+    assert [point["profit"] for point in summary["equity"]] == [Decimal("-10"), Decimal("20"), Decimal("15")]
+    assert summary["equity"][-1]["profit"] == summary["profit"]
+    assert "equity" not in user_bets_summary(user=free_user)  # the API's answer is unchanged

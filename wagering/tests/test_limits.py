@@ -350,3 +350,20 @@ def test_two_bets_at_once_cannot_both_slip_under_a_limit(django_user_model, monk
     assert sorted(outcomes) == ["LimitExceeded"] * 3 + ["stored"]
     assert UserBet.objects.filter(user=user).count() == 1
     assert len(audit(AuditAction.LIMIT_REFUSED)) == 3
+
+
+def test_every_limit_s_use_is_read_in_one_query(free_user, tomorrow_race, django_assert_num_queries):
+    betting_limits_set(user=free_user, changes={"stake_day": Decimal("50"), "loss_month": Decimal("80")})
+    user_bet_create(
+        user=free_user,
+        race_id=tomorrow_race.pk,
+        saddle_number=1,
+        bet_type="simple_gagnant",
+        stake=Decimal("12.50"),
+        odds=Decimal("3"),
+    )
+    with django_assert_num_queries(2):  # the limits' rows, then what the bets use of all four
+        state = {row["kind"]: row for row in betting_limits_get(user=free_user)}
+    assert state["stake_day"]["used"] == state["stake_month"]["used"] == Decimal("12.50")
+    assert state["stake_day"]["remaining"] == Decimal("37.50")
+    assert state["loss_month"]["used"] == Decimal("12.50")  # the stake at risk
