@@ -97,23 +97,22 @@ class ApiKeyAuthentication(BaseAuthentication):
         if key is None:
             return None
         key = key.strip()
-        api_key = api_key_authenticate(key=key) if key else None
-        if api_key is None:
+        found = api_key_authenticate(key=key) if key else None
+        if found is None:
             raise ApiKeyRefused("The API key is unknown or revoked.")
-        user = api_key.user
-        if not user.is_active:
+        api_key, snapshot = found
+        if not snapshot["is_active"]:
             raise ApiKeyRefused("The API key's account is deactivated.")
         # A key is a premium credential: an account that went back to a plan without API keys (cancelled, unpaid)
-        # keeps its keys, unused, until it is upgraded again. The plan is read through the relation, as
-        # accounts' serializers read it.
-        subscription = getattr(user, "subscription", None)
-        plan = subscription.plan if subscription is not None else None
-        if plan is None or not plan.is_active or not plan.opens(FEATURE):
+        # keeps its keys, unused, until it is upgraded again. The plan is the snapshot's (billing's part of it:
+        # its fields), as the plan gate reads it.
+        plan = snapshot.get("plan")
+        if plan is None or not plan["is_active"] or FEATURE not in (plan["features"] or []):
             raise ApiKeyRefused(
                 "API keys work on a plan that opens them; your account is on "
-                f"{plan.name if plan else 'no plan'}. Upgrade, or log in for a Bearer token."
+                f"{plan['name'] if plan else 'no plan'}. Upgrade, or log in for a Bearer token."
             )
-        return user, api_key
+        return SnapshotUser(snapshot), api_key
 
     def authenticate_header(self, request) -> str:
         return CHALLENGE

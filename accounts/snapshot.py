@@ -29,7 +29,7 @@ EVERYONE = "usnap:gen"
 
 
 def _key(user_id: int) -> str:
-    return f"usnap:{user_id}"
+    return f"usnap:s2:{user_id}"  # s2: with the active API keys
 
 
 def _version_key(user_id: int) -> str:
@@ -48,6 +48,8 @@ def user_snapshot_build(user: User) -> dict:
         "is_superuser": user.is_superuser,
         "email_verified_at": user.email_verified_at,
         "exclusions": list(exclusions),
+        # The active API keys, by hash: what authenticating a key asks (``api_key_authenticate``).
+        "api_keys": dict(user.api_keys.filter(revoked_at__isnull=True).values_list("key_hash", "pk")),
     }
     for path in settings.TURF_USER_SNAPSHOT:
         snapshot.update(import_string(path)(user))

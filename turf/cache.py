@@ -163,6 +163,18 @@ def set_quietly(key: str, value: Any, timeout: int, what: str) -> None:
         cache_warn(what, exc)
 
 
+def add_quietly(key: str, timeout: float, what: str) -> bool:
+    """``cache.add``: whether ``key`` was absent (and is now set for ``timeout`` seconds); True when the cache does
+    not answer (logged: what the caller guards is done, as without a cache)."""
+    if _ahead.get() == DOWN:
+        return True
+    try:
+        return cache.add(key, 1, timeout)
+    except CACHE_ERRORS as exc:
+        cache_warn(what, exc)
+        return True
+
+
 def generation_bump(key: str, what: str) -> None:
     """Make every entry stored under ``key``'s current generation stale. A cache that does not answer cannot
     serve stale entries either (the entries are in it): logged and forgotten."""

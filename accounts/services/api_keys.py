@@ -18,16 +18,19 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
 from turf.audit import audit_write
+from turf.cache import add_quietly, get_many, set_quietly
 from turf.errors import Conflict
 from turf.models import AuditAction
 
 from ..models import ApiKey
+from ..snapshot import user_snapshot
 
 KEY_PREFIX = "turf_"
 PREFIX_LENGTH = 12  # "turf_" and 7 random characters: enough to tell a user's keys apart, nothing to guess with
 ACTIVE_KEYS_MAX = 10
 # last_used_at is written at most this often per key: a script calling in a loop does not write on every call.
 LAST_USED_EVERY = dt.timedelta(minutes=1)
+OWNER_SECONDS = 86_400  # how long the cache remembers whose a key's hash is (it never changes)
 
 
 @dataclass(frozen=True)
@@ -102,22 +105,32 @@ def api_key_revoke(*, user, key_id: int, address: str | None = None) -> ApiKey:
     return api_key
 
 
-def api_key_authenticate(*, key: str) -> ApiKey | None:
-    """The active key ``key`` is, with its user (and the user's plan) loaded; None for an unknown or revoked key.
+def api_key_authenticate(*, key: str) -> tuple[ApiKey, dict] | None:
+    """The active key ``key`` is and its user's snapshot (``accounts.snapshot``); None for an unknown or revoked key.
 
-    Looked up by its hash, so no comparison runs over the key's characters (nothing to time). Its
-    ``last_used_at`` is brought up to date, at most once a minute."""
-    api_key = (
-        ApiKey.objects.select_related("user__subscription__plan")
-        .filter(key_hash=api_key_digest(key), revoked_at__isnull=True)
-        .first()
-    )
-    if api_key is None:
+    Looked up by its hash, so no comparison runs over the key's characters (nothing to time), and without a
+    database query once known: which user a hash belongs to never changes (cached), and whether the key is still
+    active is in the user's snapshot, made stale by any write of the user's keys (a revocation included,
+    ``accounts.receivers``). Its ``last_used_at`` is brought up to date at most once a minute."""
+    digest = api_key_digest(key)
+    owner_key = f"akey:{digest}"
+    found = get_many([owner_key], "api keys")
+    user_id = (found or {}).get(owner_key)
+    if user_id is None:
+        user_id = ApiKey.objects.filter(key_hash=digest).values_list("user_id", flat=True).first()
+        if user_id is None:
+            return None
+        if found is not None:
+            set_quietly(owner_key, user_id, OWNER_SECONDS, "api keys")
+    snapshot = user_snapshot(user_id)
+    key_id = (snapshot or {}).get("api_keys", {}).get(digest)
+    if key_id is None:
         return None
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY:
-        ApiKey.objects.filter(pk=api_key.pk).filter(
+    api_key = ApiKey(pk=key_id, user_id=user_id, key_hash=digest)
+    api_key._state.adding, api_key._state.db = False, "default"
+    if add_quietly(f"akey:used:{key_id}", LAST_USED_EVERY.total_seconds(), "api keys"):
+        now = timezone.now()
+        ApiKey.objects.filter(pk=key_id).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_EVERY)
         ).update(last_used_at=now)
-        api_key.last_used_at = now
-    return api_key
+    return api_key, snapshot
