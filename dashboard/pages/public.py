@@ -18,7 +18,7 @@ from rest_framework.exceptions import Throttled
 from billing.exceptions import PlanRequired
 from billing.gate import Page, gate_pass
 from billing.models import Feature
-from billing.selectors import plan_for_user, plan_list
+from billing.selectors import plan_list
 from courses.clock import CANCELLED, FINISHED, OFF, OFFICIAL, RUNNING, SCHEDULED, race_phase
 from courses.models import Race, RunnerStatus
 from courses.selectors import RaceAddressError, race_get, race_list
@@ -83,7 +83,7 @@ def programme(request):
     races = list(race_list(day=day))
     for race in races:
         race.state = STATUS[race_phase(race, now)]
-    plan = plan_for_user(request.user) if signed_in else None
+    plan = getattr(request, "plan", None)  # left by the gate: the plan that opened the programme
     context = {
         "races": races,
         "synthetic": [race.code for race in races if race.is_synthetic or race.meeting.racecourse.is_synthetic],
