@@ -69,7 +69,11 @@ class PlanRateThrottle(BaseThrottle):
         state: RateState = request.rate_state
         daily = state.wait != state.reset  # a day's limit waits until midnight, a minute's for the minute's end
         period, limit = ("day", state.day_limit) if daily else ("minute", state.limit)
-        resets_at = (timezone.localtime() + dt.timedelta(seconds=state.wait)).replace(microsecond=0)
+        now = timezone.localtime()
+        if daily:  # the day's counters are the local day's (billing.counters.day_window)
+            resets_at = (now + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+        else:  # the minute's fixed window ends ``wait`` whole seconds from now
+            resets_at = (now + dt.timedelta(seconds=state.wait)).replace(microsecond=0)
         user = getattr(request, "user", None)
         plan = plan_for_user(user) if user is not None and user.is_authenticated else None
         scope = getattr(view, "throttle_scope", None)
