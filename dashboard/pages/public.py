@@ -57,19 +57,21 @@ def _day(request):
 
 
 def _plan_offers(plans, current) -> list[dict]:
-    """Each plan on sale with what it opens beyond the plan below it (and that feature's daily quota, if any)."""
-    labels, below, offers = dict(Feature.choices), set(), []
+    """Each plan on sale with what it opens (and that feature's daily quota, if any): beyond the plan below it when
+    it opens all of that one's features, else all of its own."""
+    labels, offers, below = dict(Feature.choices), [], None
     for plan in plans:
-        opens = [code for code in Feature.values if plan.opens(code) and code not in below]
+        inherits = below is not None and set(below.features or []) <= set(plan.features or [])
+        opens = [code for code in Feature.values if plan.opens(code) and not (inherits and below.opens(code))]
         offers.append(
             {
                 "plan": plan,
                 "opens": [(labels[code], plan.quota(code)) for code in opens],
-                "below": offers[-1]["plan"] if offers else None,
+                "below": below if inherits else None,
                 "yours": current is not None and plan.code == current.code,
             }
         )
-        below |= set(opens)
+        below = plan
     return offers
 
 

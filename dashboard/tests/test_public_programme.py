@@ -74,11 +74,11 @@ def test_each_race_says_whether_it_is_to_come_off_or_has_a_result(client, today)
 
 
 def test_a_visitor_is_told_what_each_plan_opens_from_the_plan_rows(client, today):
-    Plan.objects.filter(code="premium").update(name="Premium Gold", features=["courses", "valuebets"])
+    Plan.objects.filter(code="premium").update(name="Premium Gold", monthly_price=Decimal("24.50"))
     page = client.get("/").content.decode()
     assert "create a free account" in page and 'href="/signup/"' in page
     premium = re.search(r'<li data-plan="premium">(.*?)</li>', page, re.S).group(1)
-    assert "Premium Gold" in premium and "19.9" in premium and "Value bets" in premium
+    assert "Premium Gold" in premium and "24.5" in premium and "Value bets" in premium
     assert "everything in Free" in premium
     free = re.search(r'<li data-plan="free">(.*?)</li>', page, re.S).group(1)
     assert "A race&#x27;s predictions" in free and "Top 3 picks of the day (1 a day)" in free
@@ -147,3 +147,9 @@ def test_the_programme_runs_a_handful_of_queries_whatever_the_number_of_races(
     with django_assert_max_num_queries(queries):
         response = client.get("/")
     assert len(codes(response)) == 12
+
+
+def test_a_plan_that_does_not_open_all_of_the_one_below_lists_its_own_features(client):
+    Plan.objects.filter(code="premium").update(features=["valuebets"])
+    premium = re.search(r'<li data-plan="premium">(.*?)</li>', client.get("/").content.decode(), re.S).group(1)
+    assert "everything in" not in premium and "Value bets" in premium and "Top 3" not in premium
