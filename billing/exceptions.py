@@ -22,3 +22,21 @@ class QuotaExceeded(Throttled):
         super().__init__(wait=wait, detail=detail)
         self.detail = detail  # keep our sentence; DRF would append its own "expected available in" text
         self.needed = needed  # the cheapest plan above with no such quota, if any
+
+
+class RateLimited(Throttled):
+    """Over a request limit (per minute or per day): says whose limit it is (the plan's, an address's, the pages')
+    and when it resets; the envelope carries them beside the message (``extra``), the pages render them."""
+
+    default_code = "throttled"
+
+    def __init__(self, detail: str, *, wait: int, plan=None, limit: int, period: str, resets_at, scope: str):
+        super().__init__(wait=wait, detail=detail)
+        self.detail = detail  # keep our sentence; DRF would append its own "expected available in" text
+        self.plan, self.limit, self.period, self.resets_at, self.scope = plan, limit, period, resets_at, scope
+        self.extra = {
+            "plan": plan.code if plan is not None else None,
+            "limit": limit,
+            "period": period,
+            "resets_at": resets_at.isoformat(timespec="seconds"),
+        }

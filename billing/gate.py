@@ -4,9 +4,10 @@
 every API view, ``dashboard.views`` for every page), each refusing with its own exception, which the
 caller renders (the API in the error envelope, a page as the refusal page):
 
-1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's), refused
-   requests included, so that nothing comes free by retrying: Throttled past them; a subscriber's call also
-   counts on its endpoint's daily counter (``billing/usage`` lists them: they add up to the requests today);
+1. the request counts against its limits (``PlanRateThrottle``: the plan's, or the address's; a page's view,
+   ``PageRateThrottle``: the pages' own, per person), refused requests included, so that nothing comes free by
+   retrying: RateLimited past them (naming the plan and the reset); a subscriber's API call also counts on its
+   endpoint's daily counter (``billing/usage`` lists them: they add up to the requests today);
    then a self-excluded user is refused the features that tell what to bet on (``billing.self_exclusion``):
    SelfExcluded;
 2. the view's permissions; for a gated view ``PlanFeature``, whether the plan opens its
@@ -26,9 +27,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Throttled
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from accounts.authentication import SnapshotJWTAuthentication
@@ -40,7 +41,7 @@ from .permissions import PlanFeature
 from .selectors import endpoint_label, user_counter_ident
 from .self_exclusion import self_exclusion_check
 from .services import endpoint_call_key, plan_quota_use
-from .throttles import AUTH_SCOPE, PlanRateThrottle
+from .throttles import AUTH_SCOPE, PageRateThrottle, PlanRateThrottle
 
 T = TypeVar("T")
 
@@ -51,6 +52,8 @@ class Page:
 
     required_feature: str | None = None
     throttle_scope: str | None = None
+    # A page's views count against the pages' own limits (``TURF_PAGE_RATE``), not the plan's API requests.
+    rate_throttle: ClassVar[type[PlanRateThrottle]] = PageRateThrottle
 
     def get_permissions(self) -> list[BasePermission]:
         return [PlanFeature()] if self.required_feature else []
@@ -58,7 +61,7 @@ class Page:
 
 def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     """Let one request to ``view`` (an API view or a ``Page``) through the plan gate; returns its read query."""
-    throttle = PlanRateThrottle()
+    throttle = getattr(view, "rate_throttle", PlanRateThrottle)()
     user = getattr(request, "user", None)
     also: tuple[str, ...] = ()
     if user is not None and user.is_authenticated and getattr(view, "throttle_scope", None) != AUTH_SCOPE:
@@ -67,7 +70,7 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
         also = (endpoint_call_key(user=user, endpoint=_endpoint(request)),)
     allowed = throttle.allow_request(request, view, also=also)
     if not allowed:
-        raise Throttled(wait=throttle.wait())
+        raise throttle.refusal(request, view)  # RateLimited: whose limit, when it resets
     self_exclusion_check(request, view)  # SelfExcluded: a self-excluded user's picks and value bets
     for permission in view.get_permissions():
         if not permission.has_permission(request, view):

@@ -9,9 +9,10 @@ import datetime as dt
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework.exceptions import Throttled
 
-from billing.exceptions import PlanRequired, QuotaExceeded
+from billing.exceptions import PlanRequired, QuotaExceeded, RateLimited
 from billing.models import Feature
 from billing.selectors import plan_for_user
 from turf.errors import RateLimitUnavailable, TooManyAttempts
@@ -54,15 +55,26 @@ def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
             wait=wait,
             message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
         )
-    else:
+    elif isinstance(exc, RateLimited):  # the pages' own limit per person (TURF_PAGE_RATE): whose, and its reset
+        limit = {"limit": exc.limit}
         context.update(
-            title="Too many requests",
+            title=gettext("Too many requests"),
             wait=wait,
+            resets_at=exc.resets_at,
             message=(
-                f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
-                f"{plan.requests_per_day} a day, API calls and these pages together."
+                gettext("These pages allow %(limit)s views a minute per person, apart from the API's limits.")
+                if exc.period == "minute"
+                else gettext("These pages allow %(limit)s views a day per person, apart from the API's limits.")
+            )
+            % limit,
+            whose=(
+                gettext("You are on the %(plan)s plan.") % {"plan": plan.name}
+                if plan is not None
+                else gettext("Without logging in, the limit counts per address.")
             ),
         )
+    else:
+        context.update(title=gettext("Too many requests"), wait=wait)
     response = render(request, "dashboard/refused.html", context, status=exc.status_code)
     if wait:
         response["Retry-After"] = str(int(wait))

@@ -2,12 +2,12 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from . import pages, views
+from .pages import public
 
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("races/<str:code>/", views.race, name="race"),
+    *public.urlpatterns,
     path("picks/", views.picks, name="picks"),
     path("value-bets/", views.value_bets, name="value-bets"),
     path("account/", views.account, name="account"),

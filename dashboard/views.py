@@ -32,7 +32,7 @@ from billing.models import Feature
 from billing.selectors import plan_for_user, plan_list, plan_usage
 from billing.throttles import AUTH_SCOPE
 from courses.models import Race
-from courses.selectors import RaceAddressError, race_list, race_synthetic_ids
+from courses.selectors import RaceAddressError, race_synthetic_ids
 from predictions.selectors import race_card, races_skipped, top_picks
 from turf.api import error_message
 from turf.audit import request_address
@@ -89,12 +89,6 @@ def _throttle_posts(view):
         return view(request, *args, **kwargs)
 
     return throttled
-
-
-@_page(Feature.COURSES)
-def home(request, params, plan):
-    day = params["date"]
-    return render(request, "dashboard/home.html", {"races": race_list(day=day), **_day_links(day)})
 
 
 @_page(Feature.RACE_PREDICTIONS)
@@ -181,7 +175,7 @@ def signup(request):
     """Create an account on the free plan (the API's registration service, its consents), log it in and send it to
     the verification page."""
     if request.user.is_authenticated:
-        return redirect("dashboard:home")
+        return redirect("dashboard:programme")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -40,6 +40,11 @@ def race_prediction_rows(*, race: Race, model_version: VersionArg = None) -> lis
     return _runner_rows(race, model_version_resolve(model_version))
 
 
+def race_runner_rows(*, race: Race) -> list[dict]:
+    """Every runner of ``race`` in saddle order with the market's odds and no prediction (the public race card)."""
+    return _runner_rows(race, None)
+
+
 def _runner_rows(race: Race, version: ModelVersion | None) -> list[dict]:
     """``race_prediction_rows`` of that version; with None, the runners without a prediction."""
     frame = runner_columns(Q(race=race), model_version=version, card=True)

@@ -53,7 +53,8 @@ ERRORS = {
     "405": "Method not allowed.",
     "406": "The Accept header asks for a format the API does not answer in.",
     "415": "The body is not JSON.",
-    "429": "Over the request limit or the plan's daily quota; see Retry-After.",
+    "429": "Over the request limit (`throttled`: the envelope adds `plan`, `limit`, `period` and `resets_at`) or the "
+    "plan's daily quota; see Retry-After.",
     "500": "Internal error (no details are leaked).",
 }
 RATE_HEADERS = {

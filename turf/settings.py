@@ -289,7 +289,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # The subscriber dashboard logs in with a session (the API uses Bearer tokens).
 LOGIN_URL = "dashboard:login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+LOGIN_REDIRECT_URL = "dashboard:programme"
 LOGOUT_REDIRECT_URL = "dashboard:login"
 
 LANGUAGE_CODE = "en"
@@ -395,6 +395,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 # Subscribers' limits are their plan's (rows staff edit).
 API_RATE_ANON = env_rate("API_RATE_ANON", "30/minute,2000/day")
 API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
+# The server-rendered pages' own limits, per person (the user logged in, else the address), apart from the API's:
+# generous for someone browsing; what a plan opens stays the plan gate's.
+TURF_PAGE_RATE = env_rate("TURF_PAGE_RATE", "120/minute,5000/day")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

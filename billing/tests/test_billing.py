@@ -285,8 +285,9 @@ def test_an_unknown_endpoint_is_counted_as_one(api, free_user):
     assert endpoints["GET (no such endpoint)"] == 1 and endpoints["POST (no such endpoint)"] == 1
 
 
-def test_data_pages_count_beside_the_api(api, client, free_user):
+def test_data_pages_have_their_own_limit_and_are_not_counted_as_api_calls(api, client, free_user):
     client.force_login(free_user)
     client.get("/?date=2025-11-05")
-    endpoints = {row["endpoint"]: row["calls"] for row in api.as_user(free_user).get(USAGE).json()["endpoints"]}
-    assert endpoints["GET /"] == 1
+    body = api.as_user(free_user).get(USAGE).json()
+    assert body["endpoints"] == [{"endpoint": "GET /api/v1/billing/usage", "calls": 1}]
+    assert body["requests_today"] == 1

@@ -8,7 +8,6 @@ from rest_framework.exceptions import Throttled
 from billing import counters
 from billing.exceptions import PlanRequired, QuotaExceeded
 from billing.gate import Page, gate_pass
-from billing.models import Plan
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +35,12 @@ def top3_used(user) -> int:
     return counters.peek(counters.quota_key(user.pk, "top3"))
 
 
-def test_it_counts_the_request_reads_the_query_and_counts_the_quota(free_user):
+def test_it_counts_the_request_reads_the_query_and_counts_the_quota(free_user, settings):
     request, read = request_of(free_user), Reader()
     assert gate_pass(request, Page(required_feature="top3"), read) == {"date": "today"}
     assert read.calls == 1 and top3_used(free_user) == 1
-    assert request.plan.code == "free" and request.rate_state.day_remaining == 999
+    # A page's view counts against the pages' own limits (TURF_PAGE_RATE), not the plan's API requests.
+    assert request.plan.code == "free" and request.rate_state.day_remaining == settings.TURF_PAGE_RATE["day"] - 1
 
 
 def test_a_plan_that_does_not_open_the_feature_is_refused_before_the_query_is_read(free_user):
@@ -59,8 +59,8 @@ def test_a_bad_query_costs_no_quota(free_user):
         gate_pass(request_of(free_user), Page(required_feature="top3"), Reader())
 
 
-def test_past_the_request_limit_nothing_else_is_asked(free_user):
-    Plan.objects.filter(code="free").update(requests_per_minute=1)
+def test_past_the_request_limit_nothing_else_is_asked(free_user, settings):
+    settings.TURF_PAGE_RATE = {"minute": 1, "day": 10}
     gate_pass(request_of(free_user), Page(required_feature="courses"), Reader())
     read = Reader()
     with pytest.raises(Throttled):

@@ -10,7 +10,7 @@ PASSWORD = "s3cret-Pass!"  # conftest's personas
 STRONG = "Correct-Horse-42!"
 
 
-@pytest.mark.parametrize("path", ["/", "/races/R1C1/?date=2025-11-05", "/picks/", "/value-bets/", "/account/"])
+@pytest.mark.parametrize("path", ["/picks/", "/value-bets/", "/account/"])  # the programme and race cards are public
 def test_it_sends_a_visitor_to_the_login_page_and_back(client, path):
     response = client.get(path)
     assert response.status_code == 302
@@ -23,7 +23,7 @@ def test_a_wrong_password_shows_a_clear_message_and_logs_nobody_in(client, free_
     response = client.post("/login/", {"username": free_user.email, "password": "not-my-password"})
     assert response.status_code == 200
     assert "Invalid e-mail or password." in response.content.decode()
-    assert client.get("/").status_code == 302
+    assert client.get("/account/").status_code == 302
 
 
 def test_it_logs_in_whatever_the_case_of_the_email_and_follows_next(client, free_user):
@@ -42,15 +42,15 @@ def test_it_refuses_to_follow_next_off_the_site(client, free_user):
 def test_the_login_form_needs_its_csrf_token(free_user):
     guarded = Client(enforce_csrf_checks=True)
     assert guarded.post("/login/", {"username": free_user.email, "password": PASSWORD}).status_code == 403
-    assert guarded.get("/").status_code == 302  # not logged in
+    assert guarded.get("/account/").status_code == 302  # not logged in
 
 
 def test_logging_out_is_a_post_and_ends_the_session(client, free_user):
     client.force_login(free_user)
-    assert client.get("/").status_code == 200
+    assert client.get("/account/").status_code == 200
     response = client.post("/logout/")
     assert response.status_code == 302 and response["Location"] == "/login/"
-    assert client.get("/").status_code == 302
+    assert client.get("/account/").status_code == 302
 
 
 CONSENTS = {"accept_privacy": "on", "adult": "on"}
@@ -90,7 +90,7 @@ def test_login_attempts_are_limited_per_address(client, free_user, settings):
     refused = client.post("/login/", {"username": free_user.email, "password": "s3cret-Pass!"})
     assert refused.status_code == 429 and "Too many attempts" in refused.content.decode()
     assert "3 times a minute and 100 a day" in refused.content.decode() and int(refused["Retry-After"]) >= 1
-    assert client.get("/").status_code == 302  # even the right password waits
+    assert client.get("/account/").status_code == 302  # even the right password waits
 
 
 def test_the_forms_count_with_the_apis_auth_endpoints_and_apart_from_other_visitors(client, api, free_user, settings):

@@ -157,7 +157,7 @@ def test_the_login_form_locks_an_account_after_failures(client, free_user, setti
     locked = client.post("/login/", {"username": free_user.email, "password": PASSWORD})
     assert locked.status_code == 429 and "Too many failed log-ins" in page(locked)
     assert int(locked["Retry-After"]) >= 1
-    assert client.get("/").status_code == 302  # not logged in
+    assert client.get("/account/").status_code == 302  # not logged in
 
 
 def test_the_login_form_and_the_api_share_the_lockout(client, api, free_user, settings):

@@ -139,10 +139,10 @@ def test_only_the_offered_periods_are_taken(client, free_user, days):
 
 
 @pytest.mark.parametrize("url", ["/account/limits/", "/account/self-exclusion/"])
-def test_the_forms_answer_posts_only_and_count_as_requests(client, free_user, url):
+def test_the_forms_answer_posts_only_and_count_as_requests(client, free_user, url, settings):
     client.force_login(free_user)
     assert client.get(url).status_code == 405
-    Plan.objects.filter(code="free").update(requests_per_minute=1)
+    settings.TURF_PAGE_RATE = {"minute": 1, "day": 10}  # the pages' own limit
     client.post(url, {})
     response = client.post(url, {"kind": "stake_day", "amount": "5", "days": "1", "confirm": "yes"})
     assert response.status_code == 429

@@ -77,8 +77,8 @@ TABLE = [
     ("POST", "/api/v1/auth/self-exclusion", (401, 400, 400, 400)),  # the empty body: days or until
     ("GET", "/api/v1/no-such-endpoint", (404, 404, 404, 404)),
     # -- the pages: logged in with a session ---------------------------------------------------------
-    ("GET", f"/?{DAY}", PAGE),
-    ("GET", f"/races/R1C1/?{DAY}", PAGE),
+    ("GET", f"/?{DAY}", OPEN),  # the public programme
+    ("GET", f"/races/R1C1/?{DAY}", OPEN),  # a visitor: the public card; logged in: the race card
     ("GET", f"/picks/?{DAY}", PAGE),
     ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
     ("GET", "/account/", PAGE),

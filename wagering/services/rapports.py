@@ -22,9 +22,31 @@ def rapport_lines(races: Q, bet_type: str) -> Iterator[tuple[int, tuple[int, ...
     the saddles are None on a line that names no combination of runners (a refund line)."""
     rows = Dividend.objects.filter(races, bet_type=bet_type).values_list("race_id", "combination", "amount")
     for race_id, text, amount in rows:
-        parts = text.strip().split("-")
-        saddles = tuple(int(part) for part in parts) if all(part.strip().isdigit() for part in parts) else None
-        yield race_id, saddles, amount
+        yield race_id, _saddles(text), amount
+
+
+def _saddles(text: str) -> tuple[int, ...] | None:
+    """The saddle numbers a line pays (``"7-3"`` -> (7, 3)); None on a refund line (``"NP"``, ``"5-NP"``)."""
+    parts = text.strip().split("-")
+    return tuple(int(part) for part in parts) if all(part.strip().isdigit() for part in parts) else None
+
+
+def race_rapports(*, race_id: int) -> list[dict]:
+    """Every rapport line of one race, in one query, as the public race card lists them: by bet type in the PMU's
+    order (``BetType``), then by amount. ``saddles`` is None on a refund line (its ``combination`` says which)."""
+    order = {code: i for i, code in enumerate(BetType.values)}
+    rows = Dividend.objects.filter(race_id=race_id).values_list("bet_type", "label", "combination", "amount")
+    lines = [
+        {
+            "bet_type": bet_type,
+            "label": label or (BetType(bet_type).label if bet_type in order else bet_type),
+            "combination": combination,
+            "saddles": _saddles(combination),
+            "amount": amount,
+        }
+        for bet_type, label, combination, amount in rows
+    ]
+    return sorted(lines, key=lambda line: (order.get(line["bet_type"], len(order)), line["amount"]))
 
 
 def win_dividends(races: Q) -> dict[int, dict[int, Decimal]]:
