@@ -2,6 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from . import pages, views
+from .pages import pro
 
 app_name = "dashboard"
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     *pages.urlpatterns,
+    *pro.urlpatterns,
 ]
