@@ -13,16 +13,17 @@ import datetime as dt
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from billing.models import Feature
 from billing.selectors import plan_list
+from courses.models import SYNTHETIC_SOURCES
 from predictions.models import ModelStatus, ModelVersion
 from wagering.selectors import metrics_by_month, prediction_history
 from wagering.serializers.history import HistoryParams
 
 from ..views import _page
-from .backtests import synthetic_in
 
 # The page's window when none is asked: a year of months up to yesterday.
 MODEL_PAGE_DAYS = 365
@@ -83,9 +84,11 @@ def model(request, params, plan):
         "start": start,
         "end": end,
         "history_open": plan.opens(Feature.HISTORY),
-        "synthetic": synthetic_in(start, end),
+        "synthetic": not SYNTHETIC_SOURCES.isdisjoint(quality["sources"]),  # the window's finished races
     }
     if context["history_open"]:
+        window = {"start": start.isoformat(), "end": end.isoformat()}
+        window.update({name: params[name] for name in ("discipline", "racecourse") if params.get(name)})
         races = prediction_history(
             start=start, end=end, discipline=params.get("discipline"), racecourse=params.get("racecourse")
         )[offset : offset + limit + 1]
@@ -93,6 +96,8 @@ def model(request, params, plan):
             history=races[:limit],
             previous_offset=max(offset - limit, 0) if offset else None,
             next_offset=offset + limit if len(races) > limit else None,
+            limit=limit,
+            pager_query="&" + urlencode(window),  # the window and filters the page was asked with
         )
     else:
         context["history_plan"] = next((p for p in plan_list() if p.opens(Feature.HISTORY)), None)

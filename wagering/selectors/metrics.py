@@ -82,9 +82,16 @@ def metrics_by_month(*, start: dt.date, end: dt.date) -> dict:
 
     ``months``: per calendar month, its races and the race log loss and Brier of the model and of the market;
     ``calibration``: the model's reliability bins (``reliability_bins``) over every runner scored, whose counts
-    add up to ``runners``."""
+    add up to ``runners``; ``sources``: the data sources of the window's finished races."""
     result, frame, _, scored, race = _scored_window(start, end, None)
-    answer = {"races": 0, "runners": 0, "races_skipped": result["races_skipped"], "months": [], "calibration": []}
+    answer = {
+        "races": 0,
+        "runners": 0,
+        "races_skipped": result["races_skipped"],
+        "sources": sorted({str(source) for source in frame.race_source.tolist()}),
+        "months": [],
+        "calibration": [],
+    }
     if scored is None:
         return answer
     days = frame.race_day[race]
