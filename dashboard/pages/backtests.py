@@ -20,7 +20,7 @@ from courses.models import SYNTHETIC_SOURCES, Discipline, Race
 from predictions.csv_export import csv_lines
 from turf.errors import Conflict, QueueUnavailable
 from turf.params import PageParams
-from wagering.models import BacktestBet, BacktestJob
+from wagering.models import BacktestBet, BacktestJob, BacktestStatus
 from wagering.serializers.backtests import BacktestCreateSerializer, BacktestJobSerializer
 from wagering.services.backtest import BET_TYPES, MODEL_RULES, SELECTIONS, STAKINGS
 from wagering.services.backtest_jobs import backtest_job_submit
@@ -146,6 +146,7 @@ def _chart(answer: dict) -> dict:
     start = answer["summary"]["start_bankroll"] if answer["summary"] else None
     return {
         "status": answer["status"],
+        "status_label": str(BacktestStatus(answer["status"]).label),
         "progress": answer["progress"],
         "labels": [point["date"] for point in curve],
         "equity": [point["bankroll"] for point in curve],
@@ -213,6 +214,8 @@ def backtest_detail(request, params, plan, job_id: int):
         **_results_context(job, answer, params),
         "chart": _chart(answer),
         "synthetic": synthetic_in(job.start, job.end),
+        # The parameters that say something: what was set, empty lists and switches left off.
+        "strategy": [(name, value) for name, value in answer["strategy"].items() if value not in (None, [], False)],
     }
     return render(request, "dashboard/pro/backtest.html", context)
 

@@ -31,7 +31,13 @@
 
   /* -- a backtest: progress, then equity and drawdown ------------------------------------------------ */
   function drawBacktest(data) {
-    if (!data || !data.equity.length) { return; }
+    if (!data) { return; }
+    if (!data.equity.length) {  // no bet: nothing to chart (the summary says so)
+      var charts = document.querySelector(".charts");
+      if (charts) { charts.hidden = true; }
+      document.body.setAttribute("data-charts-drawn", "empty");
+      return;
+    }
     lineChart("equity-chart", data.labels, [
       { label: data.texts.bankroll, data: data.equity, borderColor: "#1f6f43", backgroundColor: "rgba(31,111,67,.12)", fill: true, tension: 0 }
     ], "€");
@@ -45,7 +51,7 @@
     var bar = document.getElementById("backtest-progress");
     var state = document.getElementById("backtest-state");
     if (bar) { bar.value = data.progress; bar.textContent = data.progress + " %"; }
-    if (state) { state.textContent = data.progress + " % · " + data.status; }
+    if (state) { state.textContent = data.progress + " % · " + data.status_label; }
   }
 
   function pollBacktest(box, data) {
