@@ -207,3 +207,19 @@ def test_the_backtest_pages_run_a_handful_of_queries(
         assert response.status_code == 200
         if url.endswith("csv"):
             assert len(b"".join(response.streaming_content).splitlines()) == n_races + 1
+
+
+# Committed for real, as a request is: the job's task is sent at once (the plan rows restored after it).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_the_queue_did_not_take_is_kept_and_its_page_says_it_waits(client, pro_user, monkeypatch):
+    def down(job_id):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(backtest_jobs, "_send", down)
+    client.force_login(pro_user)
+    response = client.post("/backtests/", FORM)
+    job = BacktestJob.objects.get(owner=pro_user)
+    assert response.status_code == 302 and response["Location"] == f"/backtests/{job.pk}/"
+    assert job.status == "unqueued"
+    page = client.get(response["Location"]).content.decode()
+    assert "waiting for the task queue" in page
