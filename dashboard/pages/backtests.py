@@ -50,8 +50,23 @@ CSV_COLUMNS = [
 SIDES = (("strategy", _("Your strategy")), ("favourite", _("Favourite")), ("random", _("Random")))
 
 
+# What the form calls each code of the strategy's choices (the codes themselves are the engine's).
+CHOICE_LABELS = {
+    "value": _("Value bets: the model's chance above the odds'"),
+    "top_pick": _("The model's top pick of each race"),
+    "odds_band": _("Every runner in an odds band (no model)"),
+    "simple_gagnant": _("Simple gagnant"),
+    "simple_place": _("Simple placé"),
+    "couple_gagnant": _("Couplé gagnant (top two)"),
+    "trio": _("Trio (top three)"),
+    "flat": _("Flat stake"),
+    "percent": _("A share of the bankroll"),
+    "kelly": _("Kelly fraction, capped"),
+}
+
+
 def _choices(values) -> list[tuple[str, str]]:
-    return [(str(value), str(value).replace("_", " ")) for value in values]
+    return [(str(value), CHOICE_LABELS.get(str(value), str(value))) for value in values]
 
 
 class BacktestForm(forms.Form):
