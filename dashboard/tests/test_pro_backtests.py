@@ -223,3 +223,26 @@ def test_a_job_the_queue_did_not_take_is_kept_and_its_page_says_it_waits(client,
     assert job.status == "unqueued"
     page = client.get(response["Location"]).content.decode()
     assert "waiting for the task queue" in page
+
+
+JSON_BLOCK = re.compile(rb'<script id="[\w-]+" type="application/json">.*?</script>', re.S)
+
+
+def assert_runs_under_the_policy(response) -> None:
+    """The CSP test's check, the json_script blocks aside: data, never run, which the policy does not govern."""
+    from turf.tests.test_csp import assert_nothing_inline_runs
+
+    response.content = JSON_BLOCK.sub(b"", response.content)
+    assert_nothing_inline_runs(response)
+
+
+def test_the_pro_pages_run_under_the_content_security_policy(client, pro_user):
+    job = _done_job(pro_user, 2)
+    client.force_login(pro_user)
+    for url in ("/backtests/", f"/backtests/{job.pk}/", "/model/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_runs_under_the_policy(response)
+    page = client.get(f"/backtests/{job.pk}/").content.decode()
+    assert '<script src="/static/dashboard/vendor/chartjs/chart.umd.min.js"' in page
+    assert '<script src="/static/dashboard/pro.js"' in page
