@@ -185,6 +185,7 @@ def _results_context(job: BacktestJob, answer: dict, params: dict) -> dict:
         "answer": answer,
         "summaries": summaries,
         "bets": bets[:limit],
+        "last_seq": bets[:limit][-1].seq if bets else None,
         "total": total,
         "previous_offset": max(offset - limit, 0) if offset else None,
         "next_offset": offset + limit if len(bets) > limit else None,

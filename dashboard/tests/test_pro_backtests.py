@@ -69,7 +69,7 @@ def test_the_form_creates_a_job_whose_page_reaches_100_percent_with_its_charts_d
     assert data["drawdown"] == [0, 0, 0]  # never below its best
     # The summary beside the two baselines the engine computed, and the bets, in order.
     assert re.findall(r"<td class=\"num\" data-side-bets>(\d+)</td>", page) == ["3", "3", "3"]
-    assert "9.60 €" in page
+    assert "9.60 €" in page and "Bets 1 to 3 of 3." in page
     assert re.findall(r'<tr data-bet="(\d+)">', page) == ["1", "2", "3"]
 
 

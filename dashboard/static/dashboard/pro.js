@@ -84,9 +84,9 @@
 
   var backtest = readJSON("backtest-data");
   if (backtest) {
-    if (backtest.status === "done") {
+    if (backtest.status === "done" || backtest.status === "failed") {
       drawBacktest(backtest);
-    } else if (backtest.status !== "failed") {
+    } else {
       pollBacktest(document.getElementById("backtest"), backtest);
     }
   }
