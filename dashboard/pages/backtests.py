@@ -7,11 +7,14 @@ the progress poll pass the plan gate of ``/api/v1/backtests`` (``Feature.BACKTES
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +55,7 @@ SIDES = (("strategy", _("Your strategy")), ("favourite", _("Favourite")), ("rand
 
 # What the form calls each code of the strategy's choices (the codes themselves are the engine's).
 CHOICE_LABELS = {
-    "value": _("Value bets: the model's chance above the odds'"),
+    "value": _("Value bets"),
     "top_pick": _("The model's top pick of each race"),
     "odds_band": _("Every runner in an odds band (no model)"),
     "simple_gagnant": _("Simple gagnant"),
@@ -195,7 +198,8 @@ def _results_context(job: BacktestJob, answer: dict, params: dict) -> dict:
 
 @_page(Feature.BACKTEST, PageParams)
 def backtest_list(request, params, plan):
-    form = BacktestForm(request.POST or None)
+    end = timezone.localdate() - dt.timedelta(days=1)  # the API's default window: the last 30 days
+    form = BacktestForm(request.POST or None, initial={"start": end - dt.timedelta(days=29), "end": end})
     status = 200
     if request.method == "POST":
         if form.is_valid():

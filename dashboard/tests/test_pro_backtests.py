@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from predictions.models import ModelKind, ModelVersion
 from predictions.tests.factories import DAY, predict, race_with
@@ -246,3 +247,11 @@ def test_the_pro_pages_run_under_the_content_security_policy(client, pro_user):
     page = client.get(f"/backtests/{job.pk}/").content.decode()
     assert '<script src="/static/dashboard/vendor/chartjs/chart.umd.min.js"' in page
     assert '<script src="/static/dashboard/pro.js"' in page
+
+
+def test_the_form_starts_on_the_apis_default_window(client, pro_user):
+    client.force_login(pro_user)
+    page = client.get("/backtests/").content.decode()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert f'name="end" value="{yesterday.isoformat()}"' in page
+    assert f'name="start" value="{(yesterday - dt.timedelta(days=29)).isoformat()}"' in page
