@@ -20,6 +20,7 @@ from billing.models import Feature
 from billing.selectors import plan_list
 from courses.models import SYNTHETIC_SOURCES
 from predictions.models import ModelStatus, ModelVersion
+from turf.cache import answer_get, answer_set
 from wagering.selectors import metrics_by_month, prediction_history
 from wagering.serializers.history import HistoryParams
 
@@ -69,12 +70,24 @@ def _chart(months: list[dict], calibration: list[dict]) -> dict:
     }
 
 
+def _quality(start: dt.date, end: dt.date) -> dict:
+    """``metrics_by_month`` over the window, kept with the API's cached answers (``turf.cache``): the same for every
+    subscriber, and stale once a writer of what it reads (an import, the scoring, the freezing) says so."""
+    key = f"answer:model-page:{start.isoformat()}:{end.isoformat()}"
+    generation, quality = answer_get(key)
+    if quality is None:
+        quality = metrics_by_month(start=start, end=end)
+        if generation is not None:
+            answer_set(key, generation, quality)
+    return quality
+
+
 @_page(Feature.METRICS, ModelPageParams)
 def model(request, params, plan):
     start, end, limit, offset = params["start"], params["end"], params["limit"], params["offset"]
     versions = list(ModelVersion.objects.defer("artifact", "features"))
     active = next((v for v in versions if v.status == ModelStatus.ACTIVE), None)  # the registry's one active
-    quality = metrics_by_month(start=start, end=end)
+    quality = _quality(start, end)
     context = {
         "active": active,
         "active_held_out": _held_out(active) if active else None,
