@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from . import pages, views
-from .pages import public
+from .pages import pro, public
 
 app_name = "dashboard"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     *pages.urlpatterns,
     path("", include("dashboard.pages.bets")),  # lane card: my bets
+    *pro.urlpatterns,
 ]

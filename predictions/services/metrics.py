@@ -12,6 +12,9 @@ import numpy as np
 from .probability import P_FLOOR
 from .races import Races
 
+# The reliability plot's bins: equal widths of predicted probability.
+RELIABILITY_BINS = 10
+
 # Draws of every bootstrap interval (over races, seed 0): the same bets or races, the same interval.
 BOOTSTRAP_DRAWS = 2000
 
@@ -57,3 +60,25 @@ def log_loss_difference(a: np.ndarray, b: np.ndarray, won: np.ndarray, races: Ra
     means = diff[rng.integers(0, diff.size, size=(BOOTSTRAP_DRAWS, diff.size))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
     return {"mean": float(diff.mean()), "ci95": [float(low), float(high)]}
+
+
+def reliability_bins(p: np.ndarray, won: np.ndarray, *, bins: int = RELIABILITY_BINS) -> list[dict]:
+    """Calibration (a reliability plot's points): runners grouped by predicted win probability into ``bins``
+    equal-width bins, each with its count, its mean predicted probability and its observed win frequency (a
+    dead-heater counts y = 1/k), None in an empty bin. The counts add up to the runners given."""
+    p, won = np.asarray(p, dtype=float), np.asarray(won, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    index = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    count = np.bincount(index, minlength=bins)
+    predicted = np.bincount(index, weights=p, minlength=bins)
+    observed = np.bincount(index, weights=won, minlength=bins)
+    return [
+        {
+            "low": float(edges[i]),
+            "high": float(edges[i + 1]),
+            "count": int(count[i]),
+            "predicted": float(predicted[i] / count[i]) if count[i] else None,
+            "observed": float(observed[i] / count[i]) if count[i] else None,
+        }
+        for i in range(bins)
+    ]

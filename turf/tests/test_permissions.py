@@ -20,6 +20,7 @@ PREMIUM = (401, 403, 200, 200)
 PRO = (401, 403, 403, 200)
 PAGE = (302, 200, 200, 200)  # a visitor is sent to the log-in page
 PREMIUM_PAGE = (302, 403, 200, 200)
+PRO_PAGE = (302, 403, 403, 200)
 VISITOR_PAGE = (200, 302, 302, 302)  # the log-in and sign-up forms send a logged-in user home
 
 TABLE = [
@@ -82,6 +83,12 @@ TABLE = [
     ("GET", f"/picks/?{DAY}", PAGE),
     ("GET", f"/value-bets/?{DAY}", PREMIUM_PAGE),
     ("GET", "/account/", PAGE),
+    ("GET", "/backtests/", PRO_PAGE),
+    ("POST", "/backtests/", (302, 403, 403, 400)),  # the empty form: its fields' errors
+    ("GET", "/backtests/1/", (302, 403, 403, 404)),  # nobody's job: a 404 past the plan gate
+    ("GET", "/backtests/1/status", (302, 403, 403, 404)),
+    ("GET", "/backtests/1/csv", (302, 403, 403, 404)),
+    ("GET", "/model/", PREMIUM_PAGE),
     # The account's billing buttons: off to Stripe, or back to /account/ with a message (here: not configured).
     ("POST", "/account/billing/checkout/premium/", (302, 302, 302, 302)),
     ("POST", "/account/billing/portal/", (302, 302, 302, 302)),

@@ -3,7 +3,7 @@ prediction history with its profit."""
 
 from .backtest import backtest_run
 from .history import prediction_history
-from .metrics import metrics_compute
+from .metrics import metrics_by_month, metrics_compute
 from .value_bets import value_bet_list
 
-__all__ = ["backtest_run", "metrics_compute", "prediction_history", "value_bet_list"]
+__all__ = ["backtest_run", "metrics_by_month", "metrics_compute", "prediction_history", "value_bet_list"]

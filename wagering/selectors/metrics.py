@@ -14,10 +14,12 @@ import numpy as np
 from django.db.models import Q
 
 from courses.models import RaceStatus
+from predictions.services.metrics import race_metrics, reliability_bins
 from predictions.services.probability import market_probabilities, normalise_within_races
+from predictions.services.races import Races
 from predictions.services.versions import VersionArg, model_version_resolve
 
-from ..services.backtest.frame import backtest_frame_load, pre_race_attach
+from ..services.backtest.frame import BacktestFrame, backtest_frame_load, pre_race_attach
 from ..services.model_scores import Scored, score_models, win_payouts
 from ..services.pre_race import NO_PREDICTION, TRAINED_ON
 from ..services.rapports import win_dividends
@@ -56,6 +58,71 @@ def metrics_compute(
     left out; ``basis`` and ``versions`` how many of those scored were judged on published and walk-forward
     predictions, and by which version.
     """
+    result, frame, scored_race, scored, _ = _scored_window(start, end, model_version)
+    if scored is None:
+        return result
+    scores = score_models(scored, edge=edge, min_odds=min_odds)
+    market = scores["models"]["market"]
+    versions, basis = frame.judged_by(np.flatnonzero(scored_race))
+    return {
+        **result,
+        "races": scores["races"],
+        "basis": basis,
+        "versions": versions,
+        "uniform_log_loss": market["uniform_log_loss"],
+        "model": scores["models"]["model"],
+        "market": market,
+    }
+
+
+def metrics_by_month(*, start: dt.date, end: dt.date) -> dict:
+    """The quality of what was predicted before the finished races of the window, month by month, beside the
+    market's at the same moment, and the predictions' calibration: on the races ``metrics_compute`` scores,
+    each judged by its pre-race prediction.
+
+    ``months``: per calendar month, its races and the race log loss and Brier of the model and of the market;
+    ``calibration``: the model's reliability bins (``reliability_bins``) over every runner scored, whose counts
+    add up to ``runners``; ``sources``: the data sources of the window's finished races."""
+    result, frame, _, scored, race = _scored_window(start, end, None)
+    answer = {
+        "races": 0,
+        "runners": 0,
+        "races_skipped": result["races_skipped"],
+        "sources": sorted({str(source) for source in frame.race_source.tolist()}),
+        "months": [],
+        "calibration": [],
+    }
+    if scored is None:
+        return answer
+    days = frame.race_day[race]
+    months = np.array([dt.date.fromordinal(int(day)).replace(day=1).toordinal() for day in days])
+    for month in np.unique(months):
+        rows = scored.take(months == month)
+        races = Races.of(rows.race_id)
+        figures = {
+            side: race_metrics(rows.probabilities[side], rows.won, races, rows.saddle) for side in ("model", "market")
+        }
+        answer["months"].append(
+            {
+                "month": dt.date.fromordinal(int(month)),
+                "races": races.n,
+                **{side: {"log_loss": f["log_loss"], "brier": f["brier"]} for side, f in figures.items()},
+            }
+        )
+    answer.update(
+        races=Races.of(scored.race_id).n,
+        runners=int(scored.race_id.size),
+        calibration=reliability_bins(scored.probabilities["model"], scored.won),
+    )
+    return answer
+
+
+def _scored_window(
+    start: dt.date, end: dt.date, model_version: VersionArg
+) -> tuple[dict, BacktestFrame, np.ndarray, Scored | None, np.ndarray | None]:
+    """The finished races of the window that can be judged, each by its pre-race prediction, beside the market:
+    the result's skeleton (with why races were left out), the frame, which of its races are scored, the scored
+    runners (None when no race is) and each scored runner's race (an index into the frame's races)."""
     version = model_version_resolve(model_version) if model_version is not None else None
     result = {
         "model_version": version.version if version else None,
@@ -99,7 +166,7 @@ def metrics_compute(
     scored_race = ~(no_winner | unpredicted | partly | no_market)
     keep = scored_race[runs_race]
     if not keep.any():
-        return result
+        return result, frame, scored_race, None, None
 
     rows, race, model_p, market_p = runs[keep], runs_race[keep], model_p[keep], market_p[keep]
     won = frame.position[rows] == 1
@@ -120,15 +187,4 @@ def metrics_compute(
         ),
         probabilities={"model": model_p, "market": market_p},
     )
-    scores = score_models(scored, edge=edge, min_odds=min_odds)
-    market = scores["models"]["market"]
-    versions, basis = frame.judged_by(np.flatnonzero(scored_race))
-    return {
-        **result,
-        "races": scores["races"],
-        "basis": basis,
-        "versions": versions,
-        "uniform_log_loss": market["uniform_log_loss"],
-        "model": scores["models"]["model"],
-        "market": market,
-    }
+    return result, frame, scored_race, scored, race

@@ -11,7 +11,7 @@ from courses.models import Race, RaceStatus, RunnerStatus
 from predictions.models import Prediction
 from predictions.services.scoring import predictions_score
 from predictions.tests.factories import DAY, live_day, live_race, model_version, predict, race_with
-from wagering.selectors import backtest_run, metrics_compute, value_bet_list
+from wagering.selectors import backtest_run, metrics_by_month, metrics_compute, value_bet_list
 from wagering.services.settlement import NO_RESULT
 from wagering.services.value import value_bet_mask
 
@@ -234,3 +234,33 @@ def test_every_selector_runs_a_fixed_number_of_queries(django_assert_num_queries
         assert metrics_compute(start=DAY, end=DAY)["races"] == n_races
     with django_assert_num_queries(5):
         assert backtest_run(start=DAY, end=DAY)["summary"]["bets"] == 2 * n_races
+
+
+def test_metrics_by_month_split_the_windows_figures_and_its_calibration_counts_every_runner(finished_day):
+    later = DAY + dt.timedelta(days=30)  # December
+    race_with(final=[1.5, 5.0, 9.0, 12.0], course=1, positions=[3, 1, 2, 4], date=later)
+    race_with(final=[2.0, 2.0], course=4, date=later)  # no winner recorded: left out, and said
+    predictions_score(start=later, end=later)
+    result = metrics_by_month(start=DAY, end=later)
+    november, december = result["months"]
+    assert (november["month"], november["races"]) == (dt.date(2025, 11, 1), 3)
+    assert (december["month"], december["races"]) == (dt.date(2025, 12, 1), 1)
+    for month, (start, end) in ((november, (DAY, DAY)), (december, (later, later))):
+        alone = metrics_compute(start=start, end=end)
+        for side in ("model", "market"):
+            assert month[side]["log_loss"] == pytest.approx(alone[side]["log_loss"])
+            assert month[side]["brier"] == pytest.approx(alone[side]["brier"])
+    assert result["races"] == 4 and result["races_skipped"] == {"no winner recorded": 1}
+    assert result["runners"] == 3 + 3 + 3 + 4 == sum(b["count"] for b in result["calibration"])
+    finished = Race.objects.filter(status=RaceStatus.FINISHED)
+    assert result["sources"] == sorted(set(finished.values_list("source", flat=True)))
+
+
+@pytest.mark.parametrize("n_races", [1, 7])
+def test_metrics_by_month_run_a_fixed_number_of_queries(django_assert_num_queries, n_races):
+    for c in range(1, n_races + 1):
+        race_with(final=[2.0, 4.0, 6.0], course=c, positions=[1, 2, 3])
+        race_with(final=[2.0, 4.0, 6.0], course=c, positions=[1, 2, 3], date=DAY + dt.timedelta(days=30))
+    predictions_score(start=DAY, end=DAY + dt.timedelta(days=30))
+    with django_assert_num_queries(5):
+        assert metrics_by_month(start=DAY, end=DAY + dt.timedelta(days=30))["races"] == 2 * n_races
