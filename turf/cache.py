@@ -120,32 +120,51 @@ def get_many(keys: list[str], what: str) -> dict[str, Any] | None:
 
 
 def read_ahead(*, gets: list[str], hits: list[tuple[str, int]], what: str) -> None:
-    """Read what the request being served will read, and count what it will count, in one round trip (Redis):
-    the next ``get_many`` of exactly some of ``gets`` and the next ``hits`` of some of ``hits`` are answered from
-    it, once each, until ``read_ahead_clear``. The counters are counted here: only counters the request counts
-    whatever happens belong in ``hits``. Nothing is read ahead on another backend. When the cache does not answer
-    (logged), the helpers below answer for the rest of the request as they do for a cache that does not answer,
-    without asking it again (one timeout a request, not one a helper)."""
+    """Read what the request being served will read, and count what it will count, in one round trip (Redis, one
+    script): the next ``get_many`` of exactly some of ``gets`` and the next ``hits`` of some of ``hits`` are
+    answered from it, once each, until ``read_ahead_clear``. The counters are counted here: only counters the
+    request counts whatever happens belong in ``hits``. Nothing is read ahead on another backend. When the cache
+    does not answer (logged), the helpers below answer for the rest of the request as they do for a cache that
+    does not answer, without asking it again (one timeout a request, not one a helper)."""
     client = _redis_client()
     if client is None:
         return
+    raw_gets = [cache.make_key(key) for key in gets]  # our own keys: short, no spaces (nothing to validate)
+    raw_hits = [cache.make_key(key) for key, _ in hits]
     try:
-        pipe = client.pipeline(transaction=False)
-        if gets:
-            pipe.mget([cache.make_and_validate_key(key) for key in gets])
-        for key, ttl in hits:
-            raw = cache.make_and_validate_key(key)
-            pipe.set(raw, 0, ex=ttl, nx=True)
-            pipe.incr(raw)
-        found = pipe.execute()
+        found = _read_ahead_script(client)(keys=[*raw_gets, *raw_hits], args=[len(gets), *(ttl for _, ttl in hits)])
     except CACHE_ERRORS as exc:
         cache_warn(what, exc)
         _ahead.set(DOWN)
         return
     decode = cache.client.decode
-    values = dict(zip(gets, (None if v is None else decode(v) for v in found[0]), strict=True)) if gets else {}
-    counts = dict(zip((key for key, _ in hits), (int(c) for c in found[1 if gets else 0 :][1::2]), strict=True))
+    values = {key: None if v is None else decode(v) for key, v in zip(gets, found[: len(gets)], strict=True)}
+    counts = {key: int(c) for (key, _), c in zip(hits, found[len(gets) :], strict=True)}
     _ahead.set((values, counts))
+
+
+# One command, not a pipeline of 2n+1: GET each of the first ARGV[1] keys, then count each of the others as ``hits``
+# does (SET key 0 EX ttl NX, INCR). Redis runs a script atomically; it is sent by its SHA once loaded.
+READ_AHEAD_LUA = """
+local n = tonumber(ARGV[1])
+local out = {}
+for i = 1, n do
+  out[i] = redis.call('GET', KEYS[i])
+end
+for i = n + 1, #KEYS do
+  redis.call('SET', KEYS[i], 0, 'EX', ARGV[i - n + 1], 'NX')
+  out[i] = redis.call('INCR', KEYS[i])
+end
+return out
+"""
+_script: list = []
+
+
+def _read_ahead_script(client):
+    """The script, run by ``client`` (the cache's current one)."""
+    if not _script:
+        _script.append(client.register_script(READ_AHEAD_LUA))
+    return lambda keys, args: _script[0](keys=keys, args=args, client=client)
 
 
 def read_ahead_clear() -> None:
