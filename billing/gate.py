@@ -33,7 +33,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from accounts.authentication import SnapshotJWTAuthentication
-from accounts.snapshot import snapshot_keys
+from accounts.snapshot import snapshot_keys, user_snapshot
 from turf.cache import read_ahead
 
 from . import counters
@@ -63,6 +63,8 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     """Let one request to ``view`` (an API view or a ``Page``) through the plan gate; returns its read query."""
     throttle = getattr(view, "rate_throttle", PlanRateThrottle)()
     user = getattr(request, "user", None)
+    if isinstance(view, Page) and user is not None and user.is_authenticated:
+        _snapshot_attach(user)
     also: tuple[str, ...] = ()
     if user is not None and user.is_authenticated and getattr(view, "throttle_scope", None) != AUTH_SCOPE:
         # Counted with the user's requests (the auth scope counts per address, apart), refused ones too: in the
@@ -82,6 +84,15 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     if view.required_feature and plan is not None:
         plan_quota_use(user=request.user, plan=plan, feature=view.required_feature)
     return query
+
+
+def _snapshot_attach(user) -> None:
+    """A page's user (a row the session loaded) gets its snapshot, as a Bearer token's user has it: the plan, its
+    limits and the self-exclusions read from the cache (``accounts.snapshot``), not from their tables."""
+    if getattr(user, "turf_snapshot", None) is None:
+        snapshot = user_snapshot(user.pk)
+        if snapshot is not None:
+            user.turf_snapshot = snapshot
 
 
 def gate_read_ahead(request, view, view_gets: Callable[[int], list[str]]) -> None:
