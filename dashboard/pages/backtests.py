@@ -17,6 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from billing.models import Feature
 from courses.models import SYNTHETIC_SOURCES, Discipline, Race
@@ -223,6 +224,7 @@ def backtest_list(request, params, plan):
     return render(request, "dashboard/pro/backtests.html", context, status=status)
 
 
+@require_safe
 @_page(Feature.BACKTEST, PageParams)
 def backtest_detail(request, params, plan, job_id: int):
     try:
@@ -240,6 +242,7 @@ def backtest_detail(request, params, plan, job_id: int):
     return render(request, "dashboard/pro/backtest.html", context)
 
 
+@require_safe
 @_page(Feature.BACKTEST, PageParams)
 def backtest_status(request, params, plan, job_id: int):
     """The job page's poll: its progress, and when it is done its charts' data and its results, rendered."""
@@ -257,6 +260,7 @@ def backtest_status(request, params, plan, job_id: int):
     return response
 
 
+@require_safe
 @_page(Feature.BACKTEST, PageParams)
 def backtest_csv(request, params, plan, job_id: int):
     """The job's settled bets, in order, as CSV (formula-like text neutralised)."""

@@ -36,6 +36,10 @@ OWNED = {
     "backtest-bets": ("/api/v1/backtests/{job}/bets", {"GET"}),
     "bet-detail": ("/api/v1/bets/{bet}", {"DELETE"}),
     "dashboard:api-key-revoke": ("/account/api-keys/{key}/revoke/", {"POST"}),
+    "dashboard:backtest": ("/backtests/{job}/", {"GET"}),
+    "dashboard:backtest-status": ("/backtests/{job}/status", {"GET"}),
+    "dashboard:backtest-csv": ("/backtests/{job}/csv", {"GET"}),
+    "dashboard:bet-delete": ("/bets/{bet}/delete/", {"POST"}),
 }
 # Routes whose parameter names something nobody owns.
 PUBLIC = {
@@ -140,7 +144,9 @@ def test_the_owner_reaches_the_same_object(api, client, victim, route):
     sender = client if route.startswith("dashboard:") else api
     for method in answered:
         response = sender.generic(method, url, b"{}", content_type="application/json")
-        assert response.status_code in (200, 204, 302), (method, url, response.status_code)
+        # the CSV of the owner's job, not finished: a 409 saying so (about the owner's own job)
+        answers = (200, 204, 302, 409) if route == "dashboard:backtest-csv" else (200, 204, 302)
+        assert response.status_code in answers, (method, url, response.status_code)
 
 
 @pytest.mark.parametrize("url", LISTS)
