@@ -38,6 +38,15 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def client():
+    """Django's test client asking for English pages: the page tests read the English msgids, whatever the default
+    language (French). dashboard/tests/test_i18n.py checks the French default with a client that asks for nothing."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
+
+
+@pytest.fixture
 def eager_celery():
     """Run Celery tasks in-process, as the embedded mode does (CI sets REDIS_URL, which turns eager off)."""
     from turf.celery import app

@@ -1,5 +1,5 @@
 from django.contrib.auth.views import LogoutView
-from django.urls import path
+from django.urls import include, path
 
 from . import pages, views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     *pages.urlpatterns,
+    path("i18n/", include("django.conf.urls.i18n")),  # POST i18n/setlang/: dashboard:set_language (lane i18n)
 ]
