@@ -10,6 +10,17 @@ from django.conf import settings
 from django.core.cache import cache
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_translations():
+    """The French catalogue compiled as `make messages` does (a .po newer than its .mo only), so that a plain
+    `pytest` shows the pages as they are served."""
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    call_command("compilemessages", ignore_patterns=[".venv", "staticfiles"], verbosity=0)
+    trans_real._translations.clear()  # a catalogue read before this one was compiled is read again
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; the production hasher is deliberately slow."""

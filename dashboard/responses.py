@@ -9,6 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 
 from billing.exceptions import PlanRequired, QuotaExceeded
@@ -40,28 +41,29 @@ def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
     wait = getattr(exc, "wait", None)
     context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
     if isinstance(exc, PlanRequired):
-        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
+        context.update(title=_("Not in your plan"), feature=Feature(exc.feature).label)
     elif isinstance(exc, QuotaExceeded):
-        context.update(title="Today's quota is used up")  # the message says it resets at midnight
+        context.update(title=_("Today's quota is used up"))  # the message says it resets at midnight
     elif isinstance(exc, RateLimitUnavailable):  # the limits against password guessing cannot be counted
-        context.update(title="Log-in is unavailable for a moment", wait=wait)
+        context.update(title=_("Log-in is unavailable for a moment"), wait=wait)
     elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
-        context.update(title="Too many attempts", wait=wait)
+        context.update(title=_("Too many attempts"), wait=wait)
     elif attempts:
         rate = settings.API_RATE_AUTH
         context.update(
-            title="Too many attempts",
+            title=_("Too many attempts"),
             wait=wait,
-            message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
+            message=_("Your address may try %(minute)s times a minute and %(day)s a day.") % rate,
         )
     else:
         context.update(
-            title="Too many requests",
+            title=_("Too many requests"),
             wait=wait,
-            message=(
-                f"Your {plan.name} plan allows {plan.requests_per_minute} requests a minute and "
-                f"{plan.requests_per_day} a day, API calls and these pages together."
-            ),
+            message=_(
+                "Your %(plan)s plan allows %(minute)s requests a minute and %(day)s a day, API calls and these "
+                "pages together."
+            )
+            % {"plan": plan.name, "minute": plan.requests_per_minute, "day": plan.requests_per_day},
         )
     response = render(request, "dashboard/refused.html", context, status=exc.status_code)
     if wait:
