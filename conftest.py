@@ -14,11 +14,19 @@ from django.core.cache import cache
 def _compiled_translations():
     """The French catalogue compiled as `make messages` does (a .po newer than its .mo only), so that a plain
     `pytest` shows the pages as they are served."""
+    import gettext
+
+    from asgiref.local import Local
     from django.core.management import call_command
     from django.utils.translation import trans_real
 
     call_command("compilemessages", ignore_patterns=[".venv", "staticfiles"], verbosity=0)
-    trans_real._translations.clear()  # a catalogue read before this one was compiled is read again
+    # A catalogue read before it was compiled is read again (what Django's tests do when LOCALE_PATHS changes,
+    # and Python's gettext keeps its own cache of .mo files).
+    gettext._translations.clear()
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
 
 
 @pytest.fixture(autouse=True)

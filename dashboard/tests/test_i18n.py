@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
+
+from wagering.services.limits import betting_limits_set
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +89,12 @@ def test_the_api_ignores_a_language_chosen_on_the_pages(browser):
     browser.post("/i18n/setlang/", {"language": "fr", "next": "/login/"})
     body = browser.post("/api/v1/auth/register", data=json.dumps({}), content_type="application/json").json()
     assert "This field is required." in json.dumps(body)
+
+
+def test_the_account_page_writes_money_and_dates_in_french(browser, free_user):
+    betting_limits_set(user=free_user, changes={"stake_day": Decimal("1250")})
+    browser.force_login(free_user)
+    page = browser.get("/account/").content.decode()
+    assert "1\xa0250,00\xa0€" in page  # the limit in force
+    assert "(0\xa0€ par mois)" in page  # the free plan's price
+    assert "Votre compte" in page and "Jeu responsable" in page
