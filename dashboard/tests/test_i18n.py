@@ -98,3 +98,19 @@ def test_the_account_page_writes_money_and_dates_in_french(browser, free_user):
     assert "1\xa0250,00\xa0€" in page  # the limit in force
     assert "(0\xa0€ par mois)" in page  # the free plan's price
     assert "Votre compte" in page and "Jeu responsable" in page
+
+
+@pytest.mark.parametrize("path", ["/account/", "/picks/", "/value-bets/"])
+def test_a_page_in_french_costs_no_more_queries_than_in_english(
+    browser, premium_user, path, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser.force_login(premium_user)
+    browser.get(path)  # the user's snapshot cached
+    with CaptureQueriesContext(connection) as english:
+        assert browser.get(path, headers={"Accept-Language": "en"}).status_code == 200
+    with django_assert_max_num_queries(len(english)):
+        response = browser.get(path)
+    assert response.status_code == 200 and response["Content-Language"] == "fr"
