@@ -30,6 +30,8 @@ DEMO_DAYS = 10  # history before today: enough to train a model in about a secon
 HOLDOUT = 3
 PASSWORD = "Tr0t-attele-Vincennes"
 _shots: dict[str, Path] = {}
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 BROWSER = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -112,10 +114,11 @@ def site(live_server, programme) -> str:
 
 @pytest.fixture
 def context(chromium, request):
-    """A fresh browser context: no cookies, a desktop window, French asked for unless the test says otherwise
-    (``@pytest.mark.parametrize("locale", ...)`` or a ``locale`` fixture)."""
+    """A fresh browser context: no cookies, a desktop window (a module's autouse ``viewport`` fixture, e.g.
+    ``PHONE``, changes it), French asked for unless an autouse ``locale`` fixture says otherwise."""
     locale = request.getfixturevalue("locale") if "locale" in request.fixturenames else "fr-FR"
-    context = chromium.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    viewport = request.getfixturevalue("viewport") if "viewport" in request.fixturenames else DESKTOP
+    context = chromium.new_context(locale=locale, viewport=viewport)
     context.set_default_timeout(10_000)
     yield context
     context.close()
