@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run dev test lint format venv migrate demo static setup clean
+.PHONY: run dev test lint format venv migrate demo static messages setup clean
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) is required (set PYTHON=...)"; exit 1; }
@@ -26,11 +26,15 @@ demo: migrate
 static: venv
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# The French catalogue (locale/fr/LC_MESSAGES/django.po) compiled to its git-ignored .mo (gettext's msgfmt).
+messages: venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles --verbosity 0
+
 # What `make run` and `make dev` do before serving. feed_day reads today's and tomorrow's programme from the live
 # feed (TURF_FEED: the demo by default, PMU's API with TURF_FEED=pmu) and plans their checks; a feed that cannot
 # be read does not stop the start ("-"): the schedule reads the programme again every 10 minutes until it can.
 # warm_up before feed_day: the morning step publishes each race's morning prediction with the trained model.
-setup: demo static
+setup: demo static messages
 	$(PY) manage.py warm_up
 	-$(PY) manage.py feed_day
 	$(PY) manage.py ensure_staff
@@ -43,7 +47,7 @@ run: setup
 dev: setup
 	exec $(PY) -m turf.serve --dev
 
-test: venv
+test: venv messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Lint and format check, as .ci/run runs them; `make format` rewrites the files.

@@ -10,6 +10,28 @@ from django.conf import settings
 from django.core.cache import cache
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_translations():
+    """The French catalogue compiled as `make messages` does (a .po newer than its .mo only), so that a plain
+    `pytest` shows the pages as they are served."""
+    import gettext
+    import shutil
+
+    from asgiref.local import Local
+    from django.core.management import call_command
+    from django.utils.translation import trans_real
+
+    if shutil.which("msgfmt") is None:  # gettext missing: the French tests fail, the rest runs (.ci/run installs it)
+        return
+    call_command("compilemessages", ignore_patterns=[".venv", "staticfiles"], verbosity=0)
+    # A catalogue read before it was compiled is read again (what Django's tests do when LOCALE_PATHS changes,
+    # and Python's gettext keeps its own cache of .mo files).
+    gettext._translations.clear()
+    trans_real._translations = {}
+    trans_real._default = None
+    trans_real._active = Local()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; the production hasher is deliberately slow."""
@@ -35,6 +57,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """Django's test client asking for English pages: the page tests read the English msgids, whatever the default
+    language (French). dashboard/tests/test_i18n.py checks the French default with a client that asks for nothing."""
+    from django.test import Client
+
+    return Client(headers={"Accept-Language": "en"})
 
 
 @pytest.fixture

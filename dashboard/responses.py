@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import Throttled
 
 from billing.exceptions import PlanRequired, QuotaExceeded, RateLimited
@@ -41,40 +41,40 @@ def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
     wait = getattr(exc, "wait", None)
     context = {"message": str(exc.detail), "needed": getattr(exc, "needed", None), "plan": plan, "wait": None}
     if isinstance(exc, PlanRequired):
-        context.update(title="Not in your plan", feature=Feature(exc.feature).label)
+        context.update(title=_("Not in your plan"), feature=Feature(exc.feature).label)
     elif isinstance(exc, QuotaExceeded):
-        context.update(title="Today's quota is used up")  # the message says it resets at midnight
+        context.update(title=_("Today's quota is used up"))  # the message says it resets at midnight
     elif isinstance(exc, RateLimitUnavailable):  # the limits against password guessing cannot be counted
-        context.update(title="Log-in is unavailable for a moment", wait=wait)
+        context.update(title=_("Log-in is unavailable for a moment"), wait=wait)
     elif isinstance(exc, TooManyAttempts):  # an account's abuse limit (sign-ups, failed log-ins): its own message
-        context.update(title="Too many attempts", wait=wait)
+        context.update(title=_("Too many attempts"), wait=wait)
     elif attempts:
         rate = settings.API_RATE_AUTH
         context.update(
-            title="Too many attempts",
+            title=_("Too many attempts"),
             wait=wait,
-            message=f"Your address may try {rate['minute']} times a minute and {rate['day']} a day.",
+            message=_("Your address may try %(minute)s times a minute and %(day)s a day.") % rate,
         )
     elif isinstance(exc, RateLimited):  # the pages' own limit per person (TURF_PAGE_RATE): whose, and its reset
         limit = {"limit": exc.limit}
         context.update(
-            title=gettext("Too many requests"),
+            title=_("Too many requests"),
             wait=wait,
             resets_at=exc.resets_at,
             message=(
-                gettext("These pages allow %(limit)s views a minute per person, apart from the API's limits.")
+                _("These pages allow %(limit)s views a minute per person, apart from the API's limits.")
                 if exc.period == "minute"
-                else gettext("These pages allow %(limit)s views a day per person, apart from the API's limits.")
+                else _("These pages allow %(limit)s views a day per person, apart from the API's limits.")
             )
             % limit,
             whose=(
-                gettext("You are on the %(plan)s plan.") % {"plan": plan.name}
+                _("You are on the %(plan)s plan.") % {"plan": plan.name}
                 if plan is not None
-                else gettext("Without logging in, the limit counts per address.")
+                else _("Without logging in, the limit counts per address.")
             ),
         )
     else:
-        context.update(title=gettext("Too many requests"), wait=wait)
+        context.update(title=_("Too many requests"), wait=wait)
     response = render(request, "dashboard/refused.html", context, status=exc.status_code)
     if wait:
         response["Retry-After"] = str(int(wait))

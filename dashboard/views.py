@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
@@ -61,12 +62,12 @@ def _page(feature: str, params=DayParams):
             try:
                 query = gate_pass(request, gate, lambda: query_read(params, request.GET, blank_is_default=True))
             except serializers.ValidationError as exc:  # the query's
-                message = f"{error_message(exc.detail)} Pick a day with the calendar."
-                return _problem(request, 400, "That request could not be read", message)
+                message = f"{error_message(exc.detail)} {_('Pick a day with the calendar.')}"
+                return _problem(request, 400, _("That request could not be read"), message)
             except (PlanRequired, Throttled) as exc:
                 return _refused(request, exc)
             except SelfExcluded as exc:  # the user's own exclusion: its end date and the helpline, no upgrade
-                context = {"title": "You excluded yourself", "message": str(exc.detail), "excluded": True}
+                context = {"title": _("You excluded yourself"), "message": str(exc.detail), "excluded": True}
                 return render(request, "dashboard/refused.html", context, status=exc.status_code)
             return view(request, query, request.plan, *args, **kwargs)
 
@@ -97,9 +98,9 @@ def race(request, params, plan, code: str):
     try:
         card = race_card(day=day, code=code)
     except RaceAddressError as exc:
-        return _problem(request, 400, "That race address could not be read", str(exc))
+        return _problem(request, 400, _("That race address could not be read"), str(exc))
     except Race.DoesNotExist as exc:
-        return _problem(request, 404, "No such race", str(exc))
+        return _problem(request, 404, _("No such race"), str(exc))
     return render(request, "dashboard/race.html", {**card, **race_card_context(request, card), **_day_links(day)})
 
 

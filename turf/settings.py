@@ -173,6 +173,9 @@ MIDDLEWARE = [
     # The static files (admin, Swagger UI) are served by the web process itself, ahead of sessions and the rest.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The pages' language (the session's choice, else Accept-Language, else French); the API stays English
+    # (turf/locale.py). After the sessions, before CommonMiddleware.
+    "turf.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -292,7 +295,12 @@ LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:programme"
 LOGOUT_REDIRECT_URL = "dashboard:login"
 
-LANGUAGE_CODE = "en"
+# The pages in French first, English on request (the switch in base.html posts to /i18n/setlang/); the API's
+# messages are a contract and stay in English whatever the request asks (turf/locale.py, API_LANGUAGE_CODE).
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+API_LANGUAGE_CODE = "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

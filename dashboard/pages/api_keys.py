@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException, Throttled
 
@@ -24,7 +26,7 @@ GATE = Page(required_feature=Feature.API_KEYS)
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=60, label="Name", help_text='What the key is for, e.g. "nightly export"')
+    name = forms.CharField(max_length=60, label=_("Name"), help_text=_('What the key is for, e.g. "nightly export"'))
 
 
 def _gated(view):
@@ -69,7 +71,7 @@ def api_key_revoke_page(request, key_id: int):
     try:
         api_key_revoke(user=request.user, key_id=key_id, address=request_address(request))
     except APIException as exc:  # 404: not one of the user's keys
-        return problem(request, exc.status_code, "No such API key", str(exc.detail))
+        return problem(request, exc.status_code, gettext("No such API key"), str(exc.detail))
     return redirect(reverse("dashboard:account") + "#api-keys")
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import formats
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException
 
 from billing.models import SubscriptionStatus
@@ -69,7 +70,10 @@ def cancel(request):
     end = subscription.current_period_end
     when = f"on {formats.date_format(end, 'j F Y')}" if end else "at the end of the period paid for"
     messages.success(
-        request, f"Your {subscription.plan.name} subscription is cancelled: it ends {when}.", extra_tags=TAG
+        request,
+        gettext("Your %(plan)s subscription is cancelled: it ends %(when)s.")
+        % {"plan": subscription.plan.name, "when": when},
+        extra_tags=TAG,
     )
     return redirect(ACCOUNT)
 

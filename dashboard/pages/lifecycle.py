@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
@@ -38,38 +40,38 @@ class CodeForm(forms.Form):
     code = forms.RegexField(
         regex=r"^\s*\d{3}[\s-]?\d{3}\s*$",
         max_length=20,
-        label="Code",
-        error_messages={"invalid": "Type the 6 digits of the code we mailed."},
+        label=_("Code"),
+        error_messages={"invalid": _("Type the 6 digits of the code we mailed.")},
     )
 
 
 class ForgotForm(forms.Form):
-    email = forms.EmailField(max_length=254, label="E-mail")
+    email = forms.EmailField(max_length=254, label=_("E-mail"))
 
 
 class NewPasswordForm(forms.Form):
-    new_password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label="New password")
+    new_password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label=_("New password"))
     new_password_again = forms.CharField(
-        widget=forms.PasswordInput, strip=False, max_length=128, label="New password (again)"
+        widget=forms.PasswordInput, strip=False, max_length=128, label=_("New password (again)")
     )
 
     def clean(self):
         data = super().clean()
         if data.get("new_password") and data.get("new_password_again") != data["new_password"]:
-            self.add_error("new_password_again", "The two passwords differ.")
+            self.add_error("new_password_again", _("The two passwords differ."))
         return data
 
 
 class PasswordChangeForm(NewPasswordForm):
     current_password = forms.CharField(
-        widget=forms.PasswordInput, strip=False, max_length=128, label="Current password"
+        widget=forms.PasswordInput, strip=False, max_length=128, label=_("Current password")
     )
     field_order = ["current_password", "new_password", "new_password_again"]
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=150, required=False, label="Name")
-    email = forms.EmailField(max_length=254, label="E-mail")
+    full_name = forms.CharField(max_length=150, required=False, label=_("Name"))
+    email = forms.EmailField(max_length=254, label=_("E-mail"))
 
 
 def _code(form) -> str:
@@ -87,7 +89,7 @@ def _errors(form, exc: serializers.ValidationError) -> None:
 def _too_many(request, exc: Throttled):
     """The refusal page of an account limit, as the API answers 429 too_many_attempts."""
     wait = int(exc.wait) if exc.wait else None
-    context = {"title": "Too many attempts", "message": str(exc.detail), "wait": wait}
+    context = {"title": gettext("Too many attempts"), "message": str(exc.detail), "wait": wait}
     response = render(request, "dashboard/refused.html", context, status=429)
     if wait:
         response["Retry-After"] = str(wait)
@@ -129,7 +131,7 @@ def verify(request):
         except serializers.ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, "Your e-mail address is verified.")
+            messages.success(request, gettext("Your e-mail address is verified."))
             return redirect(next_url or "dashboard:account")
     return render(request, "dashboard/lifecycle/verify.html", {"form": form, "next": next_url})
 
@@ -139,7 +141,7 @@ def verify(request):
 @_limited
 def verify_resend(request):
     if email_verify_resend(user=request.user):
-        messages.info(request, f"A new code is on its way to {request.user.email}.")
+        messages.info(request, gettext("A new code is on its way to %(email)s.") % {"email": request.user.email})
     return redirect("dashboard:verify")
 
 
@@ -172,7 +174,7 @@ def password_reset_page(request, uidb64: str, token: str):
         except serializers.ValidationError as exc:
             _errors(form, exc)
         else:
-            messages.success(request, "Your password is changed: log in with it.")
+            messages.success(request, gettext("Your password is changed: log in with it."))
             return redirect("dashboard:login")
     return render(request, "dashboard/lifecycle/password_reset.html", {"form": form})
 
@@ -193,7 +195,7 @@ def password_change_page(request):
             _errors(form, exc)
         else:
             update_session_auth_hash(request, user)  # this session goes on; the others end
-            messages.success(request, "Your password is changed; your other sessions were logged out.")
+            messages.success(request, gettext("Your password is changed; your other sessions were logged out."))
             return redirect("dashboard:account")
     return render(request, "dashboard/lifecycle/password_change.html", {"form": form})
 
@@ -212,9 +214,13 @@ def profile(request):
             form.add_error("email", str(exc.detail))
         else:
             if email.strip().lower() != user.email.lower():
-                messages.info(request, f"We mailed a code to {email}: type it here to switch to that address.")
+                messages.info(
+                    request,
+                    gettext("We mailed a code to %(email)s: type it here to switch to that address.")
+                    % {"email": email},
+                )
                 return redirect("dashboard:email-confirm")
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, gettext("Your profile is saved."))
             return redirect("dashboard:account")
     return render(request, "dashboard/lifecycle/profile.html", {"form": form})
 
@@ -232,7 +238,7 @@ def email_confirm(request):
         except Conflict as exc:
             form.add_error(None, str(exc.detail))
         else:
-            messages.success(request, f"Your e-mail address is now {request.user.email}.")
+            messages.success(request, gettext("Your e-mail address is now %(email)s.") % {"email": request.user.email})
             return redirect("dashboard:account")
     context = {"form": form, "pending_email": email_change_pending(user=request.user)}
     return render(request, "dashboard/lifecycle/email_confirm.html", context)

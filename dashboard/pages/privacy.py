@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
@@ -38,7 +40,7 @@ RETENTION = {
 
 
 class DeleteForm(forms.Form):
-    password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label="Your password")
+    password = forms.CharField(widget=forms.PasswordInput, strip=False, max_length=128, label=_("Your password"))
 
 
 def privacy_policy(request):
@@ -113,7 +115,9 @@ def marketing_toggle(request):
     """Opt in to, or out of, marketing mails (the consent recorded or withdrawn, as the API's)."""
     choice = request.POST.get("opt_in")
     if choice not in ("0", "1"):
-        return problem(request, 400, "That request could not be read", "opt_in must be 1 (yes) or 0 (no).")
+        return problem(
+            request, 400, gettext("That request could not be read"), gettext("opt_in must be 1 (yes) or 0 (no).")
+        )
     marketing_consent_set(user=request.user, opt_in=choice == "1", address=request_address(request))
     return redirect(reverse("dashboard:account") + "#privacy")
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import APIException, Throttled
 
@@ -84,7 +85,7 @@ def limits(request):
     """Set or lower a limit (at once), raise or remove it (after the delay)."""
     kind = request.POST.get("kind", "")
     if kind not in LimitKind.values:
-        return _done(request, "Choose one of the limits.", error=True)
+        return _done(request, gettext("Choose one of the limits."), error=True)
     label = LimitKind(kind).label
     if "remove" in request.POST:
         amount = None
@@ -113,7 +114,7 @@ def self_exclusion(request):
     except ValueError:
         days = None
     if days not in PERIOD_DAYS:
-        return _done(request, "Choose how long to exclude yourself.", error=True)
+        return _done(request, gettext("Choose how long to exclude yourself."), error=True)
     if request.POST.get("confirm") != "yes":
         context = {
             "days": days,
@@ -126,7 +127,8 @@ def self_exclusion(request):
         exclusion = self_exclusion_start(user=request.user, days=days, address=request_address(request))
     except APIException as exc:  # the Conflict of a shorter period than the one in force
         return _done(request, error_message(exc.detail), error=True)
-    return _done(request, f"You are excluded from picks, value bets and alerts until {when(exclusion.ends_at)}.")
+    message = gettext("You are excluded from picks, value bets and alerts until %(until)s.")
+    return _done(request, message % {"until": when(exclusion.ends_at)})
 
 
 urlpatterns = [

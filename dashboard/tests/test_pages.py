@@ -260,7 +260,7 @@ def test_the_account_page_shows_the_plan_its_features_and_todays_usage(client, a
     client.get("/")
     page = client.get("/account/").content.decode()
     me = api.as_user(free_user).get("/api/v1/auth/me").json()
-    assert "Plan: Free" in page and "0.00 €" in page
+    assert "Plan: Free" in page and "(€0 a month)" in page
     # The pages' views are not API requests (they have their own limit); the top3 quota is the plan's, shared.
     assert re.search(r"Requests today.*?<td class=\"num\">0</td>.*?<td class=\"num\">1000</td>", page, re.S)
     assert re.search(r"Top 3 picks of the day \(daily quota\).*?>1</td>.*?>1</td>", page, re.S)

@@ -49,9 +49,9 @@ def test_the_section_shows_limits_use_and_the_waiting_raise(client, free_user):
     betting_limits_set(user=free_user, changes={"stake_day": Decimal("80")})
     client.force_login(free_user)
     shown = account(client)
-    assert "Stakes per day 50.00 € 80.00 € from" in shown
-    assert "Net loss per month 200.00 € — 0.00 € 200.00 €" in shown
-    assert "Stakes per week none — 0.00 € —" in shown
+    assert "Stakes per day €50.00 €80.00 from" in shown
+    assert "Net loss per month €200.00 — €0.00 €200.00" in shown
+    assert "Stakes per week none — €0.00 —" in shown
     assert "Stakes per day: 50.00 € → 80.00 € from" in shown  # the history
     assert "No limit set" not in shown
 
@@ -75,7 +75,7 @@ def test_raising_and_removing_in_the_form_wait_the_delay(client, free_user):
     client.post("/account/limits/", {"kind": "stake_day", "remove": "1"})
     shown = account(client)
     assert "Stakes per day: removed from" in shown and "until then 10.00 €" in shown
-    assert "Stakes per day 10.00 € removed from" in shown
+    assert "Stakes per day €10.00 removed from" in shown
 
 
 @pytest.mark.parametrize("amount", ["", "abc", "0", "-3", "NaN", "1e9", "10.001"])

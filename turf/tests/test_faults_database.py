@@ -100,11 +100,11 @@ def test_a_page_answers_a_plain_503_while_postgresql_is_away(site_through_proxy)
     cookie = {"Cookie": "sessionid=abcdefghijklmnopqrstuvwxyz012345", "Accept": "text/html"}
     proxy.cut()
     status, body, headers = _call(f"{base}/", headers=cookie)
-    assert status == 503 and "briefly unavailable" in body and "Traceback" not in body
+    assert status == 503 and "brièvement indisponible" in body and "Traceback" not in body  # French by default
     assert headers["Content-Type"].startswith("text/html")
     proxy.restore()
     status, body, _ = _call(f"{base}/login/", headers=cookie)
-    assert status == 200 and "briefly unavailable" not in body
+    assert status == 200 and "brièvement indisponible" not in body
 
 
 @pytest.mark.parametrize("path, content_type", [("/api/v1/courses/today", "application/json"), ("/", "text/html")])

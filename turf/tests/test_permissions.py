@@ -111,6 +111,7 @@ TABLE = [
     ("GET", "/login/", VISITOR_PAGE),
     ("GET", "/signup/", VISITOR_PAGE),
     ("POST", "/logout/", (302, 302, 302, 302)),
+    ("POST", "/i18n/setlang/", (302, 302, 302, 302)),  # the language switch: anyone, back to the page
     ("GET", "/verify/", PAGE),
     ("POST", "/verify/resend/", (302, 302, 302, 302)),  # a visitor to the log-in, a user back to /verify/
     ("GET", "/password/forgot/", OPEN),

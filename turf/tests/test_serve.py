@@ -252,7 +252,7 @@ def assert_served_without_debug_pages(port: int) -> None:
     plain 404 page (no list of URL patterns), an unknown API path the envelope."""
     status, _, body = http_get(port, "/no-such-page")
     assert status == 404
-    assert b"Page not found" in body and b"URLconf" not in body and b"URL patterns" not in body
+    assert b"Page introuvable" in body and b"URLconf" not in body and b"URL patterns" not in body
     status, _, body = http_get(port, "/api/v1/no-such-endpoint")
     assert status == 404 and json.loads(body)["error"] == "not_found"
     status, _, body = http_get(port, "/login/")

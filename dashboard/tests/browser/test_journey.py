@@ -1,0 +1,78 @@
+"""A visitor in a real browser: signs up in French, reads the programme, a race card and the top picks, switches to
+English, logs out; a free user meets the upgrade prompt; a bad e-mail is said next to its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from .conftest import BROWSER, fr, sign_up
+
+pytestmark = BROWSER
+RACE = re.compile(r"^R\d+C\d+$")
+
+
+def test_sign_up_read_the_programme_a_race_and_the_picks_switch_to_english_log_out(page, site, programme, snap):
+    page.goto(f"{site}/signup/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    snap(page, "signup")
+    sign_up(page, site, "lea@turf.test")
+    snap(page, "verify")
+
+    page.get_by_role("link", name=fr("Programme")).click()
+    races = page.get_by_role("link", name=RACE)
+    expect(races.first).to_be_visible()
+    shown = sorted(set(races.all_inner_texts()))
+    assert shown == programme  # every race of today, by its code
+    snap(page, "programme")
+
+    races.first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(shown[0])
+    expect(page.get_by_role("table").first).to_be_visible()
+    snap(page, "race")
+
+    # Tomorrow's picks: races still to come whatever the hour (the free plan's one look of the day).
+    page.goto(f"{site}/picks/?date={timezone.localdate() + dt.timedelta(days=1)}")
+    expect(page.get_by_role("heading", name=fr("Top picks"), level=1)).to_be_visible()
+    expect(page.get_by_role("link", name=RACE).first).to_be_visible()
+    snap(page, "picks")
+
+    page.get_by_role("link", name=fr("Account")).click()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()  # the same page, in English
+    page.get_by_role("link", name="Programme").click()
+    expect(page.get_by_role("link", name="Top picks")).to_be_visible()  # the choice is kept on the next page
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    snap(page, "programme-en")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # still English, logged out
+
+
+def test_a_free_user_opening_value_bets_is_shown_the_plan_that_opens_them(page, site, snap):
+    sign_up(page, site, "fred@turf.test")
+    page.get_by_role("link", name=fr("Value bets")).click()
+    upgrade = page.get_by_role("button", name=re.compile(re.escape(fr("Upgrade to %(plan)s") % {"plan": "Premium"})))
+    expect(upgrade).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)  # no value bet shown to a plan that does not open them
+    snap(page, "value-bets-refused")
+
+
+def test_a_bad_e_mail_is_said_next_to_the_field_and_nothing_is_lost(page, site, snap):
+    page.goto(f"{site}/signup/")
+    email = page.get_by_label(fr("E-mail"), exact=True)
+    email.fill("lea-at-turf")
+    page.get_by_label(fr("Name (optional)")).fill("Léa")
+    # The browser's own check would stop the form before the server sees it: the server's answer is what is tested.
+    page.locator("form").filter(has=email).evaluate("form => form.noValidate = true")
+    page.get_by_role("button", name=fr("Create my account")).click()
+    email = page.get_by_label(fr("E-mail"), exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(re.compile("adresse e-mail valide"))
+    expect(page.get_by_label(fr("Name (optional)"))).to_have_value("Léa")  # what was typed is kept
+    snap(page, "signup-error")
