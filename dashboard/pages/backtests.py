@@ -79,8 +79,9 @@ class BacktestForm(forms.Form):
     The fields here only parse what the browser sends; every rule (ranges, defaults, combinations) is the
     serializer's, and its errors are put beside the field they name."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input reads and writes ISO dates whatever the page's language (a localised 05/12/2026 would show empty).
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     selection = forms.ChoiceField(label=_("Runners backed"), choices=_choices(SELECTIONS), initial="value")
     edge = forms.CharField(label=_("Minimum edge (value)"), required=False, initial="0")
     min_odds = forms.CharField(label=_("Minimum odds"), required=False)
