@@ -91,8 +91,8 @@ def test_each_runner_shows_its_odds_of_the_day_from_the_feeds_snapshots(client, 
     assert movement[str(runners[2].pk)][0]["x"] == morning.isoformat()
     assert [point["y"] for point in movement[str(runners[1].pk)]] == [6.0]
     page = response.content.decode()
-    assert 'aria-label="Odds from 3.00 to 2.00 (3 quotes)"' in page and "3.00 → 2.00" in page
-    assert 'aria-label="Odds from 6.00 to 6.00 (1 quote)"' in page  # a single quote: its single value
+    assert 'aria-label="Odds from 3.0 to 2.0 (3 quotes)"' in page and "3.0 → 2.0" in page  # cotes: one decimal
+    assert 'aria-label="Odds from 6.0 to 6.0 (1 quote)"' in page  # a single quote: its single value
     row_of_4 = re.search(rf'<tr id="runner-{runners[4].pk}".*?</tr>', page, re.S).group(0)
     assert "data-spark" not in row_of_4  # never snapshotted: a dash, no chart
 
