@@ -24,6 +24,7 @@ from courses.models import SYNTHETIC_SOURCES, Discipline, Race
 from predictions.csv_export import csv_lines
 from turf.errors import Conflict, QueueUnavailable
 from turf.params import PageParams
+from wagering.gdpr import BACKTEST_BET_FIELDS
 from wagering.models import BacktestBet, BacktestJob, BacktestStatus
 from wagering.serializers.backtests import BacktestCreateSerializer, BacktestJobSerializer
 from wagering.services.backtest import BET_TYPES, MODEL_RULES, SELECTIONS, STAKINGS
@@ -32,25 +33,8 @@ from wagering.services.backtest_jobs import backtest_job_submit
 from ..responses import problem
 from ..views import _page
 
-# The CSV's columns: a bet as the API's ``backtests/{id}/bets`` lists it.
-CSV_COLUMNS = [
-    "seq",
-    "date",
-    "race_code",
-    "racecourse",
-    "bet_type",
-    "selection",
-    "horse",
-    "odds",
-    "probability",
-    "expected_value",
-    "stake",
-    "returned",
-    "profit",
-    "bankroll",
-    "settled_by",
-    "model_version",
-]
+# The CSV's columns: a bet's stored fields, as the account's data export lists them.
+CSV_COLUMNS = BACKTEST_BET_FIELDS
 SIDES = (("strategy", _("Your strategy")), ("favourite", _("Favourite")), ("random", _("Random")))
 
 
