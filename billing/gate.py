@@ -64,7 +64,7 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     throttle = getattr(view, "rate_throttle", PlanRateThrottle)()
     user = getattr(request, "user", None)
     if isinstance(view, Page) and user is not None and user.is_authenticated:
-        _snapshot_attach(user)
+        snapshot_attach(user)
     also: tuple[str, ...] = ()
     if user is not None and user.is_authenticated and getattr(view, "throttle_scope", None) != AUTH_SCOPE:
         # Counted with the user's requests (the auth scope counts per address, apart), refused ones too: in the
@@ -86,8 +86,9 @@ def gate_pass(request, view, read_query: Callable[[], T]) -> T:
     return query
 
 
-def _snapshot_attach(user) -> None:
-    """A page's user (a row the session loaded) gets its snapshot, as a Bearer token's user has it: the plan, its
+def snapshot_attach(user) -> None:
+    """A page's user (a row the session loaded) gets its snapshot (the gate does it for every page; a page outside
+    the gate, like /account/, asks for it), as a Bearer token's user has it: the plan, its
     limits and the self-exclusions read from the cache (``accounts.snapshot``), not from their tables."""
     if getattr(user, "turf_snapshot", None) is None:
         snapshot = user_snapshot(user.pk)

@@ -57,9 +57,14 @@ def subscription_is_paid(subscription: Subscription | None) -> bool:
     )
 
 
-def subscription_summary(user) -> dict:
-    """The user's subscription as ``billing/subscription`` and the account page show it."""
-    subscription = subscription_for_user(user)
+_READ = object()
+
+
+def subscription_summary(user, *, subscription: Subscription | object | None = _READ) -> dict:
+    """The user's subscription as ``billing/subscription`` and the account page show it (``subscription``: the
+    user's, already read, or None for none)."""
+    if subscription is _READ:
+        subscription = subscription_for_user(user)
     plan = subscription.plan if subscription is not None else plan_for_user(user)
     return {
         "plan": plan,

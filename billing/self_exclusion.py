@@ -4,8 +4,7 @@ past races, one's own bets and account stay open. Asked by the plan gate, for th
 
 from __future__ import annotations
 
-from accounts.services.self_exclusion import self_exclusion_active, self_exclusion_message
-from accounts.snapshot import self_exclusion_in_force
+from accounts.services.self_exclusion import self_exclusion_current, self_exclusion_message
 from turf.errors import SelfExcluded
 
 from .models import Feature
@@ -28,7 +27,6 @@ def self_exclusion_check(request, view) -> None:
     user = getattr(request, "user", None)
     if view.required_feature not in CLOSED_FEATURES or not (user and user.is_authenticated):
         return
-    snapshot = getattr(user, "turf_snapshot", None)  # the request's user as authenticated, current: no query
-    exclusion = self_exclusion_in_force(snapshot) if snapshot is not None else self_exclusion_active(user=user)
+    exclusion = self_exclusion_current(user=user)  # the request's user as authenticated, current: no query
     if exclusion is not None:
         raise SelfExcluded(self_exclusion_message(exclusion))

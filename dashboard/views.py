@@ -28,9 +28,9 @@ from rest_framework.exceptions import Throttled
 from accounts.services import user_register
 from accounts.services.lockout import login_failure_record, login_lockout_check, login_success_record
 from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
+from billing.gate import Page, gate_pass, snapshot_attach
 from billing.models import Feature
-from billing.selectors import plan_for_user, plan_list, plan_usage
+from billing.selectors import plan_for_user, plan_usage
 from billing.throttles import AUTH_SCOPE
 from courses.models import Race
 from courses.selectors import RaceAddressError, race_synthetic_ids
@@ -135,14 +135,14 @@ def value_bets(request, params, plan):
 
 @login_required
 def account(request):
-    # Read only: looking at one's usage uses none of it.
+    # Read only: looking at one's usage uses none of it. Its sections read the plan and the self-exclusions from
+    # the user's cached snapshot, as the gated pages do.
+    snapshot_attach(request.user)
     plan = plan_for_user(request.user)
-    plans = list(plan_list())
-    features = [(label, [p.opens(code) for p in plans]) for code, label in Feature.choices]
     usage = plan_usage(user=request.user)
     labels = dict(Feature.choices)
     quotas = [(labels.get(code, code), quota) for code, quota in usage["quotas"].items()]
-    context = {"plan": plan, "plans": plans, "features": features, "usage": usage, "quotas": quotas}
+    context = {"plan": plan, "usage": usage, "quotas": quotas}
     context.update(account_context(request))  # each section's (dashboard/pages/)
     return render(request, "dashboard/account.html", context)
 

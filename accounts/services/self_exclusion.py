@@ -15,6 +15,7 @@ from turf.errors import Conflict
 from turf.models import AuditAction
 
 from ..models import SelfExclusion, User
+from ..snapshot import self_exclusion_in_force
 
 MIN_DAYS, MAX_DAYS = 1, 365
 # The periods the pages offer (days): 1 day, 7 days, 30 days, 3 months, 6 months, 1 year.
@@ -31,6 +32,13 @@ def when(moment: dt.datetime) -> str:
 def self_exclusion_active(*, user, now: dt.datetime | None = None) -> SelfExclusion | None:
     """The user's exclusion in force (the one ending last), or None."""
     return SelfExclusion.objects.filter(user=user).in_force(now).order_by("-ends_at").first()
+
+
+def self_exclusion_current(*, user) -> SelfExclusion | None:
+    """A request's user's exclusion in force: from the snapshot it was authenticated with when it carries one
+    (current, no query: ``accounts.snapshot``), else ``self_exclusion_active``. For reads; writes ask the rows."""
+    snapshot = getattr(user, "turf_snapshot", None)
+    return self_exclusion_in_force(snapshot) if snapshot is not None else self_exclusion_active(user=user)
 
 
 def self_exclusion_history(*, user) -> list[SelfExclusion]:

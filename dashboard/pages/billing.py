@@ -19,7 +19,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from rest_framework.exceptions import APIException
 
-from billing.models import SubscriptionStatus
+from billing.models import Feature, SubscriptionStatus
 from billing.payments import checkout_session_create, portal_session_create, subscription_cancel
 from billing.selectors import endpoint_usage, plan_list, subscription_for_user, subscription_summary
 from turf.api import error_message
@@ -87,15 +87,18 @@ urlpatterns = [
 
 def account_context(request) -> dict:
     """What this section of /account/ shows: the subscription, the plans above it, the way to Stripe."""
-    summary = subscription_summary(request.user)
     subscription = subscription_for_user(request.user)
+    summary = subscription_summary(request.user, subscription=subscription)
+    plans = list(plan_list())
     grace_ends = None
     if summary["past_due_since"] is not None:
         grace_ends = summary["past_due_since"] + dt.timedelta(days=settings.BILLING_PAST_DUE_GRACE_DAYS)
     return {
         "billing": summary,
         "billing_status": SubscriptionStatus(summary["status"]).label,
-        "billing_upgrades": [p for p in plan_list() if summary["plan"] is None or p.rank > summary["plan"].rank],
+        "plans": plans,
+        "features": [(label, [p.opens(code) for p in plans]) for code, label in Feature.choices],
+        "billing_upgrades": [p for p in plans if summary["plan"] is None or p.rank > summary["plan"].rank],
         "billing_endpoints": endpoint_usage(request.user),
         "billing_customer": bool(subscription and subscription.stripe_customer_id),
         "billing_grace_ends": grace_ends,

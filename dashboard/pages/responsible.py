@@ -23,6 +23,7 @@ from rest_framework.exceptions import APIException, Throttled
 from accounts.services.self_exclusion import (
     PERIODS,
     self_exclusion_active,
+    self_exclusion_current,
     self_exclusion_end,
     self_exclusion_history,
     self_exclusion_start,
@@ -179,7 +180,7 @@ def account_context(request) -> dict:
     ]
     return {
         "rg_limits": betting_limits_get(user=user),
-        "rg_exclusion": self_exclusion_active(user=user),
+        "rg_exclusion": self_exclusion_current(user=user),
         "rg_exclusions": self_exclusion_history(user=user),
         "rg_periods": PERIODS,
         "rg_raise_delay_hours": settings.RG_LIMIT_RAISE_DELAY_HOURS,

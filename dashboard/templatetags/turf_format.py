@@ -68,3 +68,17 @@ def money(value, digits=None) -> str:
     text = _number(abs(number), places)
     sign = "-" if number < 0 and text.strip("0,.\xa0") else ""
     return f"{sign}{text}{NBSP}€" if _french() else f"{sign}€{text}"
+
+
+@register.filter
+def choice(code) -> str:
+    """A strategy's or a bet's code as the pages name it: the backtest form's label (``value`` → "Value bets"),
+    else the bet type's (``tierce_ordre`` → "Tiercé ordre"), else the code."""
+    from courses.models import BetType
+
+    from ..pages.backtests import CHOICE_LABELS
+
+    code = "" if code is None else str(code)
+    if code in CHOICE_LABELS:
+        return str(CHOICE_LABELS[code])
+    return str(BetType(code).label) if code in BetType.values else code

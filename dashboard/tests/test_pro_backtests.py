@@ -161,6 +161,18 @@ def test_the_users_jobs_are_listed_and_the_bets_paginated(client, pro_user):
     assert re.findall(r'<tr data-bet="(\d+)">', rest) == ["6", "7"]
 
 
+def test_strategies_and_bets_are_named_as_the_form_names_them_not_by_their_codes(client, pro_user):
+    job = _done_job(pro_user, 2)
+    client.force_login(pro_user)
+    listing = client.get("/backtests/").content.decode()
+    row = re.search(rf'<tr data-job="{job.pk}">(.*?)</tr>', listing, re.S).group(1)
+    assert "The model&#x27;s top pick of each race" in row and "Simple gagnant" in row and "Flat stake" in row
+    assert "top_pick" not in row and "simple_gagnant" not in row
+    bets = client.get(f"/backtests/{job.pk}/").content.decode()
+    first = re.search(r'<tr data-bet="1">(.*?)</tr>', bets, re.S).group(1)
+    assert "Simple gagnant" in first and "simple_gagnant" not in first
+
+
 @pytest.mark.parametrize("suffix", ["", "status", "csv"])
 def test_another_users_job_is_a_404(client, pro_user, django_user_model, suffix):
     from billing.models import Plan, Subscription

@@ -1,0 +1,76 @@
+"""Every page a visitor opens runs a handful of SQL queries, whatever the data: one walk over every GET page, as a
+pro subscriber with a race card, bets and a finished backtest (the pages showing the most), and anonymously."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from predictions.services.scoring import predictions_score
+from predictions.services.versions import model_version_active
+from predictions.tests.factories import live_day, live_race
+from wagering.services.bankroll import user_bet_create
+
+from .test_pro_backtests import _done_job
+
+pytestmark = pytest.mark.django_db
+
+# What "a handful" means here: the gate (session, user, plan), the page's own reads, and nothing per row.
+HANDFUL = 10
+
+SUBSCRIBER_PAGES = [
+    "/",
+    "/races/R1C1/?date={day}",
+    "/picks/?date={day}",
+    "/value-bets/?date={day}",
+    "/bets/",
+    "/backtests/",
+    "/backtests/{job}/",
+    "/backtests/{job}/status",
+    "/model/",
+    "/account/",
+    "/account/profile/",
+    "/account/password/",
+    "/account/delete/",
+    "/privacy/",
+]
+PUBLIC_PAGES = ["/", "/races/R1C1/?date={day}", "/login/", "/signup/", "/password/forgot/", "/privacy/"]
+
+
+@pytest.fixture
+def world(pro_user):
+    race = live_race(final=(6.0, 2.0, 4.0, 10.0))
+    predictions_score(start=live_day(), end=live_day(), model_version=model_version_active())
+    for saddle in (1, 2, 3):
+        user_bet_create(
+            user=pro_user,
+            race_id=race.pk,
+            saddle_number=saddle,
+            bet_type="simple_gagnant",
+            stake=Decimal("2"),
+            odds=Decimal("4"),
+        )
+    job = _done_job(pro_user, 5)
+    return {"day": live_day().isoformat(), "job": job.pk}
+
+
+def _count(client, url: str) -> int:
+    client.get(url)  # the first view warms what is cached across requests (the snapshot, the plan rows)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", SUBSCRIBER_PAGES)
+def test_a_subscribers_page_runs_a_handful_of_queries(client, pro_user, world, path):
+    client.force_login(pro_user)
+    url = path.format(**world)
+    assert _count(client, url) <= HANDFUL, url
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_a_public_page_runs_a_handful_of_queries(client, world, path):
+    url = path.format(**world)
+    assert _count(client, url) <= HANDFUL, url
