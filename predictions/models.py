@@ -9,18 +9,19 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ModelKind(models.TextChoices):
-    MARKET = "market", "Market baseline (normalised 1/odds)"
-    FUNDAMENTAL = "fundamental", "Fundamental (form, people, conditions)"
-    COMBINED = "combined", "Combined (fundamental + market, Benter)"
+    MARKET = "market", _("Market baseline (normalised 1/odds)")
+    FUNDAMENTAL = "fundamental", _("Fundamental (form, people, conditions)")
+    COMBINED = "combined", _("Combined (fundamental + market, Benter)")
 
 
 class ModelStatus(models.TextChoices):
-    CANDIDATE = "candidate", "Candidate"
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
+    CANDIDATE = "candidate", _("Candidate")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
 
 
 class ModelVersion(models.Model):
