@@ -233,10 +233,18 @@ def plan_snapshot_part(user) -> dict:
 
 
 def plan_from_snapshot(snapshot: dict) -> Plan | None:
-    """The plan a snapshot holds, as a row read from the database (read only: the gate's questions)."""
+    """The plan a snapshot holds, as a row read from the database (read only: the gate's questions); built once
+    per snapshot (a request asks for it several times: the limits, the feature, the quota)."""
     fields = snapshot.get("plan")
     if fields is None:
         return None
+    built = snapshot.get(_BUILT)
+    if built is not None and built[0] is fields:
+        return built[1]
     plan = Plan(**fields)
     plan._state.adding, plan._state.db = False, "default"
+    snapshot[_BUILT] = (fields, plan)
     return plan
+
+
+_BUILT = "_plan_built"  # the snapshot's plan as built, beside the fields it was built from (never cached)
