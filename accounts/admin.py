@@ -12,7 +12,10 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "email_verified_at", "adult_confirmed_at", "marketing_opt_in")}),
+        (
+            "Profile",
+            {"fields": ("full_name", "language", "email_verified_at", "adult_confirmed_at", "marketing_opt_in")},
+        ),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

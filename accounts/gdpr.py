@@ -21,6 +21,7 @@ def account_data(user) -> dict:
             "email_verified_at": user.email_verified_at,
             "adult_confirmed_at": user.adult_confirmed_at,
             "marketing_opt_in": user.marketing_opt_in,
+            "language": user.language,
             "is_active": user.is_active,
             "is_staff": user.is_staff,
             "groups": list(user.groups.values_list("name", flat=True)),

@@ -1,6 +1,11 @@
 """The one way Turf sends a mail: a text and an HTML body rendered from ``templates/mail/<name>.txt`` and
 ``.html``, through Django's mail backend (the console by default, SMTP from ``EMAIL_URL``).
 
+In the user's language (``User.language``: the one they signed up in, or last chose on the pages; the site's
+``LANGUAGE_CODE``, French, for a mail to no user): the subject is translated (callers pass ``gettext_lazy``
+strings) and the bodies come from ``templates/mail/<language>/<name>.*`` where they exist (French), else from
+``templates/mail/<name>.*`` (English, the mails' source language).
+
 Marketing mails (``marketing=True``) go only to users who opted in and are not self-excluded, and carry an
 unsubscribe link signed with an HMAC of the user's id (GDPR Art. 21): ``unsubscribe_url`` / ``unsubscribe_user_id``."""
 
@@ -11,7 +16,8 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import select_template
+from django.utils import translation
 
 from .models import SelfExclusion
 
@@ -49,10 +55,30 @@ def mail_send(*, to: str, template: str, subject: str, context: dict | None = No
             return False
         context["unsubscribe_url"] = unsubscribe_url(user)
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
-    text = render_to_string(f"mail/{template}.txt", context)
-    html = render_to_string(f"mail/{template}.html", context)
+    language = language_of(getattr(user, "language", None))
+    with translation.override(language):
+        subject = str(subject)
+        text = _render(template, "txt", language, context)
+        html = _render(template, "html", language, context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
     message.attach_alternative(html, "text/html")
     message.send()
     logger.info("mail %s sent to user %s", template, getattr(user, "pk", None))  # never the address
     return True
+
+
+def language_of(language: str | None) -> str:
+    """``language`` if the site speaks it, else the site's own (``LANGUAGE_CODE``)."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _render(template: str, extension: str, language: str, context: dict) -> str:
+    names = [f"mail/{language}/{template}.{extension}", f"mail/{template}.{extension}"]
+    return select_template(names).render(context)
+
+
+def user_language_set(*, user, language: str) -> None:
+    """The language of ``user``'s mails from now on (a language the site does not speak is ignored)."""
+    if language in dict(settings.LANGUAGES) and language != user.language:
+        user.language = language
+        user.save(update_fields=["language"])

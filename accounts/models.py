@@ -40,6 +40,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     adult_confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the user confirmed being 18+")
     marketing_opt_in = models.BooleanField(default=False)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of the user's mails: the pages' language they chose, or the one they signed up in",
+    )
 
     objects = UserManager()
 

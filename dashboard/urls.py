@@ -17,5 +17,5 @@ urlpatterns = [
     *pages.urlpatterns,
     path("", include("dashboard.pages.bets")),  # lane card: my bets
     *pro.urlpatterns,
-    path("i18n/", include("django.conf.urls.i18n")),  # POST i18n/setlang/: dashboard:set_language (lane i18n)
+    path("i18n/setlang/", views.language_set, name="set_language"),
 ]

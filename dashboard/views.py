@@ -21,10 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.i18n import set_language
 from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
+from accounts.mail import user_language_set
 from accounts.services import user_register
 from accounts.services.lockout import login_failure_record, login_lockout_check, login_success_record
 from billing.exceptions import PlanRequired
@@ -186,7 +189,11 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         fields = ("email", "password", "accept_privacy", "adult", "marketing_opt_in", "full_name")
         try:
-            user = user_register(**{name: form.cleaned_data[name] for name in fields}, address=request_address(request))
+            user = user_register(
+                **{name: form.cleaned_data[name] for name in fields},
+                language=get_language(),  # the page's: the account's mails speak it
+                address=request_address(request),
+            )
         except ValidationError as exc:  # the password validators
             form.add_error("password", exc)
         except Conflict as exc:  # the e-mail is taken
@@ -198,3 +205,13 @@ def signup(request):
             verify = reverse("dashboard:verify")
             return redirect(f"{verify}?{urlencode({'next': next_url})}" if next_url else verify)
     return render(request, "dashboard/signup.html", {"form": form, "next": next_url})
+
+
+def language_set(request):
+    """Django's ``set_language`` (the choice kept in a cookie for the pages), and for a logged-in user the language
+    of their mails from now on."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated and language:
+        user_language_set(user=request.user, language=language)
+    return response

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import exceptions as django_exceptions
 from rest_framework import serializers
@@ -12,6 +13,12 @@ class RegisterSerializer(StrictSerializer):
     adult = serializers.BooleanField(help_text="true: you confirm being 18 or over; required")
     marketing_opt_in = serializers.BooleanField(required=False, default=False, help_text="news by e-mail")
     full_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES],
+        required=False,
+        default=settings.LANGUAGE_CODE,
+        help_text="the language of the account's mails (the API itself answers in English)",
+    )
 
     def validate_accept_privacy(self, value: bool) -> bool:
         if value is not True:
@@ -53,6 +60,7 @@ class UserSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
+    language = serializers.CharField(help_text="the language of the account's mails")
     email_verified = serializers.BooleanField()
     date_joined = serializers.DateTimeField()
     plan = serializers.SerializerMethodField()

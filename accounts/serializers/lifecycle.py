@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from rest_framework import serializers
 
 from turf.serializers import StrictSerializer
@@ -57,6 +58,9 @@ class PasswordChangeSerializer(StrictSerializer):
 
 class ProfileSerializer(StrictSerializer):
     full_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    language = serializers.ChoiceField(
+        choices=[code for code, _ in settings.LANGUAGES], required=False, help_text="the language of your mails"
+    )
     email = serializers.EmailField(
         required=False, max_length=254, help_text="a new address: a code is mailed to it, and it counts once confirmed"
     )

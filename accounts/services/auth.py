@@ -14,6 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from turf.errors import Conflict
 
 from ..attempts import attempt_count
+from ..mail import language_of
 from ..models import Consent, ConsentKind
 from .verification import email_verify_send
 
@@ -28,6 +29,7 @@ def user_register(
     adult: bool,
     marketing_opt_in: bool = False,
     full_name: str = "",
+    language: str | None = None,
     address: str | None = None,
 ):
     """Create a subscriber on the free plan with the consents given at sign-up, then mail the verification code.
@@ -54,6 +56,7 @@ def user_register(
                 full_name=full_name.strip(),
                 adult_confirmed_at=now,
                 marketing_opt_in=bool(marketing_opt_in),
+                language=language_of(language),
             )
             consents = [
                 Consent(user=user, kind=ConsentKind.PRIVACY, version=settings.PRIVACY_POLICY_VERSION),

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..attempts import attempt_count
@@ -33,8 +34,8 @@ TOO_MANY_TRIES = "Too many codes tried for this address: wait before trying agai
 
 # purpose -> (mail template, subject)
 MAILS = {
-    CodePurpose.VERIFY: ("verify_code", "Your Turf verification code"),
-    CodePurpose.EMAIL_CHANGE: ("email_change_code", "Confirm your new Turf e-mail address"),
+    CodePurpose.VERIFY: ("verify_code", _("Your Turf verification code")),
+    CodePurpose.EMAIL_CHANGE: ("email_change_code", _("Confirm your new Turf e-mail address")),
 }
 
 

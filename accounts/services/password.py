@@ -16,6 +16,7 @@ from django.core import exceptions as django_exceptions
 from django.db import transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from turf.audit import audit_write
@@ -50,7 +51,7 @@ def password_reset_request(*, email: str) -> None:
     minutes = max(1, settings.PASSWORD_RESET_TIMEOUT // 60)
     context = {"link": password_reset_link(user=user), "minutes": minutes}
     mail_deliver(
-        to=user.email, template="password_reset", subject="Choose a new Turf password", context=context, user=user
+        to=user.email, template="password_reset", subject=_("Choose a new Turf password"), context=context, user=user
     )
 
 
@@ -87,7 +88,7 @@ def _password_set(*, user, new_password: str, how: str, address: str | None) -> 
             after={"how": how, "refresh_tokens_revoked": revoked},
             address=address,
         )
-    mail_deliver(to=user.email, template="password_changed", subject="Your Turf password was changed", user=user)
+    mail_deliver(to=user.email, template="password_changed", subject=_("Your Turf password was changed"), user=user)
 
 
 def password_reset(*, uidb64: str, token: str, new_password: str, address: str | None = None):

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from turf.audit import audit_write, request_address
 from turf.errors import Conflict
 from turf.models import AuditAction
 
 from ..attempts import attempt_count
+from ..mail import user_language_set
 from ..models import CodePurpose, EmailCode
 from .codes import email_code_check, email_code_send, email_code_use, mail_deliver
 
@@ -27,12 +29,17 @@ def _taken(*, email: str, user) -> bool:
     return get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
 
 
-def profile_update(*, user, full_name: str | None = None, email: str | None = None, request=None):
-    """Rectify the profile: ``full_name`` at once; a new ``email`` is mailed a code (409 when it has an account,
-    429 past AUTH_RATE_RESEND asks) and switches only once confirmed (``email_change_confirm``)."""
+def profile_update(
+    *, user, full_name: str | None = None, email: str | None = None, language: str | None = None, request=None
+):
+    """Rectify the profile: ``full_name`` and ``language`` (of the mails) at once; a new ``email`` is mailed a code
+    (409 when it has an account, 429 past AUTH_RATE_RESEND asks) and switches only once confirmed
+    (``email_change_confirm``)."""
     if full_name is not None and full_name.strip() != user.full_name:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
+    if language is not None:
+        user_language_set(user=user, language=language)
     if email is not None:
         email = get_user_model().objects.normalize_email(email).strip().lower()
         if email != user.email.lower():
@@ -84,7 +91,7 @@ def email_change_confirm(*, user, code: str, request=None):
     mail_deliver(
         to=old_email,
         template="email_changed",
-        subject="Your Turf e-mail address was changed",
+        subject=_("Your Turf e-mail address was changed"),
         user=user,
     )
     return user

@@ -52,7 +52,9 @@ def test_forgot_then_reset_then_the_old_refresh_tokens_are_refused(api, free_use
     entry = AuditEntry.objects.get(action=AuditAction.PASSWORD_CHANGED)
     assert entry.subject_id == free_user.pk and entry.after["how"] == "reset" and entry.address == "127.0.0.1"
     assert entry.after["refresh_tokens_revoked"] == 2
-    assert last_mail(free_user.email).subject == "Your Turf password was changed"  # the owner is told
+    assert (
+        last_mail(free_user.email).subject == "Le mot de passe de votre compte Turf a été changé"
+    )  # the owner is told
 
 
 def test_a_reset_link_works_once(api, free_user):
@@ -121,7 +123,7 @@ def test_change_revokes_the_other_refresh_tokens_and_answers_new_ones(api, free_
     assert login(api, free_user.email, NEW).status_code == 200
     entry = AuditEntry.objects.get(action=AuditAction.PASSWORD_CHANGED)
     assert entry.actor_id == entry.subject_id == free_user.pk and entry.after["how"] == "change"
-    assert last_mail(free_user.email).subject == "Your Turf password was changed"
+    assert last_mail(free_user.email).subject == "Le mot de passe de votre compte Turf a été changé"
 
 
 def test_change_refuses_a_weak_new_password(api, free_user):

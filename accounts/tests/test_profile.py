@@ -48,7 +48,9 @@ def test_a_new_address_is_switched_only_once_its_code_is_confirmed(api, free_use
     assert confirmed.json()["user"]["email"] == NEW and confirmed.json()["user"]["email_verified"] is True
     free_user.refresh_from_db()
     assert free_user.email == NEW and free_user.email_verified_at is not None
-    assert "address of your Turf account was just changed" in last_mail("alice@turf.test").body  # the old one told
+    assert (
+        "adresse e-mail de votre compte Turf vient d'être changée" in last_mail("alice@turf.test").body
+    )  # the old one told
     login = api.post("/api/v1/auth/login", {"email": NEW, "password": "s3cret-Pass!"}, format="json")
     assert login.status_code == 200
 

@@ -125,7 +125,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(client, fr
     assert response.status_code == 302 and response["Location"] == "/account/"
     assert client.get("/account/").status_code == 200
     assert elsewhere.get("/account/").status_code == 302  # logged out
-    assert last_mail(free_user.email).subject == "Your Turf password was changed"
+    assert last_mail(free_user.email).subject == "Le mot de passe de votre compte Turf a été changé"
 
 
 def test_the_profile_changes_the_name_and_confirms_a_new_address(client, free_user):
