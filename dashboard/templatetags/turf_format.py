@@ -82,3 +82,12 @@ def choice(code) -> str:
     if code in CHOICE_LABELS:
         return str(CHOICE_LABELS[code])
     return str(BetType(code).label) if code in BetType.values else code
+
+
+@register.filter(name="gettext")
+def gettext_filter(text) -> str:
+    """A stored English label (a prediction's reasons: ``predictions.services.features.labels``, marked for the
+    catalogue) in the reader's language."""
+    from django.utils.translation import gettext
+
+    return gettext(str(text)) if text else ""

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from courses.models import BetType, Dividend, OddsSnapshot, RaceStatus, Runner, RunnerStatus
+from courses.models import BetType, Dividend, OddsSnapshot, Race, RaceStatus, Runner, RunnerStatus
 from predictions.models import Prediction
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
@@ -147,3 +147,19 @@ def test_the_card_runs_a_handful_of_queries(client, free_user, race, django_asse
     with django_assert_max_num_queries(9):  # the gate's 5, then race, model, runners, odds
         response = client.get("/races/R1C1/", {"date": str(live_day())})
     assert response.status_code == 200
+
+
+def test_the_reasons_are_in_the_readers_language_and_the_prize_in_euros(race, free_user):
+    """The reasons are stored in English (the API's contract) and shown in French on a French page; the prize as
+    ``80 000 €``."""
+    from django.test import Client
+
+    Prediction.objects.filter(runner__race=race).update(
+        explanation=[{"feature": "days_since", "label": "Days since last run", "contribution": 0.4}]
+    )
+    Race.objects.filter(pk=race.pk).update(prize=Decimal("80000"), currency="EUR")
+    french = Client()  # asks for no language: French, the default
+    french.force_login(free_user)
+    page = french.get("/races/R1C1/", {"date": str(live_day())}).content.decode()
+    assert "Jours depuis la dernière course" in page and "Days since last run" not in page
+    assert "80\xa0000\xa0€" in page or "80\xa0000&nbsp;€" in page

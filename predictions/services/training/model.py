@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xgboost as xgb
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from ..features import FEATURE_LABELS
 from ..probability import P_FLOOR
@@ -14,7 +15,7 @@ from ..races import Races
 from .logit import DEFAULT_DELTA, DEFAULT_GAMMA
 
 EXPLANATION_SIZE = 5
-MARKET_LABEL = "Market odds"
+MARKET_LABEL = gettext_noop("Market odds")  # the pages translate it (dashboard's ``label`` filter)
 
 
 def xgb_threads() -> int:
