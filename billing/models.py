@@ -6,20 +6,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Feature(models.TextChoices):
-    COURSES = "courses", "Today's races"
-    RACE_PREDICTIONS = "race_predictions", "A race's predictions"
-    TOP3 = "top3", "Top 3 picks of the day"
-    PREDICTIONS_ALL = "predictions_all", "All of the day's predictions"
-    VALUEBETS = "valuebets", "Value bets"
-    METRICS = "metrics", "Model metrics"
-    BACKTEST = "backtest", "Backtests"
-    EXPORT_CSV = "export_csv", "CSV exports"
-    BANKROLL = "bankroll", "Bankroll tracker (one's own bets)"
-    HISTORY = "history", "Prediction history with outcomes"
-    API_KEYS = "api_keys", "API keys for scripts"
+    COURSES = "courses", _("Today's races")
+    RACE_PREDICTIONS = "race_predictions", _("A race's predictions")
+    TOP3 = "top3", _("Top 3 picks of the day")
+    PREDICTIONS_ALL = "predictions_all", _("All of the day's predictions")
+    VALUEBETS = "valuebets", _("Value bets")
+    METRICS = "metrics", _("Model metrics")
+    BACKTEST = "backtest", _("Backtests")
+    EXPORT_CSV = "export_csv", _("CSV exports")
+    BANKROLL = "bankroll", _("Bankroll tracker (one's own bets)")
+    HISTORY = "history", _("Prediction history with outcomes")
+    API_KEYS = "api_keys", _("API keys for scripts")
 
 
 class Plan(models.Model):
@@ -57,14 +58,14 @@ class Plan(models.Model):
 class SubscriptionStatus(models.TextChoices):
     """Stripe's subscription statuses; ``active`` also stands for a free plan, which has no Stripe side."""
 
-    ACTIVE = "active", "Active"
-    TRIALING = "trialing", "Trialing"
-    PAST_DUE = "past_due", "Past due"
-    UNPAID = "unpaid", "Unpaid"
-    INCOMPLETE = "incomplete", "Incomplete"
-    INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
-    CANCELED = "canceled", "Canceled"
-    PAUSED = "paused", "Paused"
+    ACTIVE = "active", _("Active")
+    TRIALING = "trialing", _("Trialing")
+    PAST_DUE = "past_due", _("Past due")
+    UNPAID = "unpaid", _("Unpaid")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    INCOMPLETE_EXPIRED = "incomplete_expired", _("Incomplete, expired")
+    CANCELED = "canceled", _("Canceled")
+    PAUSED = "paused", _("Paused")
 
 
 class Subscription(models.Model):

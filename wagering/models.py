@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class UserBetType(models.TextChoices):
@@ -120,10 +121,10 @@ class BacktestBet(models.Model):
 
 
 class LimitKind(models.TextChoices):
-    STAKE_DAY = "stake_day", "Stakes per day"
-    STAKE_WEEK = "stake_week", "Stakes per week"
-    STAKE_MONTH = "stake_month", "Stakes per month"
-    LOSS_MONTH = "loss_month", "Net loss per month"
+    STAKE_DAY = "stake_day", _("Stakes per day")
+    STAKE_WEEK = "stake_week", _("Stakes per week")
+    STAKE_MONTH = "stake_month", _("Stakes per month")
+    LOSS_MONTH = "loss_month", _("Net loss per month")
 
 
 class BettingLimit(models.Model):

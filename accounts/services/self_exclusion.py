@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
 from turf.audit import audit_write
@@ -19,7 +20,14 @@ from ..snapshot import self_exclusion_in_force
 
 MIN_DAYS, MAX_DAYS = 1, 365
 # The periods the pages offer (days): 1 day, 7 days, 30 days, 3 months, 6 months, 1 year.
-PERIODS = ((1, "1 day"), (7, "7 days"), (30, "30 days"), (91, "3 months"), (182, "6 months"), (365, "1 year"))
+PERIODS = (
+    (1, _("1 day")),
+    (7, _("7 days")),
+    (30, _("30 days")),
+    (91, _("3 months")),
+    (182, _("6 months")),
+    (365, _("1 year")),
+)
 HELPLINE = "Joueurs Info Service, 09 74 75 13 13 (appel non surtaxé), joueurs-info-service.fr"
 
 

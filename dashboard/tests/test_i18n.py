@@ -114,3 +114,12 @@ def test_a_page_in_french_costs_no_more_queries_than_in_english(
     with django_assert_max_num_queries(len(english)):
         response = browser.get(path)
     assert response.status_code == 200 and response["Content-Language"] == "fr"
+
+
+def test_the_account_page_names_features_statuses_limits_and_periods_in_french(browser, pro_user):
+    browser.force_login(pro_user)
+    page = browser.get("/account/").content.decode()
+    for french in ("Les courses du jour", "Paris value", "Actif", "Mises par jour", "Perte nette par mois", "1 jour"):
+        assert french in page, french
+    for english in ("Today's races", "Stakes per day", "Net loss per month", ">1 day<"):
+        assert english not in page, english
