@@ -54,11 +54,11 @@ class UserBet(models.Model):
 
 class BacktestStatus(models.TextChoices):
     # Asked for, but the task queue did not take it: re-sent by the wagering.backtest_requeue beat task.
-    UNQUEUED = "unqueued", "Waiting for the task queue"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    UNQUEUED = "unqueued", _("Waiting for the task queue")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class BacktestJob(models.Model):

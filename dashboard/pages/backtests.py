@@ -14,7 +14,7 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -51,6 +51,31 @@ CHOICE_LABELS = {
     "percent": _("A share of the bankroll"),
     "kelly": _("Kelly fraction, capped"),
 }
+
+
+def _strategy_described(strategy: dict) -> list[tuple[str, str]]:
+    """The parameters that say something (what was set: empty lists and switches left off), as the form names them:
+    its fields' labels and its choices' labels (a code the form does not know is shown as it is)."""
+    fields = BacktestForm.base_fields
+    described = []
+    for name, value in strategy.items():
+        if value in (None, [], False):
+            continue
+        field = fields.get(name)
+        choices = dict(getattr(field, "choices", None) or ())
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(str(choices.get(item, item)) if choices else _plain(item) for item in values)
+        described.append((str(field.label) if field is not None else name, shown))
+    return described
+
+
+def _plain(value) -> str:
+    """A number as the pages write it (the reader's decimal separator), anything else as it is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return formats.number_format(value, use_l10n=True)
+    return str(value)
 
 
 def _choices(values) -> list[tuple[str, str]]:
@@ -221,8 +246,7 @@ def backtest_detail(request, params, plan, job_id: int):
         **_results_context(job, answer, params),
         "chart": _chart(answer),
         "synthetic": synthetic_in(job.start, job.end),
-        # The parameters that say something: what was set, empty lists and switches left off.
-        "strategy": [(name, value) for name, value in answer["strategy"].items() if value not in (None, [], False)],
+        "strategy": _strategy_described(answer["strategy"]),
     }
     return render(request, "dashboard/pro/backtest.html", context)
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .conftest import BROWSER, sign_up
+from .conftest import BROWSER, HOLDOUT, sign_up
 
 pytestmark = BROWSER
 
@@ -53,9 +53,11 @@ def _done_backtest(email: str) -> int:
 
     end = timezone.localdate() - dt.timedelta(days=1)
     owner = User.objects.get(email=email)
-    params = Strategy(selection="top_pick", model="market").as_params()
-    job = BacktestJob.objects.create(owner=owner, params=params, start=end - dt.timedelta(days=6), end=end)
+    params = Strategy(selection="top_pick", model="walk_forward").as_params()  # the held-out days' predictions
+    job = BacktestJob.objects.create(owner=owner, params=params, start=end - dt.timedelta(days=HOLDOUT), end=end)
     assert backtest_jobs.backtest_job_run(job_id=job.pk) == "done"
+    job.refresh_from_db()
+    assert job.bets.exists(), job.result  # charts with something to draw
     return job.pk
 
 
