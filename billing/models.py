@@ -20,6 +20,7 @@ class Feature(models.TextChoices):
     BANKROLL = "bankroll", "Bankroll tracker (one's own bets)"
     HISTORY = "history", "Prediction history with outcomes"
     API_KEYS = "api_keys", "API keys for scripts"
+    MODELS = "models", "The model registry: every version and its held-out figures"
 
 
 class Plan(models.Model):
