@@ -443,6 +443,12 @@ def model_version_rows() -> LazyRows:
     return LazyRows(_registry(), lambda versions: [model_version_row(v) for v in versions])
 
 
+def model_version_active_row() -> dict | None:
+    """The active version's row, or None when no version is active."""
+    active = _registry().filter(status=ModelStatus.ACTIVE).first()
+    return model_version_row(active) if active is not None else None
+
+
 def model_version_detail(*, version: str) -> dict:
     """One version's row by its name (``ModelVersion.DoesNotExist`` when there is none)."""
     return model_version_row(_registry().get(version=version))
