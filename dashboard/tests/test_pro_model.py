@@ -62,7 +62,8 @@ def test_the_registry_on_the_page_is_the_apis_with_window_data_sets_and_reruns(c
     assert "Held-out log loss 1.9312, the market's 1.9645 on the same races." in page
     rows = dict(re.findall(r'<tr data-version="([^"]+)"(.*?)</tr>', page, re.S))
     assert "data-rerun" in rows["combined-all-20251102-1"] and "data-rerun" not in rows[active.version]
-    assert re.search(r'data-sources><span class="tag" title="Hong Kong[^"]*">hkjc</span>', rows["combined-all-20251102-1"])
+    hong_kong = r'data-sources><span class="tag" title="Hong Kong[^"]*">hkjc</span>'
+    assert re.search(hong_kong, rows["combined-all-20251102-1"])
     assert ">pmu</span>" in rows[active.version] and ">hkjc</span>" in rows[active.version]
 
 
