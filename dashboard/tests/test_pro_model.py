@@ -67,6 +67,19 @@ def test_the_registry_on_the_page_is_the_apis_with_window_data_sets_and_reruns(c
     assert ">pmu</span>" in rows[active.version] and ">hkjc</span>" in rows[active.version]
 
 
+def test_the_page_lists_the_newest_versions_and_still_names_an_older_active_one(client, premium_user):
+    from dashboard.pages.model import MODEL_PAGE_VERSIONS
+
+    old = registered_version("combined-all-20240101-1", active=True)
+    for n in range(MODEL_PAGE_VERSIONS + 1):
+        registered_version(f"combined-all-20251101-{n}")
+    client.force_login(premium_user)
+    page = client.get("/model/", WINDOW).content.decode()
+    assert len(re.findall(r'<tr data-version="', page)) == MODEL_PAGE_VERSIONS
+    assert f'<tr data-version="{old.version}"' not in page and f'data-active-version="{old.version}"' in page
+    assert "the API lists them all (GET /api/v1/models)" in page
+
+
 def test_the_page_says_so_in_french(premium_user):
     registered_version("combined-all-20251102-1", rerun=True)
     visitor = Client(headers={"Accept-Language": "fr"})
