@@ -21,6 +21,7 @@ class Feature(models.TextChoices):
     BANKROLL = "bankroll", _("Bankroll tracker (one's own bets)")
     HISTORY = "history", _("Prediction history with outcomes")
     API_KEYS = "api_keys", _("API keys for scripts")
+    MODELS = "models", _("The model registry: every version and its held-out figures")
 
 
 class Plan(models.Model):

@@ -12,10 +12,11 @@ from .services.versions import model_version_activate
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "kind", "status", "created_at", "trained_until", "races_used"]
-    list_filter = ["kind", "status"]
-    search_fields = ["version", "notes"]
-    readonly_fields = ["created_at", "status"]
+    list_display = ["version", "kind", "status", "rerun", "created_at", "promoted_at", "trained_until", "races_used"]
+    list_filter = ["kind", "status", "rerun"]
+    search_fields = ["version", "notes", "fingerprint"]
+    # What the training wrote: its input's fingerprint says which retrain is a rerun, so it is not edited by hand.
+    readonly_fields = ["created_at", "status", "fingerprint", "rerun", "promoted_at"]
     actions = ["activate"]
 
     @admin.action(description="Activate the selected version (retires the active one)")

@@ -40,6 +40,18 @@ class ModelVersion(models.Model):
     metrics = models.JSONField(default=dict, blank=True, help_text="Held-out evaluation, as computed")
     artifact = models.TextField(blank=True, help_text="Serialised model (XGBoost JSON); empty for rule-based ones")
     notes = models.TextField(blank=True)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of what the training read: the races and results it covered, the feature and training "
+        "code, the kind, source and hyper-parameters (predictions.services.registry.training_fingerprint)",
+    )
+    rerun = models.BooleanField(
+        default=False,
+        help_text="Trained on the same input as the version active then (same fingerprint): promoted only if "
+        "strictly better",
+    )
+    promoted_at = models.DateTimeField(null=True, blank=True, help_text="When it was last made the active version")
 
     class Meta:
         ordering = ["-created_at", "-id"]

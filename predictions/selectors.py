@@ -1,4 +1,4 @@
-"""Reads of the predictions: race cards, top picks and the day's predictions.
+"""Reads of the predictions: race cards, top picks and the day's predictions; the model registry.
 
 A race card speaks of a race that has gone off with what was published before it (never a later model's
 hindsight); the top picks list only races still to come.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from courses.clock import FINISHED, OFFICIAL, SCHEDULED, gone_off, not_gone_off, race_phase
@@ -22,7 +22,7 @@ from courses.models import BetType, Dividend, OddsSnapshot, Race, RaceStatus, Ru
 from courses.selectors import race_by_id, race_get
 from turf.pagination import LazyRows
 
-from .models import ModelVersion, Prediction, PublishedPrediction, PublishedStage
+from .models import ModelStatus, ModelVersion, Prediction, PublishedPrediction, PublishedStage
 from .services.runners import runner_columns
 from .services.versions import VersionArg, model_version_resolve, walk_forward_eligible, walk_forward_order
 
@@ -376,3 +376,79 @@ def prediction_rows(*, day: dt.date, model_version: VersionArg = None) -> tuple[
         ]
 
     return LazyRows(predictions, to_rows), version.version
+
+
+# -- the model registry -------------------------------------------------------------------------------
+
+# The figures each held-out comparison gives, per model and for the market on the same races.
+HELD_OUT_FIGURES = ("races", "log_loss", "pseudo_r2", "brier", "top1_accuracy")
+# What a version's name may be, in a URL: letters, digits, and . _ + - (the trained ones: kind-source-day-stamp).
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,59}$"
+
+
+def _registry() -> QuerySet:
+    """Every version, the newest first, without the booster (``artifact``) nor the parameters (which carry the
+    validation races' ids): of those, only the data sets are read, by the database."""
+    return (
+        ModelVersion.objects.defer("artifact", "params")
+        .annotate(_sources=F("params__sources"), _source=F("params__source"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def _figures(metrics: dict | None) -> dict | None:
+    return {name: metrics.get(name) for name in HELD_OUT_FIGURES} if metrics else None
+
+
+def model_version_row(version: ModelVersion) -> dict:
+    """What the registry says of one version (``_registry``'s row): its training window and data sets, its held-out
+    figures beside the market's on the same (priced) races, the features it reads and its promotion."""
+    validation = (version.metrics or {}).get("validation") or {}
+    priced = validation.get("priced_races") or {}
+    own = priced.get(version.kind)
+    held_out = None
+    if own:
+        held_out = {
+            "start": validation.get("start"),
+            "end": validation.get("end"),
+            "model": _figures(own),
+            "market": _figures(priced.get("market")),
+        }
+    sources = version._sources or ([version._source] if version._source else [])
+    promotion = (version.metrics or {}).get("promotion")
+    return {
+        "version": version.version,
+        "kind": version.kind,
+        "kind_label": version.get_kind_display(),
+        "status": version.status,
+        "status_label": version.get_status_display(),
+        "active": version.status == ModelStatus.ACTIVE,
+        "rerun": version.rerun,
+        "trained_from": version.trained_from,
+        "trained_until": version.trained_until,
+        "races_used": version.races_used,
+        "runners_used": version.runners_used,
+        "sources": sources,
+        "held_out": held_out,
+        "promotion": promotion,
+        "features": version.features,
+        "fingerprint": version.fingerprint or None,
+        "created_at": version.created_at,
+        "promoted_at": version.promoted_at,
+    }
+
+
+def model_version_rows() -> LazyRows:
+    """The registry, the newest version first: counted and cut in the database (two queries a page)."""
+    return LazyRows(_registry(), lambda versions: [model_version_row(v) for v in versions])
+
+
+def model_version_active_row() -> dict | None:
+    """The active version's row, or None when no version is active."""
+    active = _registry().filter(status=ModelStatus.ACTIVE).first()
+    return model_version_row(active) if active is not None else None
+
+
+def model_version_detail(*, version: str) -> dict:
+    """One version's row by its name (``ModelVersion.DoesNotExist`` when there is none)."""
+    return model_version_row(_registry().get(version=version))

@@ -1,4 +1,5 @@
-"""Response rows of the prediction endpoints, and top3's query (the others' are ``turf.params``')."""
+"""Response rows of the prediction endpoints and of the model registry, and top3's query (the others' are
+``turf.params``')."""
 
 from rest_framework import serializers
 
@@ -6,7 +7,7 @@ from courses.clock import PHASES
 from courses.serializers import RaceSerializer
 from turf.params import DayPageParams, limit_field
 
-from .models import PublishedStage
+from .models import ModelKind, ModelStatus, PublishedStage
 
 
 def skipped_field() -> serializers.DictField:
@@ -130,3 +131,54 @@ class PredictionRowSerializer(PickSerializer):
     trainer = serializers.CharField(allow_null=True)
     market_probability = serializers.FloatField(allow_null=True)
     rank = serializers.IntegerField()
+
+
+class HeldOutFiguresSerializer(serializers.Serializer):
+    races = serializers.IntegerField(help_text="held-out races priced by the market (complete odds)")
+    log_loss = serializers.FloatField(allow_null=True, help_text="mean race log loss of the winner, lower is better")
+    pseudo_r2 = serializers.FloatField(allow_null=True, help_text="1 - log loss / the uniform guess's (Benter)")
+    brier = serializers.FloatField(allow_null=True, help_text="Brier score summed over a race's runners, mean")
+    top1_accuracy = serializers.FloatField(allow_null=True, help_text="share of races its favourite won")
+
+
+class HeldOutSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="first day of the held-out races (after the training)")
+    end = serializers.DateField(allow_null=True)
+    model = HeldOutFiguresSerializer(help_text="the version's figures on the held-out races the market priced")
+    market = HeldOutFiguresSerializer(allow_null=True, help_text="the market's (normalised 1/odds) on the same races")
+
+
+class PromotionSerializer(serializers.Serializer):
+    against = serializers.CharField(help_text="the version active when it was judged (or the market baseline)")
+    races = serializers.IntegerField(help_text="its validation races both versions priced")
+    candidate_log_loss = serializers.FloatField(allow_null=True)
+    active_log_loss = serializers.FloatField(allow_null=True)
+    promoted = serializers.BooleanField()
+    rule = serializers.CharField(
+        required=False, help_text='"at least as good", or "strictly better (a rerun)" for a rerun'
+    )
+    at = serializers.DateTimeField()
+
+
+class ModelVersionSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ModelKind.choices)
+    status = serializers.ChoiceField(choices=ModelStatus.choices)
+    active = serializers.BooleanField(help_text="the version the API serves now (at most one)")
+    rerun = serializers.BooleanField(
+        help_text="trained on the same input (races, results, code, parameters) as the version active then: "
+        "promoted only if strictly better"
+    )
+    trained_from = serializers.DateField(allow_null=True, help_text="first race day of its training window")
+    trained_until = serializers.DateField(allow_null=True, help_text="last race day of its training window")
+    races_used = serializers.IntegerField(allow_null=True)
+    runners_used = serializers.IntegerField(allow_null=True)
+    sources = serializers.ListField(child=serializers.CharField(), help_text="the data sets it was trained on")
+    held_out = HeldOutSerializer(
+        allow_null=True, help_text="its figures on the races after its training, beside the market's; null: untrained"
+    )
+    promotion = PromotionSerializer(allow_null=True, help_text="how it was judged against the active version")
+    features = serializers.ListField(child=serializers.CharField(), help_text="the inputs it reads, in order")
+    fingerprint = serializers.CharField(allow_null=True, help_text="SHA-256 of its training input")
+    created_at = serializers.DateTimeField()
+    promoted_at = serializers.DateTimeField(allow_null=True, help_text="when it was last made the active version")

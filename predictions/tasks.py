@@ -1,6 +1,7 @@
 """Nightly work, as thin Celery tasks: take ids and dates, call a service, retry on transient errors.
 
-Every task has a management command twin (``train --promote``, ``rescore``) so it runs without a broker.
+Every task has a management command twin (``train --promote``, ``rescore``, ``nightly`` for the chain) so it runs
+without a broker.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from turf.celery import RETRY_POLICY as RETRY
 from turf.locks import held
 from turf.metrics import retrain_finished
 
-from .services.registry import TRAINING_LOCK, model_promote, model_train
-from .services.scoring import predictions_score
+from .services.registry import TRAINING_LOCK, model_retrain
+from .services.scoring import coming_days, predictions_score
 from .services.versions import model_version_active_get
 
 logger = logging.getLogger("turf.tasks")
@@ -25,7 +26,8 @@ logger = logging.getLogger("turf.tasks")
 
 @shared_task(name="predictions.retrain", **RETRY)
 def retrain(until: str | None = None) -> dict:
-    """Train a candidate on the races before ``until`` (default today) and promote it if it is as good."""
+    """Train a candidate on the races before ``until`` (default today) and promote it if it is as good; nothing
+    when the races and results are those the active version was trained on (``rerun_of``)."""
     started = time.monotonic()
     day = dt.date.fromisoformat(until) if until else timezone.localdate()
     # One retrain at a time, whichever worker or machine runs it: a second one at once skips (one candidate, not
@@ -34,18 +36,20 @@ def retrain(until: str | None = None) -> dict:
         if not mine:
             logger.warning("retrain: another retrain is running, this one skips")
             return {"version": None, "promoted": False, "skipped": "another retrain is running"}
-        candidate = model_train(until=day)
-        promoted = model_promote(candidate=candidate)
+        outcome = model_retrain(until=day)
         retrain_finished(started=started)
-    logger.info("retrain: %s %s", candidate.version, "promoted" if promoted else "kept as candidate")
-    return {"version": candidate.version, "promoted": promoted}
+    if outcome["rerun_of"]:
+        logger.info("retrain: nothing new since %s, no version trained", outcome["rerun_of"])
+    else:
+        logger.info("retrain: %s %s", outcome["version"], "promoted" if outcome["promoted"] else "kept as candidate")
+    return outcome
 
 
 @shared_task(name="predictions.rescore", **RETRY)
 def rescore(_previous=None, start: str | None = None, end: str | None = None) -> dict:
     """Score ``start``..``end`` (default today and tomorrow) with the active version."""
-    first = dt.date.fromisoformat(start) if start else timezone.localdate()
-    last = dt.date.fromisoformat(end) if end else first + dt.timedelta(days=1)
+    first, last = coming_days(dt.date.fromisoformat(start) if start else None)
+    last = dt.date.fromisoformat(end) if end else last
     written = predictions_score(start=first, end=last)
     active = model_version_active_get()
     return {

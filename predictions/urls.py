@@ -9,4 +9,6 @@ urlpatterns = [
     ),
     path("predictions/top3", views.Top3View.as_view(), name="predictions-top3"),
     path("predictions/all", views.AllPredictionsView.as_view(), name="predictions-all"),
+    path("models", views.ModelVersionListView.as_view(), name="models"),
+    path("models/<str:version>", views.ModelVersionDetailView.as_view(), name="model-version"),
 ]

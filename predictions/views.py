@@ -1,10 +1,12 @@
-"""Prediction endpoints: race cards, top picks, the day's predictions."""
+"""Prediction endpoints: race cards, top picks, the day's predictions; the model registry."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -13,12 +15,13 @@ from courses.models import Race
 from courses.selectors import RACE_ADDRESS_PATTERN, RaceAddressError
 from turf.apiviews import TurfAPIView
 from turf.pagination import page
-from turf.params import DayPageParams, DayParams
+from turf.params import DayPageParams, DayParams, PageParams
 from turf.schema import page_of
 from turf.serializers import path_id
 
 from . import selectors
 from . import serializers as s
+from .models import ModelVersion
 
 
 def _card_response(card: dict) -> Response:
@@ -132,3 +135,49 @@ class AllPredictionsView(TurfAPIView):
             date=params["date"].isoformat(),
             model_version=version,
         )
+
+
+class ModelVersionListView(TurfAPIView):
+    required_feature = "models"
+    query_params = PageParams
+
+    @extend_schema(
+        summary="The model registry: every version, the newest first",
+        description="Each version's kind, status (`active`: the one the API serves), training window and data "
+        "sets, its figures on the held-out races after its training beside the market's on the same races (race "
+        "log loss, pseudo-R², Brier, top-1), the features it reads, when it was created and promoted, and "
+        "whether it is a `rerun` (trained on the same input as the version active then: promoted only if "
+        "strictly better). The nightly retrain stores no version when nothing changed since the active one.",
+        parameters=[PageParams],
+        responses={200: page_of("ModelVersionPage", s.ModelVersionSerializer(many=True))},
+        tags=["predictions"],
+    )
+    def get(self, request):
+        return page(selectors.model_version_rows(), self.params, serializer=s.ModelVersionSerializer)
+
+
+class ModelVersionDetailView(TurfAPIView):
+    required_feature = "models"
+
+    @extend_schema(
+        summary="One model version of the registry, by its name",
+        parameters=[
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=selectors.VERSION_PATTERN,
+                description='the version\'s name, as the list gives it, e.g. "market-baseline-1"',
+            )
+        ],
+        responses={200: inline_serializer("ModelVersionAnswer", {"data": s.ModelVersionSerializer()})},
+        tags=["predictions"],
+    )
+    def get(self, request, version: str):
+        if not re.fullmatch(selectors.VERSION_PATTERN, version):
+            raise ValidationError({"version": "not a version's name: letters, digits and . _ + -, 60 at most."})
+        try:
+            row = selectors.model_version_detail(version=version)
+        except ModelVersion.DoesNotExist:
+            raise NotFound(f"no model version {version!r}.") from None
+        return Response({"data": s.ModelVersionSerializer(row).data})

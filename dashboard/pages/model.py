@@ -1,4 +1,5 @@
-"""The model page: the active version and the registry's history, the quality of what was predicted before the
+"""The model page: the active version and the registry's history (``predictions.selectors.model_version_rows``, as
+``GET /api/v1/models`` reads it), the quality of what was predicted before the
 races month by month beside the market (``wagering.selectors.metrics_by_month``), its calibration, and the
 prediction history with each race's log loss (``wagering.selectors.prediction_history``).
 
@@ -18,8 +19,8 @@ from django.utils.translation import gettext
 
 from billing.models import Feature
 from billing.selectors import plan_list
-from courses.models import SYNTHETIC_SOURCES
-from predictions.models import ModelStatus, ModelVersion
+from courses.models import SYNTHETIC_SOURCES, Source
+from predictions.selectors import model_version_active_row, model_version_rows
 from turf.cache import answer_get, answer_set
 from wagering.selectors import metrics_by_month, prediction_history
 from wagering.serializers.history import HistoryParams
@@ -28,6 +29,9 @@ from ..views import _page
 
 # The page's window when none is asked: a year of months up to yesterday.
 MODEL_PAGE_DAYS = 365
+# The registry's newest versions the page lists (the API, GET /api/v1/models, pages through them all).
+MODEL_PAGE_VERSIONS = 30
+SOURCE_NAMES = dict(Source.choices)
 
 
 class ModelPageParams(HistoryParams):
@@ -38,15 +42,6 @@ class ModelPageParams(HistoryParams):
         attrs.setdefault("start", end - dt.timedelta(days=MODEL_PAGE_DAYS - 1))
         attrs.setdefault("end", end)
         return super().validate(attrs)
-
-
-def _held_out(version: ModelVersion) -> dict | None:
-    """The version's own held-out figures beside the market's on the same priced races, when it was trained."""
-    priced = (version.metrics or {}).get("validation", {}).get("priced_races", {})
-    own = priced.get(version.kind)
-    if not own:
-        return None
-    return {"model": own, "market": priced.get("market")}
 
 
 def _chart(months: list[dict], calibration: list[dict]) -> dict:
@@ -85,13 +80,16 @@ def _quality(start: dt.date, end: dt.date) -> dict:
 @_page(Feature.METRICS, ModelPageParams)
 def model(request, params, plan):
     start, end, limit, offset = params["start"], params["end"], params["limit"], params["offset"]
-    versions = list(ModelVersion.objects.defer("artifact", "features"))
-    active = next((v for v in versions if v.status == ModelStatus.ACTIVE), None)  # the registry's one active
+    versions = model_version_rows()[: MODEL_PAGE_VERSIONS + 1]  # the API's rows: one definition
+    for version in versions:  # each data set's code, its name on hover
+        version["source_names"] = [(code, SOURCE_NAMES.get(code, code)) for code in version["sources"]]
+    # The registry's one active version: among the newest, else read on its own.
+    active = next((v for v in versions if v["active"]), None) or model_version_active_row()
     quality = _quality(start, end)
     context = {
         "active": active,
-        "active_held_out": _held_out(active) if active else None,
-        "versions": [(version, _held_out(version)) for version in versions],
+        "versions": versions[:MODEL_PAGE_VERSIONS],
+        "older_versions": len(versions) > MODEL_PAGE_VERSIONS,
         "quality": quality,
         "chart": _chart(quality["months"], quality["calibration"]),
         "start": start,

@@ -11,7 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
+
+from courses.models import BetType
+
+from ..pages.backtests import CHOICE_LABELS
 
 register = template.Library()
 
@@ -74,10 +78,6 @@ def money(value, digits=None) -> str:
 def choice(code) -> str:
     """A strategy's or a bet's code as the pages name it: the backtest form's label (``value`` → "Value bets"),
     else the bet type's (``tierce_ordre`` → "Tiercé ordre"), else the code."""
-    from courses.models import BetType
-
-    from ..pages.backtests import CHOICE_LABELS
-
     code = "" if code is None else str(code)
     if code in CHOICE_LABELS:
         return str(CHOICE_LABELS[code])
@@ -88,6 +88,4 @@ def choice(code) -> str:
 def gettext_filter(text) -> str:
     """A stored English label (a prediction's reasons: ``predictions.services.features.labels``, marked for the
     catalogue) in the reader's language."""
-    from django.utils.translation import gettext
-
     return gettext(str(text)) if text else ""

@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from django.test import Client
 
 from billing.models import Plan
 from courses.models import Source
@@ -14,7 +15,7 @@ from predictions.models import Prediction
 from predictions.services.metrics import reliability_bins
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
-from predictions.tests.factories import DAY, model_version, race_with
+from predictions.tests.factories import DAY, model_version, race_with, registered_version
 from wagering.selectors import metrics_compute, prediction_history
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,43 @@ def test_the_model_page_shows_the_active_version_and_the_registry(client, premiu
     active = model_version_active()
     assert f'data-active-version="{active.version}"' in page
     assert re.findall(r'<tr data-version="([^"]+)"', page) == ["combined-old", active.version]
+
+
+def test_the_registry_on_the_page_is_the_apis_with_window_data_sets_and_reruns(client, api, premium_user):
+    active = registered_version("combined-all-20251101-1", active=True, log_loss=1.9312, market_log_loss=1.9645)
+    registered_version("combined-all-20251102-1", rerun=True, sources=("hkjc",))
+    client.force_login(premium_user)
+    page = client.get("/model/", WINDOW).content.decode()
+    listed = api.as_user(premium_user).get("/api/v1/models").json()["data"]
+    assert re.findall(r'<tr data-version="([^"]+)"', page) == [row["version"] for row in listed]
+    assert f'data-active-version="{active.version}"' in page and "2024-01-01" in page and "2025-10-31" in page
+    assert "Held-out log loss 1.9312, the market's 1.9645 on the same races." in page
+    rows = dict(re.findall(r'<tr data-version="([^"]+)"(.*?)</tr>', page, re.S))
+    assert "data-rerun" in rows["combined-all-20251102-1"] and "data-rerun" not in rows[active.version]
+    hong_kong = r'data-sources><span class="tag" title="Hong Kong[^"]*">hkjc</span>'
+    assert re.search(hong_kong, rows["combined-all-20251102-1"])
+    assert ">pmu</span>" in rows[active.version] and ">hkjc</span>" in rows[active.version]
+
+
+def test_the_page_lists_the_newest_versions_and_still_names_an_older_active_one(client, premium_user):
+    from dashboard.pages.model import MODEL_PAGE_VERSIONS
+
+    old = registered_version("combined-all-20240101-1", active=True)
+    for n in range(MODEL_PAGE_VERSIONS + 1):
+        registered_version(f"combined-all-20251101-{n}")
+    client.force_login(premium_user)
+    page = client.get("/model/", WINDOW).content.decode()
+    assert len(re.findall(r'<tr data-version="', page)) == MODEL_PAGE_VERSIONS
+    assert f'<tr data-version="{old.version}"' not in page and f'data-active-version="{old.version}"' in page
+    assert "the API lists them all (GET /api/v1/models)" in page
+
+
+def test_the_page_says_so_in_french(premium_user):
+    registered_version("combined-all-20251102-1", rerun=True)
+    visitor = Client(headers={"Accept-Language": "fr"})
+    visitor.force_login(premium_user)
+    page = visitor.get("/model/", WINDOW).content.decode()
+    assert "Jeux de données" in page and "relance" in page
 
 
 def test_the_quality_by_month_is_the_metrics_engines_beside_the_markets(client, premium_user, two_months):

@@ -1,13 +1,19 @@
-"""Command-line options the prediction commands share: dates, windows and model versions."""
+"""What the prediction commands share: their options (dates, windows, model versions) and the training's turn."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.management.base import CommandError
 
 from predictions.models import ModelVersion
+from predictions.services.registry import TRAINING_LOCK
 from predictions.services.versions import model_version_active
+from turf.locks import held
+
+T = TypeVar("T")
 
 
 def option_date(value: str, option: str) -> dt.date:
@@ -32,3 +38,15 @@ def option_model_version(name: str | None) -> ModelVersion:
         return ModelVersion.objects.get(version=name)
     except ModelVersion.DoesNotExist:
         raise CommandError(f"no model version {name!r}") from None
+
+
+def in_training_turn(command: str, stderr, run: Callable[[], T]) -> T:
+    """``run()`` holding the training lock (``registry.TRAINING_LOCK``): a training that promotes takes its turn with
+    the nightly retrain (``predictions.retrain``), never two candidates trained and promoted at once. When another
+    holds it, say so on ``stderr`` and wait for it."""
+    with held(TRAINING_LOCK) as free:
+        if free:
+            return run()
+    stderr.write(f"{command}: another training that promotes is running; waiting for it to finish")
+    with held(TRAINING_LOCK, wait=True):
+        return run()

@@ -5,13 +5,27 @@ as a *candidate*: nothing subscribers see changes. ``model_promote`` re-scores t
 on the candidate's validation races and activates the candidate only if its race log loss there is
 at least as good (the market baseline counts as a model), rescoring the coming races in the same
 transaction.
+
+Reruns. Every trained version keeps the fingerprint of its training input (``training_fingerprint``: the rows
+the features read, so the races and results covered, the feature and training code, the kind, source and
+hyper-parameters). A training whose fingerprint is the active version's would learn nothing new (the fit is
+deterministic: it would be the active model again, and "at least as good" would promote the copy). So:
+
+- the nightly retrain (``model_retrain``, ``skip_rerun=True``) trains nothing then and stores no version: the
+  registry, the active version and the predictions stay as they are;
+- a training asked for by hand (``manage.py train``) is stored, marked ``rerun``, and promoted only if strictly
+  better than the active version, never on a tie.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,12 +36,23 @@ from django.utils import timezone
 from courses.models import RaceStatus
 
 from ..models import ModelKind, ModelStatus, ModelVersion
+from . import feature_rows
+from . import features as features_package
+from . import training as training_package
 from .features import FeatureFrame, feature_frame
 from .metrics import race_metrics
 from .predict import TRAINED_KINDS, model_predict
 from .races import Races
-from .scoring import predictions_score
-from .training import CALIBRATION_FOLDS, STAGES, params_json, race_model_fit, strict_market, training_data
+from .scoring import coming_days, predictions_score
+from .training import (
+    CALIBRATION_FOLDS,
+    DEFAULT_PARAMS,
+    STAGES,
+    params_json,
+    race_model_fit,
+    strict_market,
+    training_data,
+)
 from .versions import market_baseline, model_version_activate, model_version_active_get
 
 # features, booster, one per calibration booster, calibration, stored
@@ -74,6 +99,49 @@ def compare_on_races(features: FeatureFrame, versions: dict[str, ModelVersion | 
     return result
 
 
+# -- the training input's fingerprint -----------------------------------------------------------------
+
+
+class RetrainUnchanged(Exception):
+    """The training input is the active version's (same fingerprint): a retrain would repeat it."""
+
+    def __init__(self, active: ModelVersion):
+        self.active = active
+        super().__init__(f"nothing new to learn: the training input is {active.version}'s (same fingerprint)")
+
+
+@functools.cache
+def training_code_version() -> str:
+    """SHA-256 of the code a model's input and fit depend on: the feature builders, the rows they read, the
+    training package, and the XGBoost release. Any edit there makes the next training a new input."""
+    files = [Path(feature_rows.__file__)]
+    for package in (features_package, training_package):
+        files += sorted(Path(package.__file__).parent.glob("*.py"))
+    digest = hashlib.sha256(xgboost.__version__.encode())
+    for path in files:
+        digest.update(f"\0{path.parent.name}/{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def training_fingerprint(*, features: FeatureFrame, kind: str, source: str | None, params: dict | None) -> str:
+    """SHA-256 of everything a training reads: every feature row (the races, their runners and results, in
+    programme order), the code (``training_code_version``), the kind, the source and the effective
+    hyper-parameters. Equal fingerprints, equal models."""
+    settings = {
+        "code": training_code_version(),
+        "kind": kind,
+        "source": source,
+        "params": params_json({**DEFAULT_PARAMS, **(params or {})}),
+    }
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    data = features.data
+    digest.update("\0".join(map(str, data.columns)).encode())
+    if len(data):
+        digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
 # -- training and promotion ---------------------------------------------------------------------------
 
 
@@ -95,11 +163,14 @@ def model_train(
     kind: str = ModelKind.COMBINED,
     params: dict | None = None,
     progress: Callable[[str], None] | None = None,
+    skip_rerun: bool = False,
 ) -> ModelVersion:
     """Train on the finished races dated before ``until`` (of ``source``) and store a candidate version.
 
     Nothing is written unless everything succeeded: a failing training leaves the registry as it
-    was. ``progress`` is called after each step (``TRAINING_STEPS`` calls in all).
+    was. ``progress`` is called after each step (``TRAINING_STEPS`` calls in all). When the input's
+    fingerprint is the active version's, the candidate is marked ``rerun`` (promoted only if strictly
+    better); with ``skip_rerun``, ``RetrainUnchanged`` is raised instead, before any fit.
     """
     step = progress or (lambda _name: None)
     if kind not in TRAINED_KINDS:
@@ -107,6 +178,11 @@ def model_train(
     clock = time.perf_counter()
     end = until - dt.timedelta(days=1) if until is not None else None
     features = feature_frame(end=end, source=source, finished_only=True)
+    fingerprint = training_fingerprint(features=features, kind=kind, source=source, params=params)
+    active = model_version_active_get()
+    rerun = active is not None and active.fingerprint == fingerprint
+    if rerun and skip_rerun:
+        raise RetrainUnchanged(active)
     data = training_data(features)
     timings = {"features": time.perf_counter() - clock}
     step("features")
@@ -173,6 +249,8 @@ def model_train(
             },
             metrics=metrics,
             artifact=model.artifact(),
+            fingerprint=fingerprint,
+            rerun=rerun,
             notes=(
                 "Fundamental XGBoost score (no odds) calibrated by a conditional logit; combined with "
                 "the market as c ∝ exp(α ln f + β ln π) (Benter 1994); places by Harville with p^γ, p^δ."
@@ -201,7 +279,8 @@ def model_promote(
     rescore_end: dt.date | None = None,
     actor_kind: str | None = None,
 ) -> bool:
-    """Activate ``candidate`` if its race log loss on its validation races is at least the active one's.
+    """Activate ``candidate`` if its race log loss on its validation races is at least the active one's (strictly
+    better for a ``rerun``, trained on the active version's own input).
 
     The active version (the market baseline when none is) is re-scored on the same races. On
     success the candidate becomes active and the races of ``rescore_start``..``rescore_end``
@@ -218,7 +297,11 @@ def model_promote(
         comparison = compare_on_races(features, {"candidate": candidate, "active": active})
     candidate_loss = (comparison.get("candidate") or {}).get("log_loss")
     active_loss = (comparison.get("active") or {}).get("log_loss")
-    promoted = bool(comparison["races"]) and candidate_loss is not None and candidate_loss <= active_loss
+    promoted = (
+        bool(comparison["races"])
+        and candidate_loss is not None
+        and (candidate_loss < active_loss if candidate.rerun else candidate_loss <= active_loss)
+    )
     candidate.metrics = {
         **candidate.metrics,
         "promotion": {
@@ -227,15 +310,28 @@ def model_promote(
             "candidate_log_loss": candidate_loss,
             "active_log_loss": active_loss,
             "promoted": promoted,
+            "rule": "strictly better (a rerun)" if candidate.rerun else "at least as good",
             "at": timezone.now().isoformat(),
         },
     }
-    today = timezone.localdate()
-    start = rescore_start or today
-    end = rescore_end or (start + dt.timedelta(days=1) if rescore_start else today + dt.timedelta(days=1))
+    start, end = coming_days(rescore_start)
+    end = rescore_end or end
     with transaction.atomic():
         candidate.save(update_fields=["metrics"])
         if promoted:
             model_version_activate(model_version=candidate, actor_kind=actor_kind)
             predictions_score(start=start, end=end, model_version=candidate)
     return promoted
+
+
+def model_retrain(
+    *, until: dt.date, progress: Callable[[str], None] | None = None, actor_kind: str | None = None
+) -> dict:
+    """The nightly retrain: a candidate on every finished race before ``until``, promoted on merit; nothing at all
+    when the input is the active version's (``rerun_of`` names it). The caller holds ``TRAINING_LOCK``."""
+    try:
+        candidate = model_train(until=until, progress=progress, skip_rerun=True)
+    except RetrainUnchanged as unchanged:
+        return {"version": None, "promoted": False, "rerun_of": unchanged.active.version}
+    promoted = model_promote(candidate=candidate, actor_kind=actor_kind)
+    return {"version": candidate.version, "promoted": promoted, "rerun_of": None}

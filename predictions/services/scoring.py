@@ -36,6 +36,12 @@ class UnscorableVersion(ValueError):
     """A version that cannot produce predictions (a trained kind with no artifact)."""
 
 
+def coming_days(start: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The days a retrain rescores (the nightly chain, a promotion): ``start`` (default today) and the next."""
+    first = start or timezone.localdate()
+    return first, first + dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class ScoreReport:
     model_version: str

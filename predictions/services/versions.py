@@ -20,6 +20,7 @@ from typing import TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 
 from turf.audit import audit_write
 from turf.cache import answers_invalidate
@@ -106,9 +107,14 @@ def model_version_activate(
         ModelVersion.objects.filter(status=ModelStatus.ACTIVE).exclude(pk=model_version.pk).update(
             status=ModelStatus.RETIRED
         )
-        ModelVersion.objects.filter(pk=model_version.pk).update(status=ModelStatus.ACTIVE)
+        changed = previous != [model_version.version]
+        if changed:
+            model_version.promoted_at = timezone.now()
+        ModelVersion.objects.filter(pk=model_version.pk).update(
+            status=ModelStatus.ACTIVE, promoted_at=model_version.promoted_at
+        )
         answers_invalidate()  # the answers cached were the retired version's
-        if previous != [model_version.version]:
+        if changed:
             audit_write(
                 action=AuditAction.MODEL_ACTIVATED,
                 actor=actor,

@@ -249,3 +249,64 @@ def trained_demo_programme(django_db_blocker):
             Race.objects.all().delete()
             for model in (Meeting, Horse, Jockey, Trainer, Racecourse):
                 model.objects.all().delete()
+
+
+def _figures(log_loss: float, races: int = 120) -> dict:
+    """``race_metrics``' keys, as a training stores them."""
+    return {
+        "races": races,
+        "log_loss": log_loss,
+        "uniform_log_loss": 2.2,
+        "pseudo_r2": 1 - log_loss / 2.2,
+        "brier": 0.8,
+        "top1_accuracy": 0.3,
+    }
+
+
+def registered_version(
+    version: str = "combined-all-20251101-1",
+    *,
+    log_loss: float = 1.95,
+    market_log_loss: float = 1.97,
+    rerun: bool = False,
+    active: bool = False,
+    sources: Sequence[str] = ("pmu", "hkjc"),
+) -> ModelVersion:
+    """A trained combined version as ``model_train`` stores it (no booster): its window, data sets, fingerprint and
+    held-out figures beside the market's, and its promotion record."""
+    now = timezone.now()
+    return ModelVersion.objects.create(
+        version=version,
+        kind=ModelKind.COMBINED,
+        status=ModelStatus.ACTIVE if active else ModelStatus.CANDIDATE,
+        trained_from=dt.date(2024, 1, 1),
+        trained_until=dt.date(2025, 10, 31),
+        races_used=4000,
+        runners_used=40000,
+        features=["age", "weight", "draw"],
+        params={"source": None, "sources": list(sources), "validation": {"race_ids": list(range(500))}},
+        metrics={
+            "validation": {
+                "start": "2025-09-01",
+                "end": "2025-10-31",
+                "races": 130,
+                "priced_races": {
+                    "combined": _figures(log_loss),
+                    "fundamental": _figures(2.05),
+                    "market": _figures(market_log_loss),
+                },
+            },
+            "promotion": {
+                "against": "market-baseline-1",
+                "races": 120,
+                "candidate_log_loss": log_loss,
+                "active_log_loss": market_log_loss,
+                "promoted": active,
+                "rule": "strictly better (a rerun)" if rerun else "at least as good",
+                "at": now.isoformat(),
+            },
+        },
+        fingerprint="f" * 64,
+        rerun=rerun,
+        promoted_at=now if active else None,
+    )

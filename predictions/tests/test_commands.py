@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 
 import pytest
 from django.core.management import CommandError
 
 from courses.models import Race, RaceStatus
 from predictions.exports import prediction_export_rows
-from predictions.models import ModelStatus, Prediction
+from predictions.models import ModelStatus, ModelVersion, Prediction
+from predictions.services.versions import model_version_activate
 from predictions.tests.factories import DEMO_START, DEMO_TODAY, DEMO_UNTIL, call_quiet, trained_demo_programme
 
 START, TODAY, UNTIL = DEMO_START, DEMO_TODAY, DEMO_UNTIL
@@ -104,3 +106,34 @@ def test_export_predictions_keeps_a_cancelled_race_that_the_api_export_leaves_ou
     shown = {row[1] for row in prediction_export_rows(start=day, end=day, model_version=demo.version)}
     assert race.source_id in exported and race.source_id not in shown
     assert exported - {race.source_id} == shown
+
+
+@pytest.mark.django_db
+def test_nightly_runs_the_chain_by_hand_and_a_second_run_on_the_same_races_changes_nothing(demo):
+    from predictions.tests.factories import bad_copy
+    from turf.models import ActorKind, AuditAction, AuditEntry
+
+    worse = model_version_activate(model_version=bad_copy(demo.version))  # the first retrain beats it
+    first = json.loads(call_quiet("nightly", "--until", str(TODAY)))
+    retrain, rescore = first["retrain"], first["rescore"]
+    new = ModelVersion.objects.get(version=retrain["version"])
+    assert retrain["promoted"] is True and retrain["rerun_of"] is None
+    assert new.status == ModelStatus.ACTIVE and new.trained_until < TODAY and new.fingerprint
+    assert AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).latest("id").actor_kind == ActorKind.COMMAND
+    assert new.metrics["promotion"]["against"] == worse.version
+    # Then the coming races, the night's day and the next, scored by the version just promoted.
+    assert rescore["start"] == str(TODAY) and rescore["end"] == str(TODAY + dt.timedelta(days=1))
+    assert rescore["model_version"] == new.version and rescore["races"] > 0 and rescore["predictions"] > 0
+    assert Prediction.objects.filter(model_version=new, runner__race__meeting__date=TODAY).exists()
+
+    versions = list(ModelVersion.objects.order_by("pk").values_list("pk", "status"))
+    again = json.loads(call_quiet("nightly", "--until", str(TODAY)))
+    assert again["retrain"] == {"version": None, "promoted": False, "rerun_of": new.version}
+    assert again["rescore"]["model_version"] == new.version
+    assert list(ModelVersion.objects.order_by("pk").values_list("pk", "status")) == versions
+
+
+@pytest.mark.django_db
+def test_nightly_refuses_a_bad_date():
+    with pytest.raises(CommandError, match="--until '2025-13-01' is not a date"):
+        call_quiet("nightly", "--until", "2025-13-01")

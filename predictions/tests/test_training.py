@@ -15,7 +15,7 @@ from django.db.models import Sum
 from courses.models import Horse, Jockey, Meeting, Race, Racecourse, RaceStatus, Source, Trainer
 from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
 from predictions.services import registry, versions
-from predictions.services.features import FEATURE_LABELS
+from predictions.services.features import FEATURE_LABELS, FeatureFrame, feature_frame
 from predictions.services.predict import model_predict
 from predictions.services.races import Races
 from predictions.services.registry import model_promote, model_train
@@ -365,3 +365,88 @@ def test_beat_runs_the_nightly_job_from_a_schedule_staff_can_edit():
 
     job = PeriodicTask.objects.get(task="predictions.nightly")
     assert job.enabled and job.crontab.hour == "3" and str(job.crontab.timezone) == "Europe/Paris"
+
+
+# -- reruns: a training on the active version's own input ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_version_keeps_the_fingerprint_of_its_input_which_any_change_of_input_moves(trained):
+    features = feature_frame(end=UNTIL - dt.timedelta(days=1), source=Source.DEMO, finished_only=True)
+    same = {"features": features, "kind": ModelKind.COMBINED, "source": Source.DEMO, "params": None}
+    assert len(trained.version.fingerprint) == 64
+    assert registry.training_fingerprint(**same) == trained.version.fingerprint
+    assert registry.training_fingerprint(**{**same, "params": {"eta": 0.05}}) != trained.version.fingerprint
+    assert registry.training_fingerprint(**{**same, "kind": ModelKind.FUNDAMENTAL}) != trained.version.fingerprint
+    changed = features.data.copy()
+    winner = changed.index[changed["won"] == 1][0]
+    changed.loc[winner, "position"] = 2  # one result corrected
+    assert registry.training_fingerprint(**{**same, "features": FeatureFrame(changed)}) != trained.version.fingerprint
+
+
+def _swap_the_first_two(race: Race) -> None:
+    first, second = race.runners.filter(position__in=(1, 2)).order_by("position")
+    for runner, position in ((first, None), (second, 1), (first, 2)):  # one position per runner at every step
+        runner.position = position
+        runner.save(update_fields=["position"])
+
+
+@pytest.mark.django_db
+def test_the_nightly_retrain_on_unchanged_races_trains_and_promotes_nothing(trained):
+    model_version_activate(model_version=bad_copy(trained.version))  # so that the first retrain is promoted
+    first = registry.model_retrain(until=UNTIL)
+    assert first["promoted"] is True and first["rerun_of"] is None
+    versions_before = list(ModelVersion.objects.order_by("pk").values_list("pk", "status"))
+    activations = AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).count()
+
+    again = registry.model_retrain(until=UNTIL)  # minutes later, no race finished since
+
+    assert again == {"version": None, "promoted": False, "rerun_of": first["version"]}
+    assert list(ModelVersion.objects.order_by("pk").values_list("pk", "status")) == versions_before
+    assert AuditEntry.objects.filter(action=AuditAction.MODEL_ACTIVATED).count() == activations
+
+    # New results: a corrected arrival is a new input, trained and judged by the usual rule.
+    _swap_the_first_two(Race.objects.filter(meeting__date=UNTIL - dt.timedelta(days=3)).first())
+    after = registry.model_retrain(until=UNTIL)
+    new = ModelVersion.objects.get(version=after["version"])
+    assert after["rerun_of"] is None and not new.rerun
+    assert new.fingerprint != ModelVersion.objects.get(version=first["version"]).fingerprint
+    promotion = new.metrics["promotion"]
+    assert promotion["against"] == first["version"] and promotion["rule"] == "at least as good"
+    assert (
+        after["promoted"] is promotion["promoted"] is (promotion["candidate_log_loss"] <= promotion["active_log_loss"])
+    )
+    assert (ModelVersion.objects.get(status=ModelStatus.ACTIVE).version == new.version) is after["promoted"]
+
+
+@pytest.mark.django_db
+def test_a_training_asked_for_on_the_active_input_is_a_rerun_promoted_only_if_strictly_better(trained):
+    active = model_version_activate(model_version=trained.version)
+    rerun = model_train(until=UNTIL, source=Source.DEMO)  # manage.py train: stored, marked
+    assert rerun.rerun and rerun.fingerprint == active.fingerprint
+
+    assert model_promote(candidate=rerun, rescore_start=UNTIL, rescore_end=UNTIL) is False
+    promotion = ModelVersion.objects.get(pk=rerun.pk).metrics["promotion"]
+    assert promotion["candidate_log_loss"] == promotion["active_log_loss"]  # the same model: a tie is no promotion
+    assert promotion["rule"] == "strictly better (a rerun)"
+    assert ModelVersion.objects.get(status=ModelStatus.ACTIVE).pk == active.pk
+    assert ModelVersion.objects.get(pk=rerun.pk).status == ModelStatus.CANDIDATE
+
+    # Strictly better than the active one, a rerun is promoted all the same.
+    model_version_activate(model_version=bad_copy(trained.version))
+    assert model_promote(candidate=rerun, rescore_start=UNTIL, rescore_end=UNTIL) is True
+    assert ModelVersion.objects.get(pk=rerun.pk).promoted_at is not None
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_returns_the_rerun_it_skipped(trained, eager_celery):
+    from predictions import tasks
+
+    active = model_version_activate(model_version=bad_copy(trained.version))
+    first = tasks.retrain.delay(until=str(UNTIL)).get()
+    assert first["promoted"] is True and first["version"] != active.version
+    assert tasks.retrain.delay(until=str(UNTIL)).get() == {
+        "version": None,
+        "promoted": False,
+        "rerun_of": first["version"],
+    }

@@ -105,8 +105,9 @@ def test_the_plain_format_ends_the_line_with_the_request_id(client, log_lines):
 def test_a_celery_tasks_lines_carry_its_task_id_and_name(eager_celery, monkeypatch, log_lines):
     from predictions import tasks
 
-    monkeypatch.setattr(tasks, "model_train", lambda until: SimpleNamespace(version="candidate-9"))
-    monkeypatch.setattr(tasks, "model_promote", lambda candidate: False)
+    monkeypatch.setattr(
+        tasks, "model_retrain", lambda until: {"version": "candidate-9", "promoted": False, "rerun_of": None}
+    )
     result = tasks.retrain.delay()
     record = next(line for line in log_lines.json() if line["message"].startswith("retrain: candidate-9"))
     assert record["task_id"] == result.id

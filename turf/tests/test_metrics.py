@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -100,15 +99,14 @@ def test_a_failing_collector_is_left_out_and_says_so_while_the_rest_answers(clie
 def test_a_retrain_counts_its_outcome_and_sets_its_time_and_duration(client, eager_celery, monkeypatch):
     from predictions import tasks
 
-    def slow_train(until):
+    def slow_retrain(until):
         time.sleep(0.05)
-        return SimpleNamespace(version="candidate-1")
+        return {"version": "candidate-1", "promoted": True, "rerun_of": None}
 
-    monkeypatch.setattr(tasks, "model_train", slow_train)
-    monkeypatch.setattr(tasks, "model_promote", lambda candidate: True)
+    monkeypatch.setattr(tasks, "model_retrain", slow_retrain)
     before = scrape(client)
     started = time.time()
-    assert tasks.retrain.delay().get() == {"version": "candidate-1", "promoted": True}
+    assert tasks.retrain.delay().get() == {"version": "candidate-1", "promoted": True, "rerun_of": None}
     after = scrape(client)
 
     assert delta(before, after, "turf_celery_tasks_total", task="predictions.retrain", outcome="success") == 1
@@ -124,7 +122,7 @@ def test_a_failing_task_counts_a_failure(client, eager_celery, monkeypatch):
     def broken(until):
         raise ValueError("no races to train on")
 
-    monkeypatch.setattr(tasks, "model_train", broken)
+    monkeypatch.setattr(tasks, "model_retrain", broken)
     failure = {"task": "predictions.retrain", "outcome": "failure"}
     before = value(scrape(client), "turf_celery_tasks_total", **failure)
     result = tasks.retrain.apply(throw=False)
@@ -143,10 +141,9 @@ def test_a_task_asking_for_a_retry_counts_a_retry(client, eager_celery, monkeypa
         calls.append(until)
         if len(calls) == 1:
             raise OperationalError("the database restarted")
-        return SimpleNamespace(version="candidate-2")
+        return {"version": "candidate-2", "promoted": False, "rerun_of": None}
 
-    monkeypatch.setattr(tasks, "model_train", flaky)
-    monkeypatch.setattr(tasks, "model_promote", lambda candidate: False)
+    monkeypatch.setattr(tasks, "model_retrain", flaky)
     retry = {"task": "predictions.retrain", "outcome": "retry"}
     before = value(scrape(client), "turf_celery_tasks_total", **retry)
     try:

@@ -45,6 +45,7 @@ OWNED = {
 PUBLIC = {
     "race-predictions": "a race of the public programme, by its address (R1C3)",
     "race-predictions-by-id": "a race of the public programme, by its id",
+    "model-version": "a version of the model registry, by its name: the same for every subscriber whose plan opens it",
     "dashboard:race": "a race of the public programme (the page)",
     "dashboard:billing-checkout": "a plan on sale, by its code",
     "dashboard:password-reset": "a signed, expiring token of the reset mail; no id",

@@ -55,6 +55,8 @@ TABLE = [
     ("GET", "/api/v1/predictions/history?start=2025-11-01&end=2025-11-30", PREMIUM),
     ("GET", f"/api/v1/valuebets?{DAY}", PREMIUM),
     ("GET", "/api/v1/metrics", PREMIUM),
+    ("GET", "/api/v1/models", PREMIUM),
+    ("GET", "/api/v1/models/no-such-version", (401, 403, 404, 404)),  # an unknown version: a 404 past the gate
     ("GET", "/api/v1/backtest?start=2025-11-01&end=2025-11-30", PRO),
     ("GET", "/api/v1/backtests", PRO),
     ("POST", "/api/v1/backtests", (401, 403, 403, 400)),  # the plan is asked before the body is read

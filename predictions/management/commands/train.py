@@ -8,11 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from courses.models import Source
-from predictions.management.options import option_date
+from predictions.management.options import in_training_turn, option_date
 from predictions.models import ModelKind
-from predictions.services.registry import TRAINING_LOCK, TRAINING_STEPS, model_promote, model_train
+from predictions.services.registry import TRAINING_STEPS, model_promote, model_train
 from predictions.services.training import TrainingError
-from turf.locks import held
 from turf.models import ActorKind
 
 
@@ -20,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Train a race model (XGBoost + conditional-logit calibration, combined with the market) on the finished "
         "races dated before --until, store it as a candidate version and, with --promote, activate it if it is at "
-        "least as good as the active version on its validation races."
+        "least as good as the active version on its validation races. A training on the active version's own input "
+        "(same races, results, code and parameters) is stored as a rerun, promoted only if strictly better."
     )
 
     def add_arguments(self, parser):
@@ -33,14 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         until = option_date(options["until"], "--until") if options["until"] else None
         if options["promote"]:
-            # A training that promotes takes its turn with the nightly retrain (predictions.retrain): never two
-            # candidates trained and promoted at once.
-            with held(TRAINING_LOCK) as free:
-                if free:
-                    return self._train(until, options)
-            self.stderr.write("train: another training that promotes is running; waiting for it to finish")
-            with held(TRAINING_LOCK, wait=True):
-                return self._train(until, options)
+            return in_training_turn("train", self.stderr, lambda: self._train(until, options))
         return self._train(until, options)
 
     def _train(self, until, options) -> None:
@@ -70,6 +63,8 @@ class Command(BaseCommand):
             "trained": [str(version.trained_from), str(version.trained_until)],
             "races": version.races_used,
             "runners": version.runners_used,
+            "fingerprint": version.fingerprint,
+            "rerun": version.rerun,
             "validation": {
                 "start": validation["start"],
                 "end": validation["end"],
