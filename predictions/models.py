@@ -151,3 +151,51 @@ class PublishedPrediction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.runner_id} {self.stage}: {self.win_probability:.3f}"
+
+
+class RecordChain(models.TextChoices):
+    REAL = "real", _("Real races")
+    DEMO = "demo", _("Synthetic demo races")
+
+
+class TrackRecordDay(models.Model):
+    """A closed day of the public track record: its lines (``TrackRecordLine``), hashed and chained to the day before
+    in the same chain (``predictions.services.track_record``). Written once, never changed."""
+
+    chain = models.CharField(max_length=4, choices=RecordChain.choices)
+    day = models.DateField()
+    races = models.PositiveIntegerField()
+    runners = models.PositiveIntegerField()
+    lines_hash = models.CharField(max_length=64, help_text='sha256 of the lines joined by "\\n", hex')
+    previous_day_hash = models.CharField(max_length=64, help_text="the chain's previous day_hash, or 64 zeros")
+    day_hash = models.CharField(max_length=64, help_text="sha256(previous_day_hash + lines_hash), hex")
+    closed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["chain", "day"]
+        constraints = [models.UniqueConstraint(fields=["chain", "day"], name="trackrecordday_unique_chain_day")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.day} {self.day_hash[:12]}"
+
+
+class TrackRecordLine(models.Model):
+    """One runner's frozen pre-off prediction as published in the record: the canonical text exactly as hashed."""
+
+    day = models.ForeignKey(TrackRecordDay, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveIntegerField(help_text="Order in the day: by réunion, course, saddle number")
+    race_code = models.CharField(max_length=12)
+    saddle_number = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="Canonical JSON: sorted keys, no spaces, decimals as fixed-place strings")
+    published = models.ForeignKey(
+        PublishedPrediction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+
+    class Meta:
+        ordering = ["day_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "position"], name="trackrecordline_unique_day_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.race_code} #{self.saddle_number}"

@@ -19,6 +19,7 @@ from turf.metrics import retrain_finished
 
 from .services.registry import TRAINING_LOCK, model_retrain
 from .services.scoring import coming_days, predictions_score
+from .services.track_record import track_record_close_due
 from .services.versions import model_version_active_get
 
 logger = logging.getLogger("turf.tasks")
@@ -65,3 +66,15 @@ def nightly() -> str:
     """Retrain, then rescore today's and tomorrow's races: the job django-celery-beat runs every night."""
     result = chain(retrain.si(), rescore.s()).apply_async()
     return result.id
+
+
+@shared_task(name="predictions.track_record_close", **RETRY)
+def track_record_close_task() -> dict:
+    """Close every day of the public track record whose races have all gone off (each chain in order)."""
+    closed = [
+        {"day": closing.day.isoformat(), "reason": closing.reason}
+        if closing.record is None
+        else {"day": closing.day.isoformat(), "day_hash": closing.record.day_hash}
+        for closing in track_record_close_due()
+    ]
+    return {"closings": closed}
