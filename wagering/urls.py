@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import backtests, bankroll, exports, history, limits, metrics, value_bets
+from .views import backtests, bankroll, exports, history, limits, metrics, track_record, value_bets
 
 urlpatterns = [
     path("valuebets", value_bets.ValueBetsView.as_view(), name="valuebets"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("bets/summary", bankroll.BetSummaryView.as_view(), name="bets-summary"),
     path("bets/limits", limits.BettingLimitsView.as_view(), name="bets-limits"),
     path("bets/<str:bet_id>", bankroll.BetDetailView.as_view(), name="bet-detail"),
+    path("track-record", track_record.TrackRecordView.as_view(), name="track-record"),
+    path("track-record/<str:day>", track_record.TrackRecordDayView.as_view(), name="track-record-day"),
 ]

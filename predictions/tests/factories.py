@@ -29,7 +29,7 @@ from courses.models import (
     Source,
     Trainer,
 )
-from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction
+from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction, PublishedPrediction, PublishedStage
 from predictions.services.probability import rank_within_races
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
@@ -310,3 +310,24 @@ def registered_version(
         rerun=rerun,
         promoted_at=now if active else None,
     )
+
+
+def publish(race, probabilities, version=None):
+    """What the live day freezes at the off: one ``off`` row per runner, in saddle order."""
+    version = version or ModelVersion.objects.get_or_create(version="published-1")[0]
+    runners = list(race.runners.order_by("saddle_number"))
+    noon = dt.datetime.combine(race.meeting.date, dt.time(11), tzinfo=dt.UTC)
+    for runner, p in zip(runners, probabilities, strict=True):
+        PublishedPrediction.objects.create(
+            runner=runner,
+            stage=PublishedStage.OFF,
+            model_version=version,
+            win_probability=p,
+            place_probability=min(1.0, 2 * p),
+            market_probability=p,
+            rank=1,
+            odds=runner.final_odds,
+            scored_at=noon,
+            published_at=noon + dt.timedelta(seconds=runner.saddle_number),
+        )
+    return version

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from courses.models import Race, RaceStatus, Source
-from predictions.models import PublishedPrediction, PublishedStage, RecordChain, TrackRecordDay, TrackRecordLine
+from predictions.models import PublishedPrediction, RecordChain, TrackRecordDay, TrackRecordLine
 from predictions.services.track_record import (
     EARLIER_OPEN,
     GENESIS,
@@ -26,30 +26,9 @@ from predictions.services.track_record import (
     track_record_verify,
 )
 
-from .factories import DAY, model_version, race_with
+from .factories import DAY, model_version, publish, race_with
 
 pytestmark = pytest.mark.django_db
-NOON = dt.datetime(2025, 11, 5, 11, 0, tzinfo=dt.UTC)
-
-
-def publish(race, probabilities, version=None):
-    """What the live day freezes at the off: one ``off`` row per runner, in saddle order."""
-    version = version or model_version("published-1")
-    runners = list(race.runners.order_by("saddle_number"))
-    for runner, p in zip(runners, probabilities, strict=True):
-        PublishedPrediction.objects.create(
-            runner=runner,
-            stage=PublishedStage.OFF,
-            model_version=version,
-            win_probability=p,
-            place_probability=min(1.0, 2 * p),
-            market_probability=p,
-            rank=1,
-            odds=runner.final_odds,
-            scored_at=NOON,
-            published_at=NOON + dt.timedelta(seconds=runner.saddle_number),
-        )
-    return version
 
 
 def day_of(race_specs, date=DAY, version=None):

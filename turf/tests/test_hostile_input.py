@@ -98,7 +98,14 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/billing/webhook"): {"id": "evt_1", "type": "invoice.paid", "data": {"object": {}}},
 }
 # A valid value of each path parameter.
-PATH_VALUES = {"race_id": RACE_ID, "bet_id": BET_ID, "job_id": JOB_ID, "key_id": KEY_ID, "code": "R1C1"}
+PATH_VALUES = {
+    "race_id": RACE_ID,
+    "bet_id": BET_ID,
+    "job_id": JOB_ID,
+    "key_id": KEY_ID,
+    "code": "R1C1",
+    "day": "2025-11-05",
+}
 
 NINES = "9" * 400
 LONG = "A" * 20_000

@@ -27,6 +27,8 @@ TABLE = [
     # -- the API: token holders by plan --------------------------------------------------------------
     ("GET", "/api/v1/health", OPEN),
     ("GET", "/api/v1/health/data-sources", OPEN),
+    ("GET", "/api/v1/track-record", OPEN),  # the public record: the shop window
+    ("GET", "/api/v1/track-record/2025-11-05", (404, 404, 404, 404)),  # a day not closed, whoever asks
     ("GET", "/api/v1/schema", OPEN),
     ("GET", "/api/v1/docs", OPEN),
     ("POST", "/api/v1/auth/register", (400, 400, 400, 400)),  # open to anyone; the empty body is a 400
