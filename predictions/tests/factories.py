@@ -331,3 +331,17 @@ def publish(race, probabilities, version=None):
             published_at=noon + dt.timedelta(seconds=runner.saddle_number),
         )
     return version
+
+
+def closed_track_record() -> None:
+    """Two real days (DAY and the next, saddle 2 winning at 0.3, rapport 4.20) and one demo race on DAY, published
+    at their offs and closed into their chains."""
+    from predictions.services.track_record import track_record_close_due
+
+    for date in (DAY, DAY + dt.timedelta(days=1)):
+        race = race_with(final=(2.0, 4.0, 8.0), positions=(2, 1, 3), win_rapports={2: "4.20"}, date=date)
+        publish(race, (0.5, 0.3, 0.2))
+    demo = race_with(date=DAY, course=2, positions=(1, 2, 3))
+    Race.objects.filter(pk=demo.pk).update(source=Source.DEMO)
+    publish(demo, (0.4, 0.4, 0.2))
+    assert all(closing.record for closing in track_record_close_due())

@@ -48,6 +48,7 @@ PUBLIC = {
     "model-version": "a version of the model registry, by its name: the same for every subscriber whose plan opens it",
     "dashboard:race": "a race of the public programme (the page)",
     "track-record-day": "a day of the public track record: the same for everyone, no login",
+    "dashboard:track-record-day": "a day of the public track record (the page)",
     "dashboard:billing-checkout": "a plan on sale, by its code",
     "dashboard:password-reset": "a signed, expiring token of the reset mail; no id",
     "dashboard:unsubscribe": "a signed token of a marketing mail; no id",

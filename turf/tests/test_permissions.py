@@ -105,6 +105,8 @@ TABLE = [
     ("POST", "/account/delete/", (302, 400, 400, 400)),  # the password that confirms it is missing
     ("POST", "/account/marketing/", (302, 400, 400, 400)),  # opt_in is missing
     ("GET", "/privacy/", OPEN),
+    ("GET", "/track-record/", OPEN),  # the public record's page: anyone
+    ("GET", "/track-record/2025-11-05/", (404, 404, 404, 404)),  # a day not closed, whoever asks
     ("GET", "/goodbye/", OPEN),
     ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)

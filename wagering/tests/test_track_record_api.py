@@ -11,23 +11,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from courses.models import Dividend, Race, Source
+from courses.models import Dividend
 from predictions.models import RecordChain, TrackRecordDay
-from predictions.services.track_record import track_record_close_due
-from predictions.tests.factories import DAY, publish, race_with
+from predictions.tests.factories import DAY, closed_track_record
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def two_days():
-    for date in (DAY, DAY + dt.timedelta(days=1)):
-        race = race_with(final=(2.0, 4.0, 8.0), positions=(2, 1, 3), win_rapports={2: "4.20"}, date=date)
-        publish(race, (0.5, 0.3, 0.2))
-    demo = race_with(date=DAY, course=2)
-    Race.objects.filter(pk=demo.pk).update(source=Source.DEMO)
-    publish(demo, (0.4, 0.4, 0.2))
-    assert all(closing.record for closing in track_record_close_due())
+    closed_track_record()
 
 
 def test_the_days_are_listed_newest_first_without_logging_in(api, two_days):
