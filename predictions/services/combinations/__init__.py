@@ -5,6 +5,7 @@ quarté+, quinté+) for one race, from its win probabilities: numpy only, no dat
 then renormalised); ticket runners are indexes into it.
 """
 
+from .sampling import sample_orders
 from .search import (
     DEFAULT_METHOD,
     METHODS,
@@ -12,8 +13,9 @@ from .search import (
     combination_probability,
     combinations_top,
     enumerate_tickets,
+    order_probabilities,
 )
-from .shapes import SHAPES, Shape, bet_types_for_field, combination_wins, shape_for
+from .shapes import SHAPES, Shape, arrival_orders, bet_types_for_field, combination_wins, shape_for
 
 __all__ = [
     "DEFAULT_METHOD",
@@ -21,10 +23,13 @@ __all__ = [
     "SHAPES",
     "Combination",
     "Shape",
+    "arrival_orders",
     "bet_types_for_field",
     "combination_probability",
     "combination_wins",
     "combinations_top",
     "enumerate_tickets",
+    "order_probabilities",
+    "sample_orders",
     "shape_for",
 ]
