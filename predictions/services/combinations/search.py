@@ -28,7 +28,7 @@ from numpy.typing import ArrayLike
 from predictions.services.probability import as_float, harville_step, harville_strengths
 
 from .sampling import sample_orders
-from .sets import rank, set_masses, subsets, ticket_probabilities
+from .sets import candidate_tickets, rank, set_masses, subsets, ticket_probabilities
 from .shapes import Shape, shape_for
 
 METHODS = ("harville", "plackett_luce")
@@ -66,6 +66,11 @@ def combinations_top(
         raise ValueError("limit must be at least 1")
     if method == "harville" and shape.ordered:
         return _ordered_top(strengths, limit)
+    if method == "harville":
+        n = strengths.shape[1]
+        finish = set_masses(strengths)[shape.places]
+        tickets = candidate_tickets(shape, finish, strengths[0], n, limit)
+        return _best(tickets, ticket_probabilities(shape, tickets, finish, n), limit)
     tickets, probabilities = _all_tickets(shape, strengths, method, samples, seed)
     return _best(tickets, probabilities, limit)
 

@@ -90,3 +90,53 @@ def _complements(tickets: np.ndarray, n: int) -> np.ndarray:
     named = np.zeros((tickets.shape[0], n), dtype=bool)
     np.put_along_axis(named, tickets, True, axis=1)
     return np.nonzero(~named)[1].reshape(tickets.shape[0], n - tickets.shape[1])
+
+
+def covered_masses(shape: Shape, finish: np.ndarray, n: int) -> np.ndarray:
+    """``covered[rank(V)]`` = P(the ``hits``-set V is among the first ``places``) = Σ_{U ⊇ V} finish(U)."""
+    sets = subsets(n, shape.places)
+    mass = finish[rank(sets, n)]
+    if shape.hits == shape.places:
+        return finish
+    covered = np.zeros(comb(n, shape.hits))
+    for part in itertools.combinations(range(shape.places), shape.hits):
+        covered += np.bincount(rank(sets[:, part], n), weights=mass, minlength=covered.size)
+    return covered
+
+
+def candidate_tickets(shape: Shape, finish: np.ndarray, win: np.ndarray, n: int, limit: int) -> np.ndarray:
+    """Tickets that may be among the ``limit`` most likely, without pricing every ticket.
+
+    A ticket W wins when some ``hits``-subset V of it is among the first places, so P(W) ≤ Σ_V P(V
+    covered) ≤ C(picks, hits) · max_V P(V covered): a ticket reaching a floor L holds a V covered
+    with probability at least L / C(picks, hits). L is the ``limit``-th best of real tickets priced
+    first (each of the most covered V completed by the strongest runners left), so only the tickets
+    around sufficiently covered V are kept; every ticket of the top ``limit`` is among them.
+    """
+    covered = covered_masses(shape, finish, n)
+    cores = subsets(n, shape.hits)
+    by_rank = np.empty_like(cores)
+    by_rank[rank(cores, n)] = cores
+    extra = shape.picks - shape.hits
+    if extra == 0:
+        seeds = by_rank[np.argsort(-covered, kind="stable")[:limit]]
+    else:
+        strongest = np.argsort(-win, kind="stable")
+        seeds = []
+        for core in by_rank[np.argsort(-covered, kind="stable")[:limit]]:
+            rest = [r for r in strongest if r not in core][:extra]
+            seeds.append(sorted([*core, *rest]))
+        # Two cores may complete to the same ticket: the floor counts each ticket once.
+        seeds = np.unique(np.array(seeds, dtype=np.int64), axis=0)
+    if len(seeds) < limit:
+        return subsets(n, shape.picks)
+    floor = np.sort(ticket_probabilities(shape, seeds, finish, n))[-limit]
+    heavy = by_rank[covered >= floor / comb(shape.picks, shape.hits) * (1 - 1e-9)]
+    if extra == 0:
+        return np.unique(np.vstack([heavy, seeds]), axis=0)
+    outside = _complements(heavy, n)
+    grown = [
+        np.concatenate([heavy, outside[:, list(more)]], axis=1)
+        for more in itertools.combinations(range(n - shape.hits), extra)
+    ]
+    return np.unique(np.sort(np.vstack(grown), axis=1), axis=0)
