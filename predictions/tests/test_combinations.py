@@ -239,3 +239,18 @@ def test_the_quinte_in_order_of_a_big_field_is_found_without_enumerating_it():
     tickets, probabilities = enumerate_tickets(win, bet_type="quinte_ordre", **BENTER)
     assert len(tickets) == 360_360
     assert [c.probability for c in top] == pytest.approx(np.sort(probabilities)[::-1][:20], rel=1e-12)
+
+
+@pytest.mark.parametrize("code,picks", [("multi", 7), ("quinte_bonus4", None), ("quinte_bonus3", None)])
+def test_unordered_top_prices_only_tickets_that_can_make_it(code, picks):
+    from predictions.services.combinations.sets import candidate_tickets, set_masses
+    from predictions.services.probability import harville_strengths
+
+    win = np.random.default_rng(9).dirichlet(np.full(15, 1.2))
+    shape = shape_for(code, picks=picks)
+    finish = set_masses(harville_strengths(win, shape.places, **BENTER))[shape.places]
+    candidates = candidate_tickets(shape, finish, win, 15, 20)
+    assert len(candidates) < 0.6 * comb(15, shape.picks)  # a flat field: the multi en 7 keeps about half
+    tickets, probabilities = enumerate_tickets(win, bet_type=code, picks=picks, **BENTER)
+    best = {tuple(t) for t in tickets[np.argsort(-probabilities)[:20]]}
+    assert best <= {tuple(t) for t in candidates}

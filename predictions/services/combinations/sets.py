@@ -121,13 +121,14 @@ def candidate_tickets(shape: Shape, finish: np.ndarray, win: np.ndarray, n: int,
     if extra == 0:
         seeds = by_rank[np.argsort(-covered, kind="stable")[:limit]]
     else:
+        # Each core completed by the strongest runners left (a few ways, so that cores sharing their
+        # completion still give ``limit`` different tickets).
         strongest = np.argsort(-win, kind="stable")
         seeds = []
         for core in by_rank[np.argsort(-covered, kind="stable")[:limit]]:
-            rest = [r for r in strongest if r not in core][:extra]
-            seeds.append(sorted([*core, *rest]))
-        # Two cores may complete to the same ticket: the floor counts each ticket once.
-        seeds = np.unique(np.array(seeds, dtype=np.int64), axis=0)
+            rest = [int(r) for r in strongest if r not in core][: extra + 2]
+            seeds += [sorted([*core, *more]) for more in itertools.combinations(rest, extra)]
+        seeds = np.unique(np.array(seeds, dtype=np.int64).reshape(-1, shape.picks), axis=0)
     if len(seeds) < limit:
         return subsets(n, shape.picks)
     floor = np.sort(ticket_probabilities(shape, seeds, finish, n))[-limit]
