@@ -83,6 +83,8 @@ def test_the_true_order_model_beats_a_flat_market_beyond_the_noise():
     # γ = δ = 1 in these refits: the fitted and the plain Harville are the same model.
     first_four = evaluation["events"][3]["models"]
     assert first_four["harville"]["log_loss"] == pytest.approx(first_four["harville_plain"]["log_loss"])
+    # Sampling the same model costs little on the first two; never more than noise plus the orders missed.
+    assert abs(evaluation["events"][0]["sampled_vs_exact"]["mean"]) < 0.02
     section = "\n".join(finishing_order_section(result, evaluation))
     assert all(event.label in section for event in EVENTS)
 
@@ -91,4 +93,6 @@ def test_a_data_set_without_finishing_orders_says_so():
     result = _refits(n_races=3)
     result.positions = None
     assert finishing_order_evaluation(result) is None
-    assert "No finishing order" in "\n".join(finishing_order_section(result, None))
+    assert "winner only" in "\n".join(finishing_order_section(result, None))
+    result.positions = np.where(result.scored.won > 0, 1.0, np.nan)  # Betfair: the winner alone
+    assert finishing_order_evaluation(result) is None

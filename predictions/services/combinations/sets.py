@@ -128,16 +128,22 @@ def candidate_tickets(shape: Shape, finish: np.ndarray, win: np.ndarray, n: int,
         for core in by_rank[np.argsort(-covered, kind="stable")[:limit]]:
             rest = [int(r) for r in strongest if r not in core][: extra + 2]
             seeds += [sorted([*core, *more]) for more in itertools.combinations(rest, extra)]
-        seeds = np.unique(np.array(seeds, dtype=np.int64).reshape(-1, shape.picks), axis=0)
+        seeds = _distinct(np.array(seeds, dtype=np.int64).reshape(-1, shape.picks), n)
     if len(seeds) < limit:
         return subsets(n, shape.picks)
     floor = np.sort(ticket_probabilities(shape, seeds, finish, n))[-limit]
     heavy = by_rank[covered >= floor / comb(shape.picks, shape.hits) * (1 - 1e-9)]
     if extra == 0:
-        return np.unique(np.vstack([heavy, seeds]), axis=0)
+        return _distinct(np.vstack([heavy, seeds]), n)
     outside = _complements(heavy, n)
     grown = [
         np.concatenate([heavy, outside[:, list(more)]], axis=1)
         for more in itertools.combinations(range(n - shape.hits), extra)
     ]
-    return np.unique(np.sort(np.vstack(grown), axis=1), axis=0)
+    return _distinct(np.sort(np.vstack(grown), axis=1), n)
+
+
+def _distinct(rows: np.ndarray, n: int) -> np.ndarray:
+    """The distinct ascending rows, in rank order (one integer key a row, not a row-wise sort)."""
+    _, first = np.unique(rank(rows, n), return_index=True)
+    return rows[first]
