@@ -56,10 +56,16 @@ def race_metrics(p: np.ndarray, won: np.ndarray, races: Races, tiebreak: np.ndar
 def log_loss_difference(a: np.ndarray, b: np.ndarray, won: np.ndarray, races: Races) -> dict:
     """Mean race log loss of ``a`` minus ``b`` on the same races, with a bootstrap 95% interval over races."""
     diff = -races.sum(won * np.log(np.maximum(a, P_FLOOR))) + races.sum(won * np.log(np.maximum(b, P_FLOOR)))
+    return bootstrap_mean(diff)
+
+
+def bootstrap_mean(values: np.ndarray) -> dict:
+    """The mean of per-race figures with its bootstrap 95% interval (races resampled, seed 0)."""
+    values = np.asarray(values, dtype=float)
     rng = np.random.default_rng(0)
-    means = diff[rng.integers(0, diff.size, size=(BOOTSTRAP_DRAWS, diff.size))].mean(axis=1)
+    means = values[rng.integers(0, values.size, size=(BOOTSTRAP_DRAWS, values.size))].mean(axis=1)
     low, high = np.percentile(means, [2.5, 97.5])
-    return {"mean": float(diff.mean()), "ci95": [float(low), float(high)]}
+    return {"mean": float(values.mean()), "ci95": [float(low), float(high)]}
 
 
 def reliability_bins(p: np.ndarray, won: np.ndarray, *, bins: int = RELIABILITY_BINS) -> list[dict]:

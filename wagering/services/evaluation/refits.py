@@ -61,6 +61,11 @@ class Refits:
     windows: list[dict]
     seconds: float
     test_races: int
+    # Aligned with ``scored``: each runner's finishing position (NaN: not classified) and the γ/δ of the
+    # refit that priced its race — what the finishing-order evaluation (``combinations``) reads.
+    positions: np.ndarray | None = None
+    gamma: np.ndarray | None = None
+    delta: np.ndarray | None = None
 
 
 def walk_forward_refits(
@@ -78,6 +83,7 @@ def walk_forward_refits(
     dividends = win_dividends(Q(race__source=dataset.source)) if dataset.use_dividends else None
 
     parts: list[Scored] = []
+    orders: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     reports: list[dict] = []
     for start, end in windows:
         if progress:
@@ -116,6 +122,8 @@ def walk_forward_refits(
                 probabilities=probabilities,
             )
         )
+        size = len(test)
+        orders.append((test["position"].to_numpy(dtype=float), np.full(size, model.gamma), np.full(size, model.delta)))
         reports.append(
             {
                 "test_start": str(start),
@@ -136,4 +144,7 @@ def walk_forward_refits(
         payout=np.concatenate([p.payout for p in parts]),
         probabilities={name: np.concatenate([p.probabilities[name] for p in parts]) for name in parts[0].probabilities},
     )
-    return Refits(dataset, scored, reports, time.perf_counter() - clock, Races.of(scored.race_id).n)
+    positions, gamma, delta = (np.concatenate(column) for column in zip(*orders, strict=True))
+    return Refits(
+        dataset, scored, reports, time.perf_counter() - clock, Races.of(scored.race_id).n, positions, gamma, delta
+    )

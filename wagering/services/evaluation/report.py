@@ -15,6 +15,7 @@ from predictions.services.training import CALIBRATION_FOLDS, DEFAULT_PARAMS, FUN
 
 from ..model_scores import Scored, score_models
 from ..value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
+from .combinations import finishing_order_report
 from .datasets import DATASETS, DataSet, ensure_imported
 from .refits import Refits, walk_forward_refits
 
@@ -277,6 +278,7 @@ def model_report_markdown(results: list[tuple[Refits, dict]], *, missing: list[D
     lines += ["", *_method_lines(), "## Results by data set", ""]
     for result, metrics in results:
         lines += dataset_section(result, metrics)
+    lines += finishing_order_report(results)
     lines += ["## Reference points", "", *[f"- {ref}" for ref in REFERENCES], ""]
     lines += ["## Limits", "", *[f"- {limit}" for limit in LIMITS], ""]
     return "\n".join(lines) + "\n"

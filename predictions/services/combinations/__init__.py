@@ -1,0 +1,35 @@
+"""Combination probabilities of the PMU's combined bets (couplé, trio, 2sur4, multi, tiercé,
+quarté+, quinté+) for one race, from its win probabilities: numpy only, no database.
+
+``win`` holds the win probabilities of the runners that run (non-partants removed by the caller,
+then renormalised); ticket runners are indexes into it.
+"""
+
+from .sampling import sample_orders
+from .search import (
+    DEFAULT_METHOD,
+    METHODS,
+    Combination,
+    combination_probability,
+    combinations_top,
+    enumerate_tickets,
+    order_probabilities,
+)
+from .shapes import SHAPES, Shape, arrival_orders, bet_types_for_field, combination_wins, shape_for
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "METHODS",
+    "SHAPES",
+    "Combination",
+    "Shape",
+    "arrival_orders",
+    "bet_types_for_field",
+    "combination_probability",
+    "combination_wins",
+    "combinations_top",
+    "enumerate_tickets",
+    "order_probabilities",
+    "sample_orders",
+    "shape_for",
+]
