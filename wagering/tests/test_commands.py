@@ -71,6 +71,11 @@ def test_model_report_runs_the_walk_forward_and_writes_the_markdown(demo, tmp_pa
     assert "demo: races=" in printed
     # Trained only on the races before the test window: its first refit starts after the data's first month.
     assert "| 2025-02-21 → 2025-03-20 |" in text
+    # The residual model is reported beside the others, with its gate per refit and the morning line.
+    assert "### The residual model (trees on the market's log odds)" in text
+    assert "| Residual model (trees on the market's log odds) |" in text
+    assert "| Window | Held-out races | Held-out Δ vs market [95% CI] |" in text
+    assert "Against the morning line" in text or "Morning line: no test race" in text
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Q
@@ -20,6 +20,7 @@ from ..model_scores import Scored
 from ..rapports import win_dividends
 from .datasets import DataSet
 from .evaluate import payouts
+from .residual import RESIDUAL_VARIANTS, residual_development, residual_refit, residual_win
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -61,6 +62,8 @@ class Refits:
     windows: list[dict]
     seconds: float
     test_races: int
+    development: dict = field(default_factory=dict)  # the residual model's variants on the development windows
+    morning_odds: np.ndarray | None = None  # the test rows' morning odds, row for row with ``scored``
 
 
 def walk_forward_refits(
@@ -76,15 +79,22 @@ def walk_forward_refits(
     last_day = max(data.loc[finished, "date"])
     windows = refit_windows(last_day, dataset.test_months, dataset.refit_months)
     dividends = win_dividends(Q(race__source=dataset.source)) if dataset.use_dividends else None
+    if progress:
+        progress(f"{dataset.key}: residual model on the development windows")
+    development = residual_development(dataset, data, finished, windows[0][0])
+    residual_columns = RESIDUAL_VARIANTS[development["chosen"]]
 
     parts: list[Scored] = []
+    morning: list[np.ndarray] = []
     reports: list[dict] = []
     for start, end in windows:
         if progress:
             progress(f"{dataset.key}: refit for {start}..{end}")
         dates = data["date"]
-        train = training_data(FeatureFrame(data.loc[(dates < start).to_numpy() & finished].reset_index(drop=True)))
+        before = data.loc[(dates < start).to_numpy() & finished].reset_index(drop=True)
+        train = training_data(FeatureFrame(before))
         fit = race_model_fit(train, params=params)
+        residual = residual_refit(before, residual_columns)
         model = fit.model
         test = data.loc[((dates >= start) & (dates <= end)).to_numpy() & finished].reset_index(drop=True)
         if not len(test):
@@ -96,6 +106,8 @@ def walk_forward_refits(
             "market": strict_market(test, races),
             "fundamental": model.fundamental(scores, races),
             "combined": model.combined(scores, partial, races),
+            "residual": residual_win(residual, test),
+            "residual_ungated": residual_win(residual.ungated(), test),
         }
         if dataset.benchmark == "rated_price":
             rated = test["rated_price"].to_numpy(dtype=float)
@@ -104,6 +116,7 @@ def walk_forward_refits(
             total = races.sum(np.nan_to_num(implied))[races.codes]
             incomplete = (races.sum(np.isnan(implied).astype(float)) > 0)[races.codes]
             probabilities["rated_price"] = np.where(incomplete, np.nan, implied / total)
+        morning.append(test["morning_odds"].to_numpy(dtype=float))
         column = "final_odds" if dataset.decision_odds == "final" else "morning_odds"
         odds = test[column].to_numpy(dtype=float)
         parts.append(
@@ -126,6 +139,7 @@ def walk_forward_refits(
                 "rounds": fit.rounds,
                 **{k: v for k, v in model.calibration().items() if k != "standard_errors"},
                 "alpha_se": model.standard_errors.get("alpha"),
+                "residual": residual.summary(),
             }
         )
     scored = Scored(
@@ -136,4 +150,12 @@ def walk_forward_refits(
         payout=np.concatenate([p.payout for p in parts]),
         probabilities={name: np.concatenate([p.probabilities[name] for p in parts]) for name in parts[0].probabilities},
     )
-    return Refits(dataset, scored, reports, time.perf_counter() - clock, Races.of(scored.race_id).n)
+    return Refits(
+        dataset,
+        scored,
+        reports,
+        time.perf_counter() - clock,
+        Races.of(scored.race_id).n,
+        development=development,
+        morning_odds=np.concatenate(morning),
+    )
