@@ -55,6 +55,16 @@ def refit_windows(last_day: dt.date, test_months: int, refit_months: int) -> lis
     return windows
 
 
+def development_windows(dataset: DataSet, test_start: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The test period's refit windows shifted back by the period's length: the same cut, just before it."""
+    start, windows = _add_months(test_start, -dataset.test_months), []
+    while start < test_start:
+        end = min(_add_months(start, dataset.refit_months) - dt.timedelta(days=1), test_start - dt.timedelta(days=1))
+        windows.append((start, end))
+        start = end + dt.timedelta(days=1)
+    return windows
+
+
 @dataclass
 class Refits:
     dataset: DataSet
@@ -81,7 +91,7 @@ def walk_forward_refits(
     dividends = win_dividends(Q(race__source=dataset.source)) if dataset.use_dividends else None
     if progress:
         progress(f"{dataset.key}: residual model on the development windows")
-    development = residual_development(dataset, data, finished, windows[0][0])
+    development = residual_development(data, finished, development_windows(dataset, windows[0][0]))
     residual_columns = RESIDUAL_VARIANTS[development["chosen"]]
 
     parts: list[Scored] = []

@@ -91,7 +91,12 @@ def dataset_section(result: Refits, metrics: dict) -> list[str]:
             f"{w['rounds']} | {w['kappa']:.3f} | {fitted_text} | {w['alpha']:.3f} | {w['beta']:.3f} | "
             f"{w['gamma']:.3f} | {w['delta']:.3f} |"
         )
-    lines += ["", *residual_section_lines(result, metrics), f"Walk-forward time: {result.seconds:.0f} s.", ""]
+    lines += [
+        "",
+        *residual_section_lines(result, metrics, MODEL_NAMES),
+        f"Walk-forward time: {result.seconds:.0f} s.",
+        "",
+    ]
     return lines
 
 

@@ -1,11 +1,11 @@
 """The residual model in the model report: its choice on the development windows, its walk-forward
 refits beside the other models, and every model against the morning line.
 
-- **Development** (``residual_development``): the data set's test period shifted back by its own
-  length (for Hong Kong the year before the test year), never the test windows: each input variant
-  is walked forward there exactly as the test windows are (a refit at the start of each window on
-  the races strictly before it), and the variant with the lower race log loss is the one the test
-  walk-forward uses.
+- **Development** (``residual_development``, on ``refits.development_windows``): the data set's
+  test period shifted back by its own length (for Hong Kong the year before the test year), never
+  the test windows. Each input variant is walked forward there exactly as the test windows are (a
+  refit at the start of each window on the races strictly before it), and the variant with the
+  lower race log loss is the one the test walk-forward uses.
 - **Walk-forward** (``residual_refit``): at each refit the residual model is trained on the same
   races as the others, and its own gate (held-out races of the training window only) keeps it or
   falls back to the market.
@@ -34,7 +34,6 @@ from predictions.services.training.residual import (
 )
 
 from ..model_scores import Scored
-from .datasets import DataSet
 
 # The residual model's input variants: the market's own shape, and the same with the form.
 RESIDUAL_VARIANTS: dict[str, tuple[str, ...]] = {
@@ -60,24 +59,13 @@ def residual_win(model: ResidualModel, test: pd.DataFrame) -> np.ndarray:
     return model.win_from_frame(test, market, races)
 
 
-def development_windows(dataset: DataSet, test_start: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The test period's refit windows shifted back by the period's length: the same cut, just before it."""
-    from .refits import _add_months
-
-    start, windows = _add_months(test_start, -dataset.test_months), []
-    while start < test_start:
-        end = min(_add_months(start, dataset.refit_months) - dt.timedelta(days=1), test_start - dt.timedelta(days=1))
-        windows.append((start, end))
-        start = end + dt.timedelta(days=1)
-    return windows
-
-
-def residual_development(dataset: DataSet, data: pd.DataFrame, finished: np.ndarray, test_start: dt.date) -> dict:
-    """Each variant walked forward on the development windows: race log loss against the market's on the
-    same races, with the bootstrap interval, and the variant chosen (the lower log loss)."""
+def residual_development(data: pd.DataFrame, finished: np.ndarray, development: list[tuple[dt.date, dt.date]]) -> dict:
+    """Each variant walked forward on the ``development`` windows (``refits.development_windows``): race log
+    loss against the market's on the same races, with the bootstrap interval, and the variant chosen (the
+    lower log loss)."""
     dates = data["date"]
     windows = []
-    for start, end in development_windows(dataset, test_start):
+    for start, end in development:
         train_rows = (dates < start).to_numpy() & finished
         if Races.of(data.loc[train_rows, "race_id"].to_numpy()).n >= MIN_DEVELOPMENT_TRAIN_RACES:
             windows.append((start, end))
@@ -230,7 +218,7 @@ def residual_summary_lines(results: list) -> list[str]:
     return lines
 
 
-def residual_section_lines(result, metrics: dict) -> list[str]:
+def residual_section_lines(result, metrics: dict, names: dict[str, str]) -> list[str]:
     development = result.development or {}
     lines = ["Residual model:", ""]
     if development.get("variants"):
@@ -269,13 +257,11 @@ def residual_section_lines(result, metrics: dict) -> list[str]:
             f"| {w['test_start']} → {w['test_end']} | {r.get('heldout_races', 0)} | {held} | "
             f"{r['fitted_rounds']} | {gate} |"
         )
-    lines += ["", *morning_line_lines(result), ""]
+    lines += ["", *morning_line_lines(result, names), ""]
     return lines
 
 
-def morning_line_lines(result) -> list[str]:
-    from .report import MODEL_NAMES
-
+def morning_line_lines(result, names: dict[str, str]) -> list[str]:
     if result.morning_odds is None:
         return []
     line = morning_line(result.scored, result.morning_odds)
@@ -289,7 +275,7 @@ def morning_line_lines(result) -> list[str]:
         "|---|---:|---:|",
     ]
     for name, m in line["models"].items():
-        lines.append(f"| {MODEL_NAMES.get(name, name)} | {m['log_loss']:.4f} | {_delta(m['vs_morning'])} |")
+        lines.append(f"| {names.get(name, name)} | {m['log_loss']:.4f} | {_delta(m['vs_morning'])} |")
     if result.dataset.decision_odds == "morning":
         lines += ["", "Here the market baseline is itself the morning odds (the data has no final odds)."]
     return lines
