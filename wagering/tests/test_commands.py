@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from io import StringIO
 
+import numpy as np
 import pytest
 
 from courses.models import Race, Source
@@ -14,6 +15,7 @@ from predictions.tests.factories import DEMO_UNTIL as UNTIL
 from predictions.tests.factories import call_quiet, trained_demo_programme
 from wagering.services import evaluation
 from wagering.services.evaluation import DATASETS, DataSet, ensure_imported, refit_windows
+from wagering.services.model_scores import Scored
 
 DEMO = DataSet(
     key="demo",
@@ -71,6 +73,11 @@ def test_model_report_runs_the_walk_forward_and_writes_the_markdown(demo, tmp_pa
     assert "demo: races=" in printed
     # Trained only on the races before the test window: its first refit starts after the data's first month.
     assert "| 2025-02-21 → 2025-03-20 |" in text
+    # The residual model is reported beside the others, with its gate per refit and the morning line.
+    assert "### The residual model (trees on the market's log odds)" in text
+    assert "| Residual model (trees on the market's log odds) |" in text
+    assert "| Window | Held-out races | Held-out Δ vs market [95% CI] |" in text
+    assert "Against the morning line" in text or "Morning line: no test race" in text
 
 
 @pytest.mark.django_db
@@ -110,3 +117,25 @@ def test_a_missing_data_set_is_imported_with_its_own_importer(tmp_path):
 
 def test_the_report_states_the_pmu_market_is_morning_odds():
     assert any("MORNING odds" in note for note in evaluation.DATASETS["pmu_csv"].notes)
+
+
+def test_the_residual_models_development_windows_are_the_test_windows_shifted_before_them():
+    windows = refit_windows(dt.date(2004, 12, 29), 12, 3)
+    development = evaluation.refits.development_windows(DATASETS["hkjc"], windows[0][0])
+    assert development[0] == (dt.date(2002, 12, 30), dt.date(2003, 3, 29))
+    assert development[-1][1] == windows[0][0] - dt.timedelta(days=1)
+    assert len(development) == len(windows)
+
+
+def test_every_model_is_compared_with_the_morning_line_on_the_races_every_runner_has_one():
+    race_id = np.array([1, 1, 1, 2, 2, 3, 3])
+    won = np.array([1, 0, 0, 0, 1, 1, 0], dtype=float)
+    model = np.array([0.5, 0.3, 0.2, 0.4, 0.6, 0.9, 0.1])
+    scored = Scored(race_id, np.arange(7), won, np.full(7, 3.0), np.full(7, np.nan), {"model": model})
+    morning = np.array([2.0, 4.0, 4.0, 2.0, 2.0, np.nan, 1.5])  # race 3: a runner without a morning price
+    line = evaluation.residual.morning_line(scored, morning)
+    assert line["races"] == 2
+    assert line["morning_log_loss"] == pytest.approx(-(np.log(0.5) + np.log(0.5)) / 2)
+    assert line["models"]["model"]["log_loss"] == pytest.approx(-(np.log(0.5) + np.log(0.6)) / 2)
+    assert line["models"]["model"]["vs_morning"]["mean"] == pytest.approx(-np.log(0.6) / 2 + np.log(0.5) / 2)
+    assert evaluation.residual.morning_line(scored, np.full(7, np.nan)) is None

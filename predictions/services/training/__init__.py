@@ -1,7 +1,8 @@
 """The race model: an XGBoost score per runner, turned into win probabilities within each race.
 
 Modules: ``market`` (the odds' view), ``objective`` (Plackett–Luce), ``logit`` (calibration fits), ``model``
-(the fitted model), ``fit`` (training).
+(the fitted model), ``fit`` (training), ``residual`` (the residual model: trees on the market's log odds,
+kept only when its held-out races show it beats the odds; an evaluated candidate in docs/MODEL.md).
 
 - **Fundamental model.** XGBoost learns a score s_i per runner from the fundamental features
   (no odds) with a custom Plackett–Luce objective: the winner is a softmax choice among the

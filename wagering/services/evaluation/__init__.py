@@ -13,7 +13,8 @@ intervals are bootstrap 95% intervals over races. The figures come from ``model_
 engine ``/metrics`` uses too.
 
 Modules: ``evaluate`` (a stored version on a window), ``datasets`` (the real data sets and their
-import), ``refits`` (the walk-forward refits and their test windows), ``report`` (docs/MODEL.md).
+import), ``refits`` (the walk-forward refits and their test windows), ``residual`` (the residual model's
+development choice, its refits and every model against the morning line), ``report`` (docs/MODEL.md).
 """
 
 from .datasets import DATASETS, DataSet, ensure_imported

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Q
@@ -20,6 +20,7 @@ from ..model_scores import Scored
 from ..rapports import win_dividends
 from .datasets import DataSet
 from .evaluate import payouts
+from .residual import RESIDUAL_VARIANTS, residual_development, residual_refit, residual_win
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -54,6 +55,16 @@ def refit_windows(last_day: dt.date, test_months: int, refit_months: int) -> lis
     return windows
 
 
+def development_windows(dataset: DataSet, test_start: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The test period's refit windows shifted back by the period's length: the same cut, just before it."""
+    start, windows = _add_months(test_start, -dataset.test_months), []
+    while start < test_start:
+        end = min(_add_months(start, dataset.refit_months) - dt.timedelta(days=1), test_start - dt.timedelta(days=1))
+        windows.append((start, end))
+        start = end + dt.timedelta(days=1)
+    return windows
+
+
 @dataclass
 class Refits:
     dataset: DataSet
@@ -66,6 +77,8 @@ class Refits:
     positions: np.ndarray | None = None
     gamma: np.ndarray | None = None
     delta: np.ndarray | None = None
+    development: dict = field(default_factory=dict)  # the residual model's variants on the development windows
+    morning_odds: np.ndarray | None = None  # the test rows' morning odds, row for row with ``scored``
 
 
 def walk_forward_refits(
@@ -81,16 +94,23 @@ def walk_forward_refits(
     last_day = max(data.loc[finished, "date"])
     windows = refit_windows(last_day, dataset.test_months, dataset.refit_months)
     dividends = win_dividends(Q(race__source=dataset.source)) if dataset.use_dividends else None
+    if progress:
+        progress(f"{dataset.key}: residual model on the development windows")
+    development = residual_development(data, finished, development_windows(dataset, windows[0][0]))
+    residual_columns = RESIDUAL_VARIANTS[development["chosen"]]
 
     parts: list[Scored] = []
     orders: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    morning: list[np.ndarray] = []
     reports: list[dict] = []
     for start, end in windows:
         if progress:
             progress(f"{dataset.key}: refit for {start}..{end}")
         dates = data["date"]
-        train = training_data(FeatureFrame(data.loc[(dates < start).to_numpy() & finished].reset_index(drop=True)))
+        before = data.loc[(dates < start).to_numpy() & finished].reset_index(drop=True)
+        train = training_data(FeatureFrame(before))
         fit = race_model_fit(train, params=params)
+        residual = residual_refit(before, residual_columns)
         model = fit.model
         test = data.loc[((dates >= start) & (dates <= end)).to_numpy() & finished].reset_index(drop=True)
         if not len(test):
@@ -102,6 +122,8 @@ def walk_forward_refits(
             "market": strict_market(test, races),
             "fundamental": model.fundamental(scores, races),
             "combined": model.combined(scores, partial, races),
+            "residual": residual_win(residual, test),
+            "residual_ungated": residual_win(residual.ungated(), test),
         }
         if dataset.benchmark == "rated_price":
             rated = test["rated_price"].to_numpy(dtype=float)
@@ -110,6 +132,7 @@ def walk_forward_refits(
             total = races.sum(np.nan_to_num(implied))[races.codes]
             incomplete = (races.sum(np.isnan(implied).astype(float)) > 0)[races.codes]
             probabilities["rated_price"] = np.where(incomplete, np.nan, implied / total)
+        morning.append(test["morning_odds"].to_numpy(dtype=float))
         column = "final_odds" if dataset.decision_odds == "final" else "morning_odds"
         odds = test[column].to_numpy(dtype=float)
         parts.append(
@@ -134,6 +157,7 @@ def walk_forward_refits(
                 "rounds": fit.rounds,
                 **{k: v for k, v in model.calibration().items() if k != "standard_errors"},
                 "alpha_se": model.standard_errors.get("alpha"),
+                "residual": residual.summary(),
             }
         )
     scored = Scored(
@@ -146,5 +170,14 @@ def walk_forward_refits(
     )
     positions, gamma, delta = (np.concatenate(column) for column in zip(*orders, strict=True))
     return Refits(
-        dataset, scored, reports, time.perf_counter() - clock, Races.of(scored.race_id).n, positions, gamma, delta
+        dataset,
+        scored,
+        reports,
+        time.perf_counter() - clock,
+        Races.of(scored.race_id).n,
+        positions,
+        gamma,
+        delta,
+        development=development,
+        morning_odds=np.concatenate(morning),
     )

@@ -18,12 +18,15 @@ from ..value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
 from .combinations import finishing_order_report
 from .datasets import DATASETS, DataSet, ensure_imported
 from .refits import Refits, walk_forward_refits
+from .residual import residual_method_lines, residual_section_lines, residual_summary_lines
 
 MODEL_NAMES = {
     "market": "Market baseline (normalised 1/odds)",
     "fundamental": "Fundamental model (no odds)",
     "combined": "Combined model (Benter)",
     "rated_price": "Betfair RATED_PRICE (published model)",
+    "residual": "Residual model (trees on the market's log odds)",
+    "residual_ungated": "Residual model's corrections before its gate (evaluation only)",
 }
 
 
@@ -89,7 +92,12 @@ def dataset_section(result: Refits, metrics: dict) -> list[str]:
             f"{w['rounds']} | {w['kappa']:.3f} | {fitted_text} | {w['alpha']:.3f} | {w['beta']:.3f} | "
             f"{w['gamma']:.3f} | {w['delta']:.3f} |"
         )
-    lines += ["", f"Walk-forward time: {result.seconds:.0f} s.", ""]
+    lines += [
+        "",
+        *residual_section_lines(result, metrics, MODEL_NAMES),
+        f"Walk-forward time: {result.seconds:.0f} s.",
+        "",
+    ]
     return lines
 
 
@@ -275,7 +283,9 @@ def model_report_markdown(results: list[tuple[Refits, dict]], *, missing: list[D
         lines.append(
             f"- {dataset.title}: not evaluated (the data set is not in the database and could not be imported)."
         )
-    lines += ["", *_method_lines(), "## Results by data set", ""]
+    lines += ["", *residual_summary_lines(results)]
+    method = _method_lines()
+    lines += [*method[:-1], *residual_method_lines(), "", "## Results by data set", ""]
     for result, metrics in results:
         lines += dataset_section(result, metrics)
     lines += finishing_order_report(results)
