@@ -14,6 +14,7 @@ class Feature(models.TextChoices):
     TOP3 = "top3", "Top 3 picks of the day"
     PREDICTIONS_ALL = "predictions_all", "All of the day's predictions"
     VALUEBETS = "valuebets", "Value bets"
+    COMBINATIONS = "combinations", "A race's combinations (couplé, trio, tiercé, quinté+…)"
     METRICS = "metrics", "Model metrics"
     BACKTEST = "backtest", "Backtests"
     EXPORT_CSV = "export_csv", "CSV exports"
