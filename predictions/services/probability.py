@@ -82,6 +82,25 @@ def _positions(codes: np.ndarray, n_races: int) -> tuple[np.ndarray, np.ndarray]
     return slots, int(counts.max()) if counts.size else 0
 
 
+def harville_step(strength: ArrayLike, placed: ArrayLike) -> np.ndarray:
+    """The one Harville step: P(a runner of ``strength`` takes the next place | runners of total
+    strength ``placed`` are already placed) = strength / (1 − placed); 0 when nothing is left."""
+    strength = np.asarray(strength, dtype=float)
+    left = 1.0 - np.asarray(placed, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(left > _EPS, strength / left, 0.0)
+
+
+def harville_strengths(p: ArrayLike, places: int, *, gamma: float = 1.0, delta: float = 1.0) -> np.ndarray:
+    """One race's strengths per finishing position, ``places`` × runners: row 0 is p (the winner),
+    row 1 p^γ and rows 2 onward p^δ, each renormalised (Benter's correction; γ = δ = 1 is Harville)."""
+    clean = np.nan_to_num(as_float(p))
+    codes = np.zeros(clean.size, dtype=np.int64)
+    rows = [clean, _powered(clean, float(gamma), codes, 1)]
+    rows += [_powered(clean, float(delta), codes, 1)] * max(places - 2, 0)
+    return np.array(rows[:places])
+
+
 def _top3_extra(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     """For each runner i: Σ over ordered pairs (j, k) of others of P(j 1st, k 2nd, i 3rd) / r_i.
 
@@ -90,10 +109,7 @@ def _top3_extra(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
     p_j = p[:, :, None]
     q_j, q_k = q[:, :, None], q[:, None, :]
     r_j, r_k = r[:, :, None], r[:, None, :]
-    first = 1.0 - q_j
-    second = 1.0 - r_j - r_k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pair = np.where((first > _EPS) & (second > _EPS), p_j * q_k / (first * second), 0.0)
+    pair = p_j * harville_step(q_k, q_j) * harville_step(1.0, r_j + r_k)
     diagonal = np.arange(p.shape[1])
     pair[:, diagonal, diagonal] = 0.0
     total = pair.sum(axis=(1, 2))
@@ -140,9 +156,8 @@ def harville_place_probabilities(
     clean = np.nan_to_num(probs)
     second = _powered(clean, float(gamma), codes, n_races)
     third = _powered(clean, float(delta), codes, n_races)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # P(j first) · 1 / (1 − q_j): what j's win leaves for the others' second place.
-        leave = np.where(1.0 - second > _EPS, clean / (1.0 - second), 0.0)
+    # P(j first) · 1 / (1 − q_j): what j's win leaves for the others' second place.
+    leave = harville_step(clean, second)
     others = np.bincount(codes, weights=leave, minlength=n_races)[codes] - leave
     top2 = clean + second * others
 
