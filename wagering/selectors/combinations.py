@@ -139,7 +139,9 @@ def _priced(card: dict, bet_types: list[str], limit: int, picks: int | None, *, 
     offered, by = offered_bet_types(race=card["race"], rapports=rapports, runners=runners)
     shapes = [engine.shape_for(bet_type, picks=picks) for bet_type in bet_types]
     for bet_type, shape in zip(bet_types, shapes, strict=True):
-        if bet_type not in offered or runners < shape.picks:
+        # A field's own rule asks the type's smallest field; a pool its rapports or programme name runs whatever
+        # the non-partants left, as long as a ticket can be written.
+        if bet_type not in offered or runners < (shape.min_runners if by == BY_FIELD else shape.picks):
             raise BetTypeUnavailable(_refusal(bet_type, offered, by, runners))
     gamma, delta = _exponents(card) if field.win is not None else (1.0, 1.0)
     arrival = _arrival(card, field)

@@ -173,7 +173,7 @@ def test_the_race_is_addressed_as_its_predictions_are(api, premium_user, r1c1):
 
 
 def test_a_race_without_prediction_lists_no_combination(api, premium_user):
-    race = live_race(final=(3.0, 4.0, 5.0))
+    race = live_race(final=(3.0, 4.0, 5.0, 6.0))
     body = get(api, premium_user, race, bet_type="couple_gagnant").json()
     assert body["combinations"] == [] and body["basis"] is None
 
