@@ -74,6 +74,12 @@ def offered_bet_types(*, race: Race, rapports: list[dict], runners: int) -> tupl
     return [code for code in COMBINED if code in allowed], BY_FIELD
 
 
+def _playable(shape, offered: list[str], by: str, runners: int) -> bool:
+    """The race offers the type: a field's own rule asks the type's smallest field; a pool its rapports or
+    programme name runs whatever the non-partants left, as long as a ticket can be written."""
+    return shape.code in offered and runners >= (shape.min_runners if by == BY_FIELD else shape.picks)
+
+
 def _refusal(bet_type: str, offered: list[str], by: str, runners: int) -> str:
     label = BetType(bet_type).label
     if by == BY_FIELD:
@@ -139,9 +145,7 @@ def _priced(card: dict, bet_types: list[str], limit: int, picks: int | None, *, 
     offered, by = offered_bet_types(race=card["race"], rapports=rapports, runners=runners)
     shapes = [engine.shape_for(bet_type, picks=picks) for bet_type in bet_types]
     for bet_type, shape in zip(bet_types, shapes, strict=True):
-        # A field's own rule asks the type's smallest field; a pool its rapports or programme name runs whatever
-        # the non-partants left, as long as a ticket can be written.
-        if bet_type not in offered or runners < (shape.min_runners if by == BY_FIELD else shape.picks):
+        if not _playable(shape, offered, by, runners):
             raise BetTypeUnavailable(_refusal(bet_type, offered, by, runners))
     gamma, delta = _exponents(card) if field.win is not None else (1.0, 1.0)
     arrival = _arrival(card, field)

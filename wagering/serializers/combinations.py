@@ -35,7 +35,7 @@ class CombinationParams(serializers.Serializer):
         return attrs
 
 
-class DayCombinationParams(DayParams, CombinationParams):
+class DayCombinationParams(CombinationParams, DayParams):
     pass
 
 

@@ -10,32 +10,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.importers.pmu_json import build_dividends, load_json
 from courses.models import Dividend, Race, RunnerStatus
 from predictions.models import ModelKind, ModelVersion
 from predictions.services import combinations as engine
 from predictions.tests.factories import live_race, model_version, predict, race_with
 
+from .factories import R1C1_ARRIVAL, R1C1_WIN, pmu_r1c1
+
 pytestmark = pytest.mark.django_db
 
-# R1C1 (Nantes, 5 Nov 2025): 14 runners, the arrival 7-3-9-13-5-14-6-8-4-11-10 (1, 2 and 12 unplaced).
-ARRIVAL = (7, 3, 9, 13, 5, 14, 6, 8, 4, 11, 10)
-# The model's win probabilities by saddle 1..14: 7, 3 and 9 its three strongest, in that order.
-WIN = (0.03, 0.02, 0.16, 0.05, 0.06, 0.04, 0.22, 0.05, 0.12, 0.03, 0.02, 0.02, 0.10, 0.08)
+ARRIVAL, WIN = R1C1_ARRIVAL, R1C1_WIN
 
 
 @pytest.fixture
 def r1c1(data_dir) -> Race:
-    """R1C1 finished, its positions and its rapports as the PMU published them, predicted by the market baseline."""
-    positions = [ARRIVAL.index(s) + 1 if s in ARRIVAL else None for s in range(1, 15)]
-    race = race_with(final=[round(1 / p, 1) for p in WIN], positions=positions)
-    rapports = load_json(data_dir / "pmu_api_json" / "rapports_R1_C1.json")
-    Dividend.objects.bulk_create(
-        Dividend(race=race, bet_type=d.bet_type, combination=d.combination, amount=d.amount, label=d.label)
-        for d in build_dividends(rapports, "R1C1")
-    )
-    predict(model_version("market-baseline-1", kind=ModelKind.MARKET, active=True), race, WIN)
-    return race
+    return pmu_r1c1(data_dir)
 
 
 def get(api, user, race: Race, **query):
@@ -109,6 +98,8 @@ def test_a_bad_query_is_a_400_naming_the_field(api, premium_user, r1c1, query, f
     refused = get(api, premium_user, r1c1, **query)
     assert refused.status_code == 400, refused.content
     assert field in refused.json()["message"]
+    by_code = api.as_user(premium_user).get("/api/v1/courses/R1C1/combinations", {"date": "2025-11-05", **query})
+    assert by_code.status_code == 400 and field in by_code.json()["message"]
 
 
 def test_non_partants_are_left_out_and_the_others_renormalised(api, premium_user):
