@@ -15,6 +15,7 @@ class Feature(models.TextChoices):
     TOP3 = "top3", _("Top 3 picks of the day")
     PREDICTIONS_ALL = "predictions_all", _("All of the day's predictions")
     VALUEBETS = "valuebets", _("Value bets")
+    COMBINATIONS = "combinations", _("A race's combinations (couplé, trio, tiercé, quinté+…)")
     METRICS = "metrics", _("Model metrics")
     BACKTEST = "backtest", _("Backtests")
     EXPORT_CSV = "export_csv", _("CSV exports")

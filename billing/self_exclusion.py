@@ -1,6 +1,7 @@
 """What a self-excluded user may not open: every feature that tells what to bet on (value bets, picks, a race's
-predictions, the day's predictions, backtests, the predictions' CSV). The programme, the metrics, the history of
-past races, one's own bets and account stay open. Asked by the plan gate, for the API and the pages alike."""
+predictions and combinations, the day's predictions, backtests, the predictions' CSV). The programme, the metrics,
+the history of past races, one's own bets and account stay open. Asked by the plan gate, for the API and the pages
+alike."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from .models import Feature
 CLOSED_FEATURES = frozenset(
     {
         Feature.VALUEBETS,
+        Feature.COMBINATIONS,
         Feature.TOP3,
         Feature.RACE_PREDICTIONS,
         Feature.PREDICTIONS_ALL,

@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from turf.params import DayParams, PageParams
@@ -33,6 +34,16 @@ class RaceSerializer(serializers.Serializer):
     currency = serializers.CharField()
     source = serializers.CharField()
     synthetic = serializers.BooleanField(source="is_synthetic", help_text="true for the generated demo programme")
+    combinations_url = serializers.SerializerMethodField(
+        help_text="a quinté+ race's most likely quinté+ tickets (premium): `courses/race/{id}/combinations`; "
+        "null for other races (ask that endpoint with the bet type you play)"
+    )
+
+    def get_combinations_url(self, race) -> str | None:
+        if not race.is_quinte:
+            return None
+        # The route is the wagering app's, reached by its name (courses imports no wagering).
+        return reverse("race-combinations-by-id", kwargs={"race_id": race.pk}) + "?bet_type=quinte_desordre"
 
 
 class FeedErrorSerializer(serializers.Serializer):

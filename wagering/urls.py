@@ -1,8 +1,14 @@
 from django.urls import path
 
-from .views import backtests, bankroll, exports, history, limits, metrics, track_record, value_bets
+from .views import backtests, bankroll, combinations, exports, history, limits, metrics, track_record, value_bets
 
 urlpatterns = [
+    path("courses/<str:code>/combinations", combinations.RaceCombinationsView.as_view(), name="race-combinations"),
+    path(
+        "courses/race/<str:race_id>/combinations",
+        combinations.RaceByIdCombinationsView.as_view(),
+        name="race-combinations-by-id",
+    ),
     path("valuebets", value_bets.ValueBetsView.as_view(), name="valuebets"),
     path("backtest", backtests.BacktestView.as_view(), name="backtest"),
     path("backtests", backtests.BacktestsView.as_view(), name="backtests"),

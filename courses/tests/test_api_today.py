@@ -97,3 +97,15 @@ def test_the_query_count_does_not_grow_with_the_page(api, free_user):
     with CaptureQueriesContext(connection) as many:
         assert len(get(api, free_user, date="2025-11-05").json()["data"]) == 14
     assert len(many) == len(one)
+
+
+def test_a_quinte_race_leads_to_its_quinte_combinations(api, free_user, premium_user, programme):
+    rows = get(api, free_user, date="2025-11-05", filter="quinte").json()["data"]
+    url = rows[0]["combinations_url"]
+    assert url == f"/api/v1/courses/race/{programme[1].pk}/combinations?bet_type=quinte_desordre"
+    assert [r["combinations_url"] for r in get(api, free_user, date="2025-11-05", filter="plat").json()["data"]] == [
+        None,
+        None,
+    ]
+    followed = api.as_user(premium_user).get(url)
+    assert followed.status_code == 200 and followed.json()["bet_type"] == "quinte_desordre"

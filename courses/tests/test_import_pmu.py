@@ -91,6 +91,24 @@ def test_a_programme_race_carries_the_course_fields_in_our_units(pmu_dir):
     assert {"PSF STANDARD", "Collant", "Bon léger"} <= going
 
 
+def test_a_programme_race_keeps_the_pools_sold_on_it_as_our_bet_types(pmu_dir):
+    run(pmu_dir / "programme_05112025.json")
+
+    # R1C1 sells (PMU typePari) the simples, couplés, 2sur4, trio and multi; the E_* twins are the same pools.
+    assert race("R1C1").extra["bet_types"] == [
+        "simple_gagnant",
+        "simple_place",
+        "couple_gagnant",
+        "couple_place",
+        "deux_sur_quatre",
+        "trio",
+        "multi",
+    ]
+    # The day's quinté+ race sells the quinté+ (ordre, désordre, both bonuses), the tiercé and the quarté+.
+    quinte = Race.objects.get(is_quinte=True, meeting__date="2025-11-05")
+    assert {"quinte_ordre", "quinte_desordre", "quinte_bonus4", "quinte_bonus3"} <= set(quinte.extra["bet_types"])
+
+
 def test_a_folder_matches_participants_and_rapports_to_their_races(pmu_dir):
     out, err = run(pmu_dir)
 

@@ -91,7 +91,7 @@ def model_predict(version: ModelVersion, features: FeatureFrame, *, explain: boo
     rank = np.zeros(len(data), dtype=np.int64)
     if scored.any():
         sub_races = Races.of(data["race_id"].to_numpy()[scored])
-        gamma, delta = _place_exponents(version)
+        gamma, delta = place_exponents(version)
         place[scored] = harville_place_probabilities(
             win[scored], places_paid(sub_races.sizes[sub_races.codes]), sub_races.codes, gamma=gamma, delta=delta
         )
@@ -110,7 +110,8 @@ def model_predict(version: ModelVersion, features: FeatureFrame, *, explain: boo
     return out
 
 
-def _place_exponents(version: ModelVersion) -> tuple[float, float]:
+def place_exponents(version: ModelVersion) -> tuple[float, float]:
+    """The version's Harville exponents (γ for second place, δ for third and on), as its calibration fitted them."""
     calibration = version.params.get("calibration") or {}
     if version.kind == ModelKind.MARKET:
         return 1.0, 1.0  # the baseline is plain Harville, as it always was

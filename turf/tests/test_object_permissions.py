@@ -45,6 +45,8 @@ OWNED = {
 PUBLIC = {
     "race-predictions": "a race of the public programme, by its address (R1C3)",
     "race-predictions-by-id": "a race of the public programme, by its id",
+    "race-combinations": "a race of the public programme, by its address (R1C3): its combinations",
+    "race-combinations-by-id": "a race of the public programme, by its id: its combinations",
     "model-version": "a version of the model registry, by its name: the same for every subscriber whose plan opens it",
     "dashboard:race": "a race of the public programme (the page)",
     "track-record-day": "a day of the public track record: the same for everyone, no login",

@@ -56,6 +56,8 @@ TABLE = [
     ("GET", f"/api/v1/predictions/all?{DAY}", PREMIUM),
     ("GET", "/api/v1/predictions/history?start=2025-11-01&end=2025-11-30", PREMIUM),
     ("GET", f"/api/v1/valuebets?{DAY}", PREMIUM),
+    ("GET", f"/api/v1/courses/1-1/combinations?bet_type=trio&{DAY}", PREMIUM),
+    ("GET", "/api/v1/courses/race/{race}/combinations?bet_type=couple_gagnant", PREMIUM),
     ("GET", "/api/v1/metrics", PREMIUM),
     ("GET", "/api/v1/models", PREMIUM),
     ("GET", "/api/v1/models/no-such-version", (401, 403, 404, 404)),  # an unknown version: a 404 past the gate

@@ -3,12 +3,15 @@
 A rapport line names the saddle number(s) it pays (``"7"``, ``"7-3"``) and its amount. A race with any
 line of a bet type runs that pool; a dead heat has one line per winning combination. Refund lines
 ("NP", "5-NP") concern non-partants, who are refunded by the settlement's own rule, and are left out.
+The multi pays one combination four ways (multi en 4, 5, 6, 7): each line says which by its label (the importer
+then suffixes the combination, ``"7-3-9-13 (Multi en 5)"``); ``picks`` reads it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -17,17 +20,32 @@ from django.db.models import Q
 from courses.models import BetType, Dividend
 
 
-def rapport_lines(races: Q, bet_type: str) -> Iterator[tuple[int, tuple[int, ...] | None, Decimal]]:
+def rapport_lines(
+    races: Q, bet_type: str, *, picks: int | None = None
+) -> Iterator[tuple[int, tuple[int, ...] | None, Decimal]]:
     """(race id, saddle numbers, amount) of each line of ``bet_type`` in the races ``races`` (a Q on Dividend);
-    the saddles are None on a line that names no combination of runners (a refund line)."""
-    rows = Dividend.objects.filter(races, bet_type=bet_type).values_list("race_id", "combination", "amount")
-    for race_id, text, amount in rows:
-        yield race_id, _saddles(text), amount
+    the saddles are None on a line that names no combination of runners (a refund line). With ``picks`` (the
+    multi), only the lines of a multi en ``picks``."""
+    rows = Dividend.objects.filter(races, bet_type=bet_type).values_list("race_id", "combination", "amount", "label")
+    for race_id, text, amount, label in rows:
+        if picks is None or multi_picks(label, text) == picks:
+            yield race_id, _saddles(text), amount
+
+
+# "Multi en 5", in the label (or the suffix the importer adds to the combination: "7-3-9-13 (Multi en 5)").
+_MULTI = re.compile(r"multi\s+en\s+(\d+)", re.IGNORECASE)
+
+
+def multi_picks(label: str, combination: str = "") -> int | None:
+    """The horses of the multi ticket a line pays (multi en 4..7), from its label or combination; None if unsaid."""
+    found = _MULTI.search(label or "") or _MULTI.search(combination or "")
+    return int(found.group(1)) if found else None
 
 
 def _saddles(text: str) -> tuple[int, ...] | None:
-    """The saddle numbers a line pays (``"7-3"`` -> (7, 3)); None on a refund line (``"NP"``, ``"5-NP"``)."""
-    parts = text.strip().split("-")
+    """The saddle numbers a line pays (``"7-3"`` -> (7, 3); ``"7-3-9-13 (Multi en 5)"`` -> (7, 3, 9, 13)); None on
+    a refund line (``"NP"``, ``"5-NP"``)."""
+    parts = text.split("(")[0].strip().split("-")
     return tuple(int(part) for part in parts) if all(part.strip().isdigit() for part in parts) else None
 
 
@@ -42,6 +60,7 @@ def race_rapports(*, race_id: int) -> list[dict]:
             "label": label or (BetType(bet_type).label if bet_type in order else bet_type),
             "combination": combination,
             "saddles": _saddles(combination),
+            "picks": multi_picks(label, combination) if bet_type == BetType.MULTI else None,
             "amount": amount,
         }
         for bet_type, label, combination, amount in rows
@@ -68,14 +87,18 @@ class Rapports:
     present: np.ndarray  # per race: the race has rapports of this bet type
     simple: dict  # (race index, saddle) -> cents
     combination: dict  # (race index, frozenset of saddles) -> cents
+    lines: dict = field(
+        default_factory=dict
+    )  # race index -> [(saddles in the line's order, cents)]: the combined types' lines
 
 
-def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str) -> Rapports:
-    """The ``bet_type`` rapports of the races ``race_ids`` (``races``: a Q on Dividend that covers them)."""
+def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str, *, picks: int | None = None) -> Rapports:
+    """The ``bet_type`` rapports of the races ``race_ids`` (``races``: a Q on Dividend that covers them); the
+    multi's of a multi en ``picks``."""
     index = {int(r): i for i, r in enumerate(np.asarray(race_ids).tolist())}
     present = np.zeros(len(index), dtype=bool)
-    simple, combination = {}, {}
-    for race_id, saddles, amount in rapport_lines(races, bet_type):
+    simple, combination, lines = {}, {}, {}
+    for race_id, saddles, amount in rapport_lines(races, bet_type, picks=picks):
         race = index.get(race_id)
         if race is None:
             continue
@@ -87,4 +110,5 @@ def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str) -> Rapports:
             simple[(race, saddles[0])] = cents
         else:
             combination[(race, frozenset(saddles))] = cents
-    return Rapports(bet_type=bet_type, present=present, simple=simple, combination=combination)
+            lines.setdefault(race, []).append((saddles, cents))
+    return Rapports(bet_type=bet_type, present=present, simple=simple, combination=combination, lines=lines)

@@ -5,7 +5,10 @@ cents so that nothing is rounded twice (money is rounded down to the cent):
 
 * a non-partant is refunded (a combination with a non-partant in it too);
 * where the race has rapports of the bet type, they decide: the line of the bet's saddle number(s)
-  pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say;
+  pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say. A combined
+  ticket is paid by a line it holds (``combination_paid``): the same horses in the same order for the
+  types in order, the line's horses among the ticket's otherwise (a 2sur4 or couplé placé line names 2 of
+  the ticket's 2, a bonus 4sur5 line 4 of its 5, a multi en 6 line the first 4 of its 6);
 * else a win bet is paid at its final odds, split by the number of dead-heaters (odds / k), and a
   place bet at its final place odds (the last paid place split the same way); Betfair prices then
   lose 5% commission on the net win;
@@ -92,6 +95,15 @@ def settle_simple(*, win: bool, present, paid, winners, price, collects, share_n
     reason[~present & (winners == 0)] = NO_RESULT if win else NO_PLACE_RESULT
     reason[~present & (winners > 0) & (price < 0)] = NO_ODDS if win else NO_PLACE_ODDS
     return Settled(num=num, den=den, kind=kind, commission=np.where(by_price, commission, 0), reason=reason)
+
+
+def combination_paid(ticket, lines, *, ordered: bool):
+    """What a combined ticket (saddle numbers, in its order) collects from its race's paying ``lines`` of the bet
+    type ((saddles in finishing order, amount) pairs, any unit): the best line it holds, 0 when none (see above)."""
+    ticket = tuple(int(s) for s in ticket)
+    held = set(ticket)
+    paid = [amount for saddles, amount in lines if (tuple(saddles) == ticket if ordered else set(saddles) <= held)]
+    return max(paid, default=0)
 
 
 def settle_refund(settled: Settled, refund) -> Settled:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from courses.models import Discipline, RaceStatus, Source
+from courses.models import BetType, Discipline, RaceStatus, Source
 
 from ..payloads import RacePayload, RejectRace
 from ..rows import to_decimal, to_int
 from .participants import build_runners
 from .programme import Course, small_int
-from .rapports import build_dividends
+from .rapports import build_dividends, offered_bet_types
 
 DISCIPLINES = {
     "ATTELE": Discipline.TROT_ATTELE,
@@ -154,6 +154,13 @@ def _race_extra(course: dict, reunion: dict) -> dict:
     extra = {key: course[key] for key in keep if course.get(key) not in (None, "", [])}
     if isinstance(course.get("penetrometre"), dict) and course["penetrometre"].get("valeurMesure"):
         extra["penetrometre"] = course["penetrometre"]["valeurMesure"]
+    offered = {
+        bet_type
+        for bet in course.get("paris") or []
+        for bet_type in offered_bet_types(str((bet or {}).get("typePari") or ""))
+    }
+    if offered:  # the pools sold on the race (our BetType codes), in BetType's order
+        extra["bet_types"] = [bet_type for bet_type in BetType.values if bet_type in offered]
     if isinstance(reunion.get("meteo"), dict):
         extra["meteo"] = {k: reunion["meteo"].get(k) for k in ("temperature", "forceVent", "nebulositeLibelleCourt")}
     return extra

@@ -45,6 +45,14 @@ BY_LIBELLE = {
 }
 
 
+def offered_bet_types(type_pari: str) -> tuple[str, ...]:
+    """Our bet types a pool the programme sells pays (TIERCE: ordre and désordre; QUINTE_PLUS: ordre, désordre and
+    the two bonuses); none for the E_* twins and the pools we do not name."""
+    if type_pari in BET_TYPES:
+        return (BET_TYPES[type_pari],)
+    return tuple(bet_type for _, bet_type in BY_LIBELLE.get(type_pari, ()))
+
+
 def to_bet_type(type_pari: str, libelle: str) -> str | None:
     """Our bet type for a PMU typePari (and libelle); None for the E_* pools we leave out."""
     if type_pari.startswith("E_"):
