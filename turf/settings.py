@@ -448,6 +448,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BacktestStatusEnum": ["unqueued", "queued", "running", "done", "failed"],
         "HealthStatusEnum": ["ok", "degraded"],
+        # whose probabilities a combinations answer prices: the race card's basis (live too, unlike the history's)
+        "CardBasisEnum": ["live", "published", "walk_forward"],
     },
 }
 
