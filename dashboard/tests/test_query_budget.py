@@ -35,7 +35,15 @@ SUBSCRIBER_PAGES = [
     "/account/delete/",
     "/privacy/",
 ]
-PUBLIC_PAGES = ["/", "/races/R1C1/?date={day}", "/login/", "/signup/", "/password/forgot/", "/privacy/"]
+PUBLIC_PAGES = [
+    "/",
+    "/races/R1C1/?date={day}",
+    "/login/",
+    "/signup/",
+    "/password/forgot/",
+    "/privacy/",
+    "/track-record/",
+]
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def _recipe() -> str:
     return re.search(r"```python\n(.*?)```", block, re.S).group(1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_readmes_recipe_verifies_the_chain_from_the_api_and_catches_an_altered_day(live_server, two_days, capsys):
     recipe = _recipe().replace("http://127.0.0.1:8792", live_server.url)
     exec(compile(recipe, "README recipe", "exec"), {})

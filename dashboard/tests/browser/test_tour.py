@@ -34,6 +34,7 @@ PUBLIC_PAGES = [
     ("login", "/login/"),
     ("signup", "/signup/"),
     ("password-forgot", "/password/forgot/"),
+    ("track-record", "/track-record/"),
 ]
 
 
