@@ -23,6 +23,9 @@ class Feature(models.TextChoices):
     HISTORY = "history", _("Prediction history with outcomes")
     API_KEYS = "api_keys", _("API keys for scripts")
     MODELS = "models", _("The model registry: every version and its held-out figures")
+    WATCHLIST = "watchlist", _("Watchlist: follow horses, people, racecourses and races")
+    ALERTS = "alerts", _("Alerts in the app and by e-mail")
+    WEBHOOKS = "webhooks", _("Signed webhooks for integrators")
 
 
 class Plan(models.Model):
@@ -38,6 +41,7 @@ class Plan(models.Model):
     daily_quotas = models.JSONField(
         default=dict, blank=True, help_text='Calls a day per feature, e.g. {"top3": 1}; absent = unlimited'
     )
+    watchlist_limit = models.PositiveIntegerField(default=5, help_text="Watchlist entries a user of this plan may keep")
     is_active = models.BooleanField(default=True)
     stripe_price_id = models.CharField(
         max_length=100, blank=True, help_text="The Stripe Price (monthly) that buys this plan; blank = not sold"

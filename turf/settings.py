@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "courses",
     "predictions",
     "wagering",
+    "alerts",
     "dashboard",
 ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("turf", "accounts", "billing", "courses", "predictions", "wagering", "dashboard")
+APPS = ("turf", "accounts", "billing", "courses", "predictions", "wagering", "alerts", "dashboard")
 ROW = re.compile(r"^\| `(?P<app>\w+)` \|.*\| (?P<imports>[^|]*) \|\s*$")
 
 
