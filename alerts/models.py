@@ -73,6 +73,9 @@ class WatchlistEntry(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.kind} {self.target_id}"
+
     @property
     def target(self):
         return getattr(self, TARGET_FIELDS[self.kind])
@@ -80,9 +83,6 @@ class WatchlistEntry(models.Model):
     @property
     def target_id(self) -> int:
         return getattr(self, f"{TARGET_FIELDS[self.kind]}_id")
-
-    def __str__(self) -> str:
-        return f"{self.user_id} follows {self.kind} {self.target_id}"
 
 
 class EventType(models.TextChoices):
@@ -133,6 +133,9 @@ class AlertPreference(models.Model):
         ordering = ["user_id", "event_type"]
         constraints = [models.UniqueConstraint(fields=["user", "event_type"], name="alert_preference_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event_type}: {', '.join(self.channels) or '-'}"
+
 
 class Alert(models.Model):
     """An event told to a user in the app (the alerts list and the pages' badge)."""
@@ -146,6 +149,9 @@ class Alert(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="alert_unique_user_event")]
         indexes = [models.Index(fields=["user", "read_at"], name="alert_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.event_id}"
 
 
 class MailBatch(models.Model):
@@ -166,6 +172,9 @@ class MailBatch(models.Model):
                 fields=["user", "race"], condition=Q(sent_at__isnull=True), name="mail_batch_one_pending"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} race {self.race_id}"
 
 
 class WebhookEndpoint(models.Model):
@@ -223,3 +232,6 @@ class WebhookDelivery(models.Model):
                 fields=["endpoint", "event"], condition=Q(event__isnull=False), name="delivery_once_per_event"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} to {self.endpoint_id} ({self.status})"
