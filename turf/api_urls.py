@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("predictions.urls")),
     path("", include("wagering.urls")),
+    path("", include("alerts.urls")),
 ]

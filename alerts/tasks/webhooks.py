@@ -1,0 +1,1 @@
+"""Tasks of the webhooks: a delivery and its retries."""

@@ -1,0 +1,3 @@
+"""The alerts' API routes: the watchlist and the search's follow, the alerts and their preferences, webhooks."""
+
+urlpatterns = []
