@@ -1,11 +1,15 @@
 """Combination strategies in backtests: the engine's most likely tickets, settled by the race's rapports of the
 type, a non-partant's ticket refunded or paid the rapport spécial; on hand-made races and on R1C1's real rapports."""
 
+import csv
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 
 from courses.models import BetType, Dividend, Race, RaceStatus, RunnerStatus
 from predictions.services import combinations as engine
@@ -240,3 +244,32 @@ def test_a_combination_strategy_is_stored_and_read_back_with_its_parameters():
     assert (strategy.legs, strategy.tickets_per_race, strategy.combined) == (5, 5, True)
     assert Strategy.from_params(strategy.as_params()) == strategy
     assert Strategy.from_params({"selection": "value"}).combination_top_k is None  # a job stored before
+
+
+def test_the_command_backtests_a_combination_strategy_and_writes_its_tickets(data_dir, tmp_path):
+    pmu_r1c1(data_dir)
+    out, path = io.StringIO(), tmp_path / "tickets.csv"
+    call_command(
+        "backtest",
+        *("--strategy", "combinations", "--bet-type", "trio", "--combination-top-k", "2", "--model", "market"),
+        *("--start", "2025-11-01", "--end", "2025-11-30", "--csv", str(path), "--no-progress"),
+        stdout=out,
+    )
+    report = json.loads(out.getvalue())
+    assert (report["strategy"]["combination_top_k"], report["summary"]["bets"]) == (2, 2)
+    assert report["summary"]["returned"] == 36.1
+    rows = list(csv.DictReader(path.open()))
+    assert [(row["selection"], row["return"]) for row in rows] == [("3-7-9", "36.10"), ("3-7-13", "0.00")]
+    with pytest.raises(CommandError, match="--combination-top-k"):
+        call_command(
+            "backtest",
+            "--strategy",
+            "top_pick",
+            "--combination-top-k",
+            "2",
+            "--start",
+            "2025-11-01",
+            "--end",
+            "2025-11-30",
+            "--no-progress",
+        )
