@@ -43,10 +43,26 @@ CHOICE_LABELS = {
     "value": _("Value bets"),
     "top_pick": _("The model's top pick of each race"),
     "odds_band": _("Every runner in an odds band (no model)"),
+    "combinations": _("The most likely combinations (combined bets)"),
     "simple_gagnant": _("Simple gagnant"),
     "simple_place": _("Simple placé"),
-    "couple_gagnant": _("Couplé gagnant (top two)"),
-    "trio": _("Trio (top three)"),
+    # The PMU's names (top_pick's couplé and trio: the model's top two / three as one ticket).
+    "couple_gagnant": _("Couplé gagnant"),
+    "couple_place": _("Couplé placé"),
+    "couple_ordre": _("Couplé ordre"),
+    "deux_sur_quatre": _("2sur4"),
+    "trio": _("Trio"),
+    "trio_ordre": _("Trio ordre"),
+    "tierce_ordre": _("Tiercé ordre"),
+    "tierce_desordre": _("Tiercé désordre"),
+    "quarte_ordre": _("Quarté+ ordre"),
+    "quarte_desordre": _("Quarté+ désordre"),
+    "quarte_bonus": _("Quarté+ bonus"),
+    "quinte_ordre": _("Quinté+ ordre"),
+    "quinte_desordre": _("Quinté+ désordre"),
+    "quinte_bonus4": _("Quinté+ bonus 4sur5"),
+    "quinte_bonus3": _("Quinté+ bonus 3"),
+    "multi": _("Multi en 4"),
     "flat": _("Flat stake"),
     "percent": _("A share of the bankroll"),
     "kelly": _("Kelly fraction, capped"),
@@ -103,6 +119,15 @@ class BacktestForm(forms.Form):
     )
     quinte_only = forms.BooleanField(label=_("Quinté+ races only"), required=False)
     bet_type = forms.ChoiceField(label=_("Bet type"), choices=_choices(BET_TYPES), initial="simple_gagnant")
+    # An integer the serializer takes as a number (it refuses "3"); its range is the serializer's.
+    combination_top_k = forms.IntegerField(
+        label=_("Tickets a race (combinations: the k most likely)"),
+        required=False,
+        help_text=_("Blank: the most likely one, or every ticket over the minimum probability"),
+    )
+    combination_min_probability = forms.CharField(
+        label=_("Minimum probability of a ticket (combinations)"), required=False, help_text=_("e.g. 0.05")
+    )
     staking = forms.ChoiceField(label=_("Staking"), choices=_choices(STAKINGS), initial="flat")
     stake = forms.CharField(label=_("Stake a bet (flat)"), required=False, initial="1")
     fraction = forms.CharField(label=_("Fraction (percent, Kelly)"), required=False)
@@ -132,7 +157,7 @@ class BacktestForm(forms.Form):
             elif isinstance(value, bool):
                 data[name] = value
             elif value not in ("", None):
-                data[name] = value.strip()
+                data[name] = value.strip() if isinstance(value, str) else value
         self.serializer = BacktestCreateSerializer(data=data)
         if not self.serializer.is_valid():
             for name, errors in self.serializer.errors.items():

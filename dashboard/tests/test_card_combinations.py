@@ -43,6 +43,12 @@ def test_a_premium_card_shows_the_top_five_of_the_types_the_race_paid_and_what_c
     trio = page.split('data-bet-type="trio"')[1]
     assert re.search(r'<tr data-combination="3-7-9" class="top-pick">', trio)
     assert "came in" in trio and "€36.10" in trio
+    # Its edge against the rapport définitif, as the API gives it: chance × rapport − 1.
+    top = expected[1]["combinations"][0]
+    assert top["edge"] == pytest.approx(top["probability"] * 36.10 - 1)
+    shown_edge = re.search(r"<span data-edge>edge (-?\d+) %</span>", trio)
+    assert shown_edge and int(shown_edge.group(1)) == round(top["edge"] * 100)
+    assert "the edge of a ticket that came in" in page
 
 
 def test_a_quinte_race_shows_its_quinte_tickets(client, premium_user):

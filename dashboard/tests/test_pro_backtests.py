@@ -115,6 +115,12 @@ def test_a_drawdown_is_how_far_the_bankroll_stands_below_its_best(client, pro_us
         ({"start": "2025-12-01"}, "start"),  # after the end
         ({"model": "no-such-version"}, "model"),
         ({"end": "not a day"}, "end"),
+        ({"combination_top_k": "2"}, "combination_top_k"),  # top_pick takes no combination parameter
+        (
+            {"selection": "combinations", "bet_type": "trio", "combination_min_probability": "2"},
+            "combination_min_probability",
+        ),
+        ({"selection": "combinations"}, "bet_type"),  # simple gagnant is no combined bet
     ],
 )
 def test_a_form_error_is_shown_beside_its_field(client, pro_user, change, field):
@@ -126,6 +132,22 @@ def test_a_form_error_is_shown_beside_its_field(client, pro_user, change, field)
     assert block and 'class="errorlist' in block.group(1), page[:2000]
     assert f'<label for="id_{field}">' in block.group(1)
     assert not BacktestJob.objects.exists()
+
+
+def test_the_form_queues_a_combination_strategy_and_names_it_in_french(client, pro_user):
+    client.force_login(pro_user)
+    form = {**FORM, "selection": "combinations", "bet_type": "quinte_desordre", "combination_top_k": "3"}
+    response = client.post("/backtests/", {**form, "combination_min_probability": "0.001"})
+    job = BacktestJob.objects.get(owner=pro_user)
+    assert response.status_code == 302
+    strategy = Strategy.from_params(job.params)
+    assert (strategy.selection, strategy.bet_type, strategy.legs) == ("combinations", "quinte_desordre", 5)
+    assert (strategy.combination_top_k, strategy.combination_min_probability) == (3, 0.001)
+    page = client.get("/backtests/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<option value="quinte_desordre">Quinté+ désordre</option>' in page
+    assert "Tickets par course (combinaisons : les k plus probables)" in page
+    row = re.search(rf'<tr data-job="{job.pk}">(.*?)</tr>', page, re.S).group(1)
+    assert "Les combinaisons les plus probables (paris combinés)" in row
 
 
 def test_too_many_running_jobs_are_said_on_the_form(client, pro_user):

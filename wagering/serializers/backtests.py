@@ -12,6 +12,13 @@ from turf.params import PageParams, WindowParams, check_window
 from turf.serializers import DayField, StrictSerializer
 
 from ..services.backtest import BET_TYPES, MARKET, MODEL_RULES, PUBLISHED, SELECTIONS, STAKINGS, Strategy
+from ..services.backtest.strategy import (
+    COMBINATIONS,
+    COMBINED_TYPES,
+    DEFAULT_TOP_K,
+    MAX_COMBINATION_TICKETS,
+    TOP_PICK_COMBINED,
+)
 from ..services.bankroll import MAX_STAKE
 from ..services.value import VALUE_BET_EDGE, VALUE_BET_MIN_ODDS
 
@@ -53,7 +60,8 @@ class StrategySerializer(StrictSerializer):
         default="value",
         help_text="which runners to back. value (default): every runner whose p × odds − 1 > edge at odds of "
         "min_odds or more; top_pick: the model's top pick of each race; odds_band: every runner whose odds lie "
-        "in min_odds..max_odds (no model needed)",
+        "in min_odds..max_odds (no model needed); combinations: the most likely tickets of a combined bet_type "
+        "(combination_top_k, combination_min_probability)",
     )
     edge = serializers.FloatField(
         default=VALUE_BET_EDGE, min_value=0.0, max_value=10.0, help_text="value: the minimum expected value per unit"
@@ -89,8 +97,25 @@ class StrategySerializer(StrictSerializer):
     bet_type = serializers.ChoiceField(
         choices=BET_TYPES,
         default="simple_gagnant",
-        help_text="couple_gagnant and trio back the model's top two / three (top_pick only), where the race "
-        "has those rapports",
+        help_text="simple_gagnant (default) or simple_place; a combined type (couple_gagnant, trio, tierce_ordre, "
+        "quinte_desordre, multi as a multi en 4, ...) with selection combinations, settled by the race's rapports "
+        "of the type (a race without them is skipped, or unsettled before its result); couple_gagnant and trio "
+        "also with top_pick: the model's top two / three as one ticket",
+    )
+    combination_top_k = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_COMBINATION_TICKETS,
+        help_text=f"combinations: the k most likely tickets of each race (default {DEFAULT_TOP_K}; with "
+        f"combination_min_probability alone, every ticket over it, at most {MAX_COMBINATION_TICKETS})",
+    )
+    combination_min_probability = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        min_value=0.0001,
+        max_value=1.0,
+        help_text="combinations: only tickets of at least this probability (a race with none is skipped)",
     )
     staking = serializers.ChoiceField(
         choices=STAKINGS,
@@ -141,10 +166,33 @@ class StrategySerializer(StrictSerializer):
             raise serializers.ValidationError({"max_odds": "odds_band needs max_odds (and min_odds, default 1.0)."})
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"min_odds": "must be at most max_odds."})
-        if bet_type in ("couple_gagnant", "trio") and selection != "top_pick":
-            raise serializers.ValidationError(
-                {"bet_type": f"{bet_type} backs the model's top picks: use selection top_pick."}
-            )
+        combination = {
+            name: attrs.get(name)
+            for name in ("combination_top_k", "combination_min_probability")
+            if attrs.get(name) is not None
+        }
+        if selection == COMBINATIONS:
+            if bet_type not in COMBINED_TYPES:
+                raise serializers.ValidationError(
+                    {"bet_type": f"combinations bets combined tickets: {', '.join(COMBINED_TYPES)}, not {bet_type}."}
+                )
+            for name in ("min_odds", "max_odds"):
+                if attrs.get(name) is not None:
+                    raise serializers.ValidationError(
+                        {name: "a combination has no odds before the race: not with combinations."}
+                    )
+        else:
+            for name in combination:
+                raise serializers.ValidationError({name: "only with selection combinations."})
+            if bet_type in TOP_PICK_COMBINED and selection != "top_pick":
+                raise serializers.ValidationError(
+                    {
+                        "bet_type": f"{bet_type} backs the model's top picks (top_pick) or its most likely tickets "
+                        "(combinations)."
+                    }
+                )
+            if bet_type in COMBINED_TYPES and bet_type not in TOP_PICK_COMBINED:
+                raise serializers.ValidationError({"bet_type": f"{bet_type} is bet with selection combinations."})
         if staking == "kelly" and bet_type != "simple_gagnant":
             raise serializers.ValidationError(
                 {"staking": "kelly needs a price before the race: use it with simple_gagnant."}

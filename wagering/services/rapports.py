@@ -1,8 +1,10 @@
 """The rapports (PMU dividends, per 1 unit staked) of a set of races, read in one query: the only reader of them.
 
 A rapport line names the saddle number(s) it pays (``"7"``, ``"7-3"``) and its amount. A race with any
-line of a bet type runs that pool; a dead heat has one line per winning combination. Refund lines
-("NP", "5-NP") concern non-partants, who are refunded by the settlement's own rule, and are left out.
+line of a bet type runs that pool; a dead heat has one line per winning combination. Lines that name a non-partant
+("NP", "5-NP": the PMU's "rapport spécial" of a combined ticket with a non-partant in it, 0 where it refunds) are
+no combination of runners: ``special_lines`` reads them (the partants they name, how many non-partants), the
+settlement decides.
 The multi pays one combination four ways (multi en 4, 5, 6, 7): each line says which by its label (the importer
 then suffixes the combination, ``"7-3-9-13 (Multi en 5)"``); ``picks`` reads it.
 """
@@ -49,6 +51,17 @@ def _saddles(text: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in parts) if all(part.strip().isdigit() for part in parts) else None
 
 
+def special_line(text: str) -> tuple[tuple[int, ...], int] | None:
+    """A rapport spécial's (partants it names, in its order; non-partants in it): ``"5-NP"`` -> ((5,), 1),
+    ``"3-9-NP"`` -> ((3, 9), 1); None on a line that names no non-partant or anything else."""
+    parts = [part.strip() for part in text.split("(")[0].strip().split("-")]
+    missing = sum(part.upper() == "NP" for part in parts)
+    partants = [part for part in parts if part.upper() != "NP"]
+    if not missing or not all(part.isdigit() for part in partants):
+        return None
+    return tuple(int(part) for part in partants), missing
+
+
 def race_rapports(*, race_id: int) -> list[dict]:
     """Every rapport line of one race, in one query, as the public race card lists them: by bet type in the PMU's
     order (``BetType``), then by amount. ``saddles`` is None on a refund line (its ``combination`` says which)."""
@@ -90,6 +103,8 @@ class Rapports:
     lines: dict = field(
         default_factory=dict
     )  # race index -> [(saddles in the line's order, cents)]: the combined types' lines
+    # race index -> [(partants in the line's order, non-partants, cents)]: the rapports spéciaux (``special_line``)
+    special: dict = field(default_factory=dict)
 
 
 def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str, *, picks: int | None = None) -> Rapports:
@@ -97,18 +112,25 @@ def rapports_load(race_ids: np.ndarray, races: Q, bet_type: str, *, picks: int |
     multi's of a multi en ``picks``."""
     index = {int(r): i for i, r in enumerate(np.asarray(race_ids).tolist())}
     present = np.zeros(len(index), dtype=bool)
-    simple, combination, lines = {}, {}, {}
-    for race_id, saddles, amount in rapport_lines(races, bet_type, picks=picks):
+    simple, combination, lines, special = {}, {}, {}, {}
+    rows = Dividend.objects.filter(races, bet_type=bet_type).values_list("race_id", "combination", "amount", "label")
+    for race_id, text, amount, label in rows:
         race = index.get(race_id)
-        if race is None:
+        if race is None or (picks is not None and multi_picks(label, text) != picks):
             continue
         present[race] = True
-        if saddles is None:
-            continue
+        saddles = _saddles(text)
         cents = int(amount * 100)
+        if saddles is None:
+            spec = special_line(text)
+            if spec is not None:
+                special.setdefault(race, []).append((*spec, cents))
+            continue
         if len(saddles) == 1:
             simple[(race, saddles[0])] = cents
         else:
             combination[(race, frozenset(saddles))] = cents
             lines.setdefault(race, []).append((saddles, cents))
-    return Rapports(bet_type=bet_type, present=present, simple=simple, combination=combination, lines=lines)
+    return Rapports(
+        bet_type=bet_type, present=present, simple=simple, combination=combination, lines=lines, special=special
+    )

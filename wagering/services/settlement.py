@@ -3,7 +3,8 @@
 Backtests, the value-bet ROI of the metrics and the prediction history all settle here, in integer
 cents so that nothing is rounded twice (money is rounded down to the cent):
 
-* a non-partant is refunded (a combination with a non-partant in it too);
+* a non-partant is refunded (a combination with a non-partant in it too, unless the race publishes a "rapport
+  spécial" for it: see ``combination_settle``);
 * where the race has rapports of the bet type, they decide: the line of the bet's saddle number(s)
   pays its amount per unit, no line pays nothing; dead heats are whatever the rapports say. A combined
   ticket is paid by a line it holds (``combination_paid``): the same horses in the same order for the
@@ -37,6 +38,7 @@ SETTLED_BY = (
     "place odds",
     "place odds, less commission",
     "refund: non-partant",
+    "rapport spécial: non-partant",
 )
 NO_RESULT = "no result recorded (no simple gagnant rapport, no winner)"
 NO_PLACE_RESULT = "no result recorded (no simple placé rapport, no winner)"
@@ -44,6 +46,7 @@ NO_COMBINATION_RESULT = "no result recorded (no rapport yet)"
 NO_ODDS = "the race has no rapport and the runner no final odds"
 NO_PLACE_ODDS = "the race has no placé rapport and the runner no place odds"
 _REFUND = SETTLED_BY.index("refund: non-partant")
+_SPECIAL = SETTLED_BY.index("rapport spécial: non-partant")
 
 
 @dataclass
@@ -104,6 +107,43 @@ def combination_paid(ticket, lines, *, ordered: bool):
     held = set(ticket)
     paid = [amount for saddles, amount in lines if (tuple(saddles) == ticket if ordered else set(saddles) <= held)]
     return max(paid, default=0)
+
+
+def combination_settle(*, tickets, scratched, present, lines, special, ordered: bool) -> Settled:
+    """Combined tickets, one entry per bet: ``tickets`` their saddle numbers in ticket order, ``scratched`` which of
+    them are non-partants, ``present`` the race has rapports of the type, ``lines`` / ``special`` its paying lines and
+    rapports spéciaux (``rapports.Rapports``' entries of the bet's race: [] where none).
+
+    A ticket of partants is paid by the best line it holds (``combination_paid``), 0 when none. A ticket with
+    non-partants: where the race publishes a rapport spécial (amount above 0) for as many non-partants, the ticket
+    is settled by it, as the PMU transforms it: paid when a line names its partants (in order for the types in
+    order), lost otherwise; where none is published (no line, or 0: the PMU refunds), its stake is refunded."""
+    n = len(tickets)
+    num = np.zeros(n, dtype=np.int64)
+    kind = np.zeros(n, dtype=np.int64)
+    refund = np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    for i in range(n):
+        ticket, out = tuple(int(s) for s in tickets[i]), [bool(x) for x in scratched[i]]
+        if not any(out):
+            if present[i]:
+                num[i] = combination_paid(ticket, lines[i], ordered=ordered)
+            else:
+                reason[i] = NO_COMBINATION_RESULT
+            continue
+        partants = tuple(s for s, gone in zip(ticket, out, strict=True) if not gone)
+        published = [(names, cents) for names, missing, cents in special[i] if missing == sum(out) and cents > 0]
+        if not published:
+            refund[i] = True
+            continue
+        kind[i] = _SPECIAL
+        num[i] = max(
+            (cents for names, cents in published if (names == partants if ordered else set(names) == set(partants))),
+            default=0,
+        )
+    zeros = np.zeros(n, dtype=np.int64)
+    settled = Settled(num=num, den=np.full(n, 100, dtype=np.int64), kind=kind, commission=zeros, reason=reason)
+    return settle_refund(settled, refund)
 
 
 def settle_refund(settled: Settled, refund) -> Settled:

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 
+from courses.models import BetType, Dividend
 from predictions.models import ModelKind, ModelVersion
 from predictions.tests.factories import DAY, predict, race_with
 from wagering.models import BacktestJob
@@ -85,3 +87,49 @@ def test_a_jobs_strategy_gives_its_money_as_numbers(api, pro_user):
     listed = api.get("/api/v1/backtests").json()["data"]
     assert (shown["stake"], shown["bankroll"]) == (1, 100)
     assert [(job["strategy"]["stake"], job["strategy"]["bankroll"]) for job in listed] == [(1, 100), (2.5, 250)]
+
+
+def test_a_combination_strategy_runs_as_a_job_that_shows_its_parameters_and_tickets(
+    api, pro_user, eager_celery, django_capture_on_commit_callbacks
+):
+    version = ModelVersion.objects.create(
+        version="combined-1", kind=ModelKind.COMBINED, trained_until=DAY - dt.timedelta(days=1)
+    )
+    race = race_with(final=[5.0] * 5, positions=(2, 1, 3, 4, 5))
+    Dividend.objects.create(race=race, bet_type=BetType.TRIO, combination="2-1-3", amount=Decimal("41.30"))
+    predict(version, race, (0.35, 0.3, 0.2, 0.1, 0.05))
+    body = {**WINDOW, "selection": "combinations", "bet_type": "trio", "combination_top_k": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(pro_user).post("/api/v1/backtests", body, format="json")
+    assert response.status_code == 202
+    job = api.get(f"/api/v1/backtests/{response.json()['id']}").json()
+    assert job["status"] == "done"
+    strategy = job["strategy"]
+    assert (strategy["selection"], strategy["bet_type"], strategy["combination_top_k"]) == ("combinations", "trio", 2)
+    assert strategy["combination_min_probability"] is None
+    assert (job["summary"]["bets"], job["summary"]["staked"], job["summary"]["returned"]) == (2, 2.0, 41.3)
+    bets = api.get(f"/api/v1/backtests/{job['id']}/bets").json()["data"]
+    assert [(bet["bet_type"], bet["selection"], bet["returned"]) for bet in bets] == [
+        ("trio", "1-2-3", 41.3),
+        ("trio", "1-2-4", 0.0),
+    ]
+    assert bets[0]["probability"] > bets[1]["probability"] > 0
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"selection": "combinations"}, "bet_type"),
+        ({"selection": "top_pick", "combination_top_k": 3}, "combination_top_k"),
+        ({"selection": "combinations", "bet_type": "trio", "combination_top_k": "3"}, "combination_top_k"),
+        (
+            {"selection": "combinations", "bet_type": "trio", "combination_min_probability": 0},
+            "combination_min_probability",
+        ),
+    ],
+)
+def test_it_refuses_combination_parameters_that_do_not_go_together(api, pro_user, change, field):
+    response = api.as_user(pro_user).post("/api/v1/backtests", {**WINDOW, **change}, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(f"{field}:")
+    assert not BacktestJob.objects.exists()

@@ -62,6 +62,12 @@ class Command(BaseCommand):
             "--model", help="published (default: else walk-forward), walk_forward, market, or a model version's name"
         )
         parser.add_argument("--seed", type=int, help="seed of the random baseline (default 0)")
+        parser.add_argument(
+            "--combination-top-k", type=int, help="combinations: the k most likely tickets of each race (default 1)"
+        )
+        parser.add_argument(
+            "--combination-min-probability", type=float, help="combinations: only tickets of at least this probability"
+        )
         parser.add_argument("--csv", help="write the settled bets to this CSV file")
         parser.add_argument("--no-progress", action="store_true", help="do not draw the progress bar")
 
@@ -86,6 +92,8 @@ class Command(BaseCommand):
             "source",
             "model",
             "seed",
+            "combination_top_k",
+            "combination_min_probability",
         ):
             if options.get(name) is not None:
                 given[name] = options[name]

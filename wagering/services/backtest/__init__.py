@@ -3,7 +3,9 @@ real rapports.
 
 A strategy is data (``Strategy``): which runners it backs (the model's top pick, value bets over an
 edge, every runner in an odds band), in which races (disciplines, racecourses, quinté only, source),
-with which bet (simple gagnant or placé; couplé gagnant or trio on the model's top two or three)
+with which bet (simple gagnant or placé; couplé gagnant or trio on the model's top two or three; or, with the
+``combinations`` selection, the most likely tickets of any combined type, priced by the combination engine:
+the top k of each race and / or every one over a probability)
 and how much (a flat stake, a fixed share of the bankroll, or fractional Kelly with a cap).
 
 Each race is bet with the prediction published before it (``wagering.services.pre_race``), whatever model is
@@ -29,10 +31,23 @@ run and its baselines).
 """
 
 from .run import backtest
-from .strategy import BET_TYPES, MARKET, MODEL_RULES, PUBLISHED, SELECTIONS, STAKINGS, WALK_FORWARD, Strategy
+from .strategy import (
+    BET_TYPES,
+    COMBINATIONS,
+    COMBINED_TYPES,
+    MARKET,
+    MODEL_RULES,
+    PUBLISHED,
+    SELECTIONS,
+    STAKINGS,
+    WALK_FORWARD,
+    Strategy,
+)
 
 __all__ = [
     "BET_TYPES",
+    "COMBINATIONS",
+    "COMBINED_TYPES",
     "MARKET",
     "MODEL_RULES",
     "PUBLISHED",

@@ -7,6 +7,7 @@ from decimal import Decimal
 import numpy as np
 
 from courses.models import RaceStatus
+from predictions.services import combinations as engine
 
 from ..pre_race import NO_PREDICTION, TRAINED_ON
 from ..rapports import Rapports
@@ -38,13 +39,13 @@ def _in_band(odds: np.ndarray, low: float | None, high: float | None) -> np.ndar
     return ok
 
 
-def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skipped: dict) -> np.ndarray:
-    """The strategy's bets as a (bets, legs) array of frame rows, in programme order."""
+def _open_races(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skipped: dict) -> np.ndarray:
+    """Per race: may the strategy bet it (not cancelled; a combined bet's pool offered; a prediction to go by)."""
     open_races = frame.race_status != RaceStatus.CANCELLED
     if (~open_races).any():
         skipped["race cancelled"] = int((~open_races).sum())
     if strategy.legs > 1:
-        # Couplé and trio only where the source runs the pool: a finished race without a single
+        # Combined bets only where the source runs the pool: a finished race without a single
         # rapport line of the type never offered it. An unfinished one is bet and stays unsettled.
         finished = frame.per_race(frame.runs & (frame.position == 1)) > 0
         no_pool = open_races & ~rapports.present & (finished | (frame.race_status == RaceStatus.FINISHED))
@@ -57,7 +58,13 @@ def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skip
             skipped[NO_PREDICTION] = int(unpredicted.sum())
         if (unpredicted & frame.trained_on).any():
             skipped[TRAINED_ON] = int((unpredicted & frame.trained_on).sum())
+        open_races &= ~unpredicted
+    return open_races
 
+
+def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skipped: dict) -> np.ndarray:
+    """The strategy's bets as a (bets, legs) array of frame rows, in programme order (not ``combinations``)."""
+    open_races = _open_races(frame, strategy, rapports, skipped=skipped)
     if strategy.selection == "top_pick":
         legs = _top(frame, strategy.legs, open_races)
         keep = _in_band(frame.odds[legs[:, 0]], strategy.min_odds, strategy.max_odds)
@@ -70,6 +77,58 @@ def select(frame: BacktestFrame, strategy: Strategy, rapports: Rapports, *, skip
     else:  # odds_band: every runner in the band; needs no model
         rows &= _in_band(frame.odds, strategy.lowest_odds, strategy.max_odds) & np.isfinite(frame.odds) & frame.runs
     return np.flatnonzero(rows).reshape(-1, 1)
+
+
+def select_combinations(
+    frame: BacktestFrame,
+    strategy: Strategy,
+    rapports: Rapports,
+    exponents: dict[int, tuple[float, float]],
+    *,
+    skipped: dict,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``combinations``: the most likely tickets of the strategy's combined bet type in each race, as (bets, legs)
+    frame rows in ticket order and their probabilities, in programme order then most likely first.
+
+    A race's tickets are priced by the combination engine on its prediction's win probabilities, renormalised over
+    the runners that prediction priced (a horse scratched after it is still in it: its tickets are then refunded
+    or paid the rapport spécial, as the punter's would be), with the Harville exponents of the version that made it
+    (``exponents``: version index -> (γ, δ)). The top ``combination_top_k`` tickets, and of them (or of the first
+    ``MAX_COMBINATION_TICKETS``) those of probability ``combination_min_probability`` or more."""
+    shape = engine.shape_for(strategy.bet_type, picks=strategy.legs)
+    open_races = _open_races(frame, strategy, rapports, skipped=skipped)
+    rows = np.flatnonzero(np.isfinite(frame.p) & (frame.runs | frame.scratched) & open_races[frame.race])
+    race = frame.race[rows]
+    bounds = np.flatnonzero(np.r_[True, race[1:] != race[:-1], True]) if rows.size else np.array([0])
+    tickets: list[np.ndarray] = []
+    probabilities: list[float] = []
+    small = unlikely = 0
+    threshold = strategy.combination_min_probability
+    for g in range(bounds.size - 1):
+        field = rows[bounds[g] : bounds[g + 1]]
+        r = int(frame.race[field[0]])
+        # A pool its rapports show ran whatever its field; else the smallest field the PMU offers the type in.
+        if field.size < (shape.picks if rapports.present[r] else max(shape.picks, shape.min_runners)):
+            small += 1
+            continue
+        win = frame.p[field] / frame.p[field].sum()
+        gamma, delta = exponents.get(int(frame.version[r]), (1.0, 1.0))
+        top = engine.combinations_top(
+            win, bet_type=shape.code, picks=shape.picks, limit=strategy.tickets_per_race, gamma=gamma, delta=delta
+        )
+        kept = [c for c in top if threshold is None or c.probability >= threshold]
+        if not kept:
+            unlikely += 1
+        for combination in kept:
+            tickets.append(field[list(combination.runners)])
+            probabilities.append(float(combination.probability))
+    if small:
+        skipped[f"the field is too small for {strategy.bet_type}"] = small
+    if unlikely:
+        skipped[f"no {strategy.bet_type} ticket reaches the minimum probability"] = unlikely
+    if not tickets:
+        return np.zeros((0, shape.picks), dtype=np.int64), np.zeros(0)
+    return np.vstack(tickets).astype(np.int64), np.asarray(probabilities)
 
 
 def favourites(frame: BacktestFrame, races: np.ndarray, legs: int) -> np.ndarray:

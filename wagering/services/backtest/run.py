@@ -9,15 +9,16 @@ import numpy as np
 
 from courses.models import BetType
 from predictions.models import ModelVersion
+from predictions.services.predict import place_exponents
 from predictions.services.versions import market_baseline
 
 from ..rapports import Rapports, rapports_load
 from ..settlement import SETTLED_BY, Settled, money, summarise
 from ..value import kelly_fraction
-from .bets import cents_of, favourites, random_runners, select, stakes_place
+from .bets import cents_of, favourites, random_runners, select, select_combinations, stakes_place
 from .frame import BacktestFrame, backtest_frame_load, pre_race_attach, race_filter
 from .settle import settle
-from .strategy import MARKET, MODEL_RULES, PUBLISHED, Progress, Strategy, no_progress
+from .strategy import COMBINATIONS, MARKET, MODEL_RULES, PUBLISHED, Progress, Strategy, no_progress
 
 # -- the run ----------------------------------------------------------------------------------------------
 
@@ -30,6 +31,7 @@ class Run:
     settled: Settled
     stakes: np.ndarray
     paid: np.ndarray
+    probability: np.ndarray | None = None  # combinations: each ticket's probability
 
 
 def _staked_run(
@@ -40,11 +42,18 @@ def _staked_run(
     fractions,
     progress: Progress = no_progress,
     span: tuple[int, int] = (0, 0),
+    probability: np.ndarray | None = None,
 ) -> Run:
     settled = settle(frame, bets, rapports)
     stakes, paid = stakes_place(frame, bets, settled, strategy, fractions, progress, span)
     keep = stakes > 0
-    return Run(bets=bets[keep], settled=settled.take(keep), stakes=stakes[keep], paid=paid[keep])
+    return Run(
+        bets=bets[keep],
+        settled=settled.take(keep),
+        stakes=stakes[keep],
+        paid=paid[keep],
+        probability=probability[keep] if probability is not None else None,
+    )
 
 
 def _run_summary(frame: BacktestFrame, run: Run, strategy: Strategy) -> dict:
@@ -94,13 +103,15 @@ def _bet_rows(frame: BacktestFrame, run: Run, strategy: Strategy, *, settled: bo
     bankroll = cents_of(strategy.bankroll) + np.cumsum(profit)
     win = strategy.bet_type == BetType.SIMPLE_GAGNANT
     single = strategy.legs == 1
+    priced = run.probability is not None
     rows = []
     for i in np.flatnonzero(ok if settled else ~ok).tolist():
         legs = run.bets[i]
         first = int(legs[0])
         race = int(frame.race[first])
         version = int(frame.version[race])
-        p = frame.p[first] if win else frame.place_p[first]
+        # A combination's probability is the ticket's own (top_pick's couplé and trio have none).
+        p = run.probability[i] if priced else frame.p[first] if win else frame.place_p[first]
         odds = frame.odds_decimal[first] if win else frame.place_odds_decimal[first] if single else None
         row = {
             "date": frame.race_date[race],
@@ -112,7 +123,7 @@ def _bet_rows(frame: BacktestFrame, run: Run, strategy: Strategy, *, settled: bo
             "saddle_number": int(frame.saddle[first]),
             "horse": " / ".join(frame.horse[int(j)] for j in legs),
             "odds": odds,
-            "probability": float(p) if single and np.isfinite(p) else None,
+            "probability": float(p) if (single or priced) and np.isfinite(p) else None,
             "expected_value": float(frame.p[first] * frame.odds[first] - 1)
             if win and np.isfinite(frame.p[first] * frame.odds[first])
             else None,
@@ -165,15 +176,21 @@ def backtest(
         pre_race_attach(
             frame, race_filter(strategy, start, end, prefix="runner__"), published=strategy.model == PUBLISHED
         )
-    rapports = rapports_load(frame.race_id, q, strategy.bet_type)
+    rapports = rapports_load(
+        frame.race_id, q, strategy.bet_type, picks=strategy.legs if strategy.bet_type == BetType.MULTI else None
+    )
     report(40)
 
-    bets = select(frame, strategy, rapports, skipped=skipped)
+    probability = None
+    if strategy.selection == COMBINATIONS:
+        bets, probability = select_combinations(frame, strategy, rapports, _exponents(frame), skipped=skipped)
+    else:
+        bets = select(frame, strategy, rapports, skipped=skipped)
     fractions = _kelly(frame, bets, strategy) if strategy.staking == "kelly" else None
     if fractions is not None and (fractions <= 0).any():
         skipped["Kelly stakes nothing (no edge at the odds)"] = int((fractions <= 0).sum())
     report(50)
-    run = _staked_run(frame, bets, rapports, strategy, fractions, report, (50, 80))
+    run = _staked_run(frame, bets, rapports, strategy, fractions, report, (50, 80), probability)
     report(80)
     versions, basis = frame.judged_by(np.unique(frame.race[run.bets[:, 0]]))
     result = {
@@ -192,6 +209,13 @@ def backtest(
         result["baselines"] = _baselines(frame, run, rapports, strategy)
     report(90)
     return result
+
+
+def _exponents(frame: BacktestFrame) -> dict[int, tuple[float, float]]:
+    """The Harville exponents (γ, δ) of each version the frame's races are bet with, by index (one query)."""
+    versions = ModelVersion.objects.filter(version__in=frame.versions).only("version", "kind", "params")
+    by_name = {version.version: place_exponents(version) for version in versions}
+    return {i: by_name[name] for i, name in enumerate(frame.versions) if name in by_name}
 
 
 def _named_version(name: str) -> ModelVersion:

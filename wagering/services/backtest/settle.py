@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from courses.models import BetType
+from predictions.services.combinations import SHAPES
 from predictions.services.probability import places_paid
 
 from ..rapports import Rapports
-from ..settlement import NO_COMBINATION_RESULT, Settled, commission_percent, settle_refund, settle_simple, settle_win
+from ..settlement import Settled, combination_settle, commission_percent, settle_refund, settle_simple, settle_win
 from .frame import BacktestFrame
 
 
@@ -37,14 +38,15 @@ def settle(frame: BacktestFrame, bets: np.ndarray, rapports: Rapports) -> Settle
     present = rapports.present[race]
     refund = frame.scratched[bets].any(axis=1) if n else np.zeros(0, dtype=bool)
 
-    if rapports.bet_type in (BetType.COUPLE_GAGNANT, BetType.TRIO):
-        num = np.zeros(n, dtype=np.int64)
-        for i in np.flatnonzero(present).tolist():
-            num[i] = rapports.combination.get((int(race[i]), frozenset(frame.saddle[bets[i]].tolist())), 0)
-        reason = np.where(present, "", NO_COMBINATION_RESULT).astype(object)
-        zeros = np.zeros(n, dtype=np.int64)
-        return settle_refund(
-            Settled(num=num, den=np.full(n, 100, dtype=np.int64), kind=zeros, commission=zeros, reason=reason), refund
+    if rapports.bet_type in SHAPES:
+        races = race.tolist()
+        return combination_settle(
+            tickets=frame.saddle[bets].tolist(),
+            scratched=frame.scratched[bets].tolist(),
+            present=present,
+            lines=[rapports.lines.get(r, []) for r in races],
+            special=[rapports.special.get(r, []) for r in races],
+            ordered=SHAPES[rapports.bet_type].ordered,
         )
 
     winners = frame.per_race(frame.runs & (frame.position == 1)).astype(np.int64)[race]
