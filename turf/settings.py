@@ -548,6 +548,7 @@ TURF_ACCOUNT_DATA = [
     "accounts.gdpr.account_data",
     "billing.gdpr.account_data",
     "wagering.gdpr.account_data",
+    "alerts.gdpr.account_data",
     "turf.audit.account_data",
 ]
 

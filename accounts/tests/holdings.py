@@ -18,6 +18,16 @@ from django.utils import timezone
 from accounts.models import Consent, ConsentKind, EmailCode, SelfExclusion
 from accounts.services import tokens_issue
 from accounts.services.api_keys import api_key_create
+from alerts.models import (
+    Alert,
+    AlertPreference,
+    Event,
+    EventType,
+    FollowKind,
+    MailBatch,
+    WatchlistEntry,
+    WebhookEndpoint,
+)
 from billing.models import Invoice
 from courses.tests.factories import make_race
 from wagering.models import BacktestBet, BacktestJob, BettingLimit, LimitKind, UserBet, UserBetType
@@ -33,6 +43,11 @@ EXPORTED = {
     "wagering.UserBet": "bets",
     "wagering.BacktestJob": "backtests",
     "wagering.BettingLimit": "betting_limits",
+    "alerts.WatchlistEntry": "watchlist",
+    "alerts.AlertPreference": "alert_preferences",
+    "alerts.Alert": "alerts",
+    "alerts.MailBatch": "alert_mails",
+    "alerts.WebhookEndpoint": "webhooks",
 }
 # Tables holding a user that the export leaves out, and why.
 NOT_EXPORTED = {
@@ -110,10 +125,20 @@ def holdings(user) -> dict:
     )
     BettingLimit.objects.create(user=user, kind=LimitKind.STAKE_DAY, amount=Decimal("20"), effective_at=now)
     LogEntry.objects.create(user=user, action_flag=ADDITION, object_repr="a plan", change_message="[]")
+    WatchlistEntry.objects.create(user=user, kind=FollowKind.RACE, race=race)
+    AlertPreference.objects.create(user=user, event_type=EventType.RACE_RESULT, channels=["in_app", "email"])
+    event = Event.objects.create(type=EventType.RACE_RESULT, key=f"race.result:{race.pk}", race=race, payload={})
+    Alert.objects.create(user=user, event=event)
+    MailBatch.objects.create(user=user, race=race).events.add(event)
+    webhook_secret = f"whsec_holdings-{user.pk}-secret"
+    WebhookEndpoint.objects.create(
+        user=user, url="https://hooks.example.com/turf", events=["race.result"], secret=webhook_secret
+    )
     tokens = tokens_issue(user=user)
     return {
         "key": new_key.key,
         "tokens": tokens,
         "code_hash": "pbkdf2$secret-hash",
         "key_hash": new_key.api_key.key_hash,
+        "webhook_secret": webhook_secret,
     }

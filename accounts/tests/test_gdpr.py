@@ -54,6 +54,7 @@ def test_the_export_holds_no_secret(api, premium_user):
         made["key"],
         made["key_hash"],
         made["code_hash"],
+        made["webhook_secret"],
         premium_user.password,
         made["tokens"]["access_token"],
         made["tokens"]["refresh_token"],
