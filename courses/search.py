@@ -11,6 +11,7 @@ matches when it contains the query, and the candidates, at most ``CANDIDATES`` p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import unicodedata
@@ -132,10 +133,8 @@ def search(*, q: str, day: dt.date, kinds: tuple[str, ...] = KINDS) -> list[dict
     query = search_normalise(q)
     found: list[Match] = []
     if "race" in kinds:
-        try:
+        with contextlib.suppress(RaceAddressError, Race.DoesNotExist):  # not an address, or no such race today
             found.append(_race_item(race_get(day=day, code=q.strip()), 1.0))
-        except (RaceAddressError, Race.DoesNotExist):
-            pass
     if "horse" in kinds:
         horses = Horse.objects.annotate(last_run=Max("runs__race__meeting__date"))
         for horse in _ranked(horses, query):
