@@ -98,3 +98,7 @@ class SearchItemSerializer(serializers.Serializer):
     date = serializers.DateField(required=False, help_text="race")
     code = serializers.CharField(required=False, help_text="race: R1C3")
     racecourse = serializers.CharField(required=False, help_text="race: its racecourse's name")
+
+    def to_representation(self, instance: dict) -> dict:
+        # A field the item's type has no part in is left out, not sent as null.
+        return {key: value for key, value in super().to_representation(instance).items() if key in instance}
