@@ -80,7 +80,9 @@ def test_the_seeded_limits_are_five_fifty_and_five_hundred():
 
 
 def test_the_top_plan_is_told_to_unfollow(api, pro_user, horses):
-    Plan.objects.filter(code="pro").update(watchlist_limit=1)
+    plan = Plan.objects.get(code="pro")
+    plan.watchlist_limit = 1
+    plan.save()  # as staff edit it in the admin, the user's cached plan forgotten
     assert _follow(api, pro_user, "horse", horses[0].pk).status_code == 201
     refused = _follow(api, pro_user, "horse", horses[1].pk)
     assert refused.status_code == 403 and refused.json()["message"].endswith("unfollow one first.")
