@@ -23,7 +23,7 @@ from django.db import connection
 from django.db.models import CharField, F, Func, Max, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
-from .models import Horse, Jockey, Race, Racecourse, Trainer, race_code
+from .models import Horse, Jockey, Race, Racecourse, Runner, Trainer, race_code
 from .selectors import RaceAddressError, race_get
 
 MIN_QUERY = 2  # characters: one letter matches half the horses of France
@@ -93,7 +93,9 @@ def _ranked(queryset: QuerySet, query: str, order: tuple[str, ...] = ("name", "p
     queryset = queryset.annotate(search_name=Normalised("name"))
     if connection.vendor == "postgresql":
         # Contains (LIKE, which the trigram index serves) or a word near it (%>, served by the same index).
-        matches = Q(search_name__contains=query) | TrigramWordSimilar(F("search_name"), Value(query))
+        matches = Q(search_name__contains=query)
+        if len(query) >= 3:  # a shorter query has no trigram of its own: no near spelling, and no index to serve it
+            matches |= TrigramWordSimilar(F("search_name"), Value(query))
         rows = list(
             queryset.filter(matches)
             .annotate(search_score=TrigramWordSimilarity(Value(query), F("search_name")))
@@ -136,10 +138,17 @@ def search(*, q: str, day: dt.date, kinds: tuple[str, ...] = KINDS) -> list[dict
         with contextlib.suppress(RaceAddressError, Race.DoesNotExist):  # not an address, or no such race today
             found.append(_race_item(race_get(day=day, code=q.strip()), 1.0))
     if "horse" in kinds:
-        horses = Horse.objects.annotate(last_run=Max("runs__race__meeting__date"))
-        for horse in _ranked(horses, query):
+        horses = _ranked(Horse.objects.all(), query)
+        # The last runs of the kept horses only (an aggregate over every match would cost more than the match).
+        last_runs = dict(
+            Runner.objects.filter(horse__in=[horse.pk for horse in horses])
+            .values("horse_id")
+            .annotate(last_run=Max("race__meeting__date"))
+            .values_list("horse_id", "last_run")
+        )
+        for horse in horses:
             item = {"type": "horse", "id": horse.pk, "name": horse.name, "birth_year": horse.birth_year}
-            item |= {"sex": horse.sex, "last_run": horse.last_run}
+            item |= {"sex": horse.sex, "last_run": last_runs.get(horse.pk)}
             found.append(Match("horse", horse.search_score, item))
     for kind, model in (("jockey", Jockey), ("trainer", Trainer)):
         if kind in kinds:
