@@ -165,5 +165,5 @@ def test_the_run_made_enough_calls_as_each_plan(capsys):
     with capsys.disabled():
         print(f"\nschemathesis: {sum(per_plan.values())} calls, {dict(per_plan)}, over {len(operations)} operations")
     assert set(per_plan) == {"free", "premium", "pro"} and len(set(per_plan.values())) == 1
-    assert len(operations) == 54
+    assert len(operations) == 58
     assert sum(per_plan.values()) >= MIN_CALLS or CASES_PER_OPERATION < 25  # SCHEMATHESIS_CASES lowered on purpose
