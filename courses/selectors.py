@@ -12,8 +12,14 @@ from .models import (
     SYNTHETIC_SOURCES,
     TROT_DISCIPLINES,
     Discipline,
+    Horse,
+    Jockey,
     Race,
+    RaceStatus,
+    Runner,
     RunnerStatus,
+    Trainer,
+    race_code,
 )
 
 # The kinds of race a programme can be narrowed to (``?filter=`` on the API).
@@ -78,3 +84,83 @@ def race_by_id(*, race_id: int) -> Race:
 def race_synthetic_ids(*, day: dt.date) -> frozenset[int]:
     """The ids of the day's races from a synthetic source (the generated demo programme)."""
     return frozenset(Race.objects.filter(meeting__date=day, source__in=SYNTHETIC_SOURCES).values_list("id", flat=True))
+
+
+# A horse's or a person's form: their last runs and what they add up to. A run is a start in a finished race (a
+# non-partant did not run); a place, a finish in the first three.
+FORM_RUNS = 10
+PLACES = 3
+FORM_COLUMNS = (
+    "pk",
+    "race_id",
+    "race__meeting__date",
+    "race__meeting__number",
+    "race__number",
+    "race__name",
+    "race__meeting__racecourse__name",
+    "race__discipline",
+    "race__distance",
+    "race__status",
+    "status",
+    "position",
+    "final_odds",
+    "horse_id",
+    "horse__name",
+    "jockey_id",
+    "jockey__name",
+    "trainer_id",
+    "trainer__name",
+)
+FORM_KINDS = {"horse": Horse, "jockey": Jockey, "trainer": Trainer}
+
+
+def form_get(*, kind: str, target_id: int, runs: int = FORM_RUNS) -> dict:
+    """A horse's, a jockey's or a trainer's form: ``{subject, runs: the last ``runs`` (newest first), summary:
+    {runs, wins, places}, earnings}`` (earnings: a horse's career earnings as declared before its last race, when the
+    data has them); the subject's DoesNotExist (with a message) when there is none."""
+    model = FORM_KINDS[kind]
+    try:
+        subject = model.objects.get(pk=target_id)
+    except model.DoesNotExist:
+        raise model.DoesNotExist(f"No {kind} {target_id}.") from None
+    starts = Runner.objects.filter(**{kind: subject})
+    rows = starts.order_by("-race__meeting__date", "-race__meeting__number", "-race__number").values(*FORM_COLUMNS)
+    last = [
+        {
+            "runner_id": row["pk"],
+            "race_id": row["race_id"],
+            "date": row["race__meeting__date"],
+            "code": race_code(row["race__meeting__number"], row["race__number"]),
+            "race_name": row["race__name"],
+            "racecourse": row["race__meeting__racecourse__name"],
+            "discipline": Discipline(row["race__discipline"]).label,
+            "distance": row["race__distance"],
+            "finished": row["race__status"] == RaceStatus.FINISHED,
+            "status": row["status"],
+            "position": row["position"],
+            "odds": row["final_odds"],
+            "horse_id": row["horse_id"],
+            "horse": row["horse__name"],
+            "jockey_id": row["jockey_id"],
+            "jockey": row["jockey__name"],
+            "trainer_id": row["trainer_id"],
+            "trainer": row["trainer__name"],
+        }
+        for row in rows[:runs]
+    ]
+    ran = Q(race__status=RaceStatus.FINISHED) & ~Q(status=RunnerStatus.NON_PARTANT)
+    summary = starts.aggregate(
+        runs=Count("pk", filter=ran),
+        wins=Count("pk", filter=ran & Q(position=1)),
+        places=Count("pk", filter=ran & Q(position__gte=1, position__lte=PLACES)),
+    )
+    earnings = None
+    if kind == "horse":
+        latest = (
+            starts.filter(career_earnings__isnull=False)
+            .order_by("-race__meeting__date", "-race__number")
+            .values_list("career_earnings", "race__currency")
+            .first()
+        )
+        earnings = {"amount": latest[0], "currency": latest[1]} if latest else None
+    return {"kind": kind, "subject": subject, "runs": last, "summary": summary, "earnings": earnings}

@@ -66,3 +66,39 @@ class DataSourceSerializer(serializers.Serializer):
         "succeeded since"
     )
     stale_since = serializers.DateTimeField(allow_null=True, help_text="the oldest unanswered check, when stale")
+
+
+class SearchParams(PageParams):
+    q = serializers.CharField(
+        min_length=2,
+        max_length=100,
+        help_text="A name (or part of one), accents and case aside; a race also by today's address, e.g. R1C3",
+    )
+    type = serializers.ChoiceField(
+        choices=("horse", "jockey", "trainer", "racecourse", "race"), required=False, help_text="one kind only"
+    )
+
+    def validate_q(self, value: str) -> str:
+        if "\x00" in value:
+            raise serializers.ValidationError("must not contain NUL characters.")
+        return value
+
+
+class SearchItemSerializer(serializers.Serializer):
+    """One match; the fields after ``name`` depend on its ``type``."""
+
+    type = serializers.ChoiceField(choices=("horse", "jockey", "trainer", "racecourse", "race"))
+    id = serializers.IntegerField(help_text="what `POST watchlist` takes with this type")
+    name = serializers.CharField()
+    birth_year = serializers.IntegerField(required=False, allow_null=True, help_text="horse")
+    sex = serializers.CharField(required=False, help_text="horse")
+    last_run = serializers.DateField(required=False, allow_null=True, help_text="horse: its last race's day")
+    role = serializers.ChoiceField(choices=("jockey", "trainer"), required=False, help_text="jockey or trainer")
+    country = serializers.CharField(required=False, help_text="racecourse")
+    date = serializers.DateField(required=False, help_text="race")
+    code = serializers.CharField(required=False, help_text="race: R1C3")
+    racecourse = serializers.CharField(required=False, help_text="race: its racecourse's name")
+
+    def to_representation(self, instance: dict) -> dict:
+        # A field the item's type has no part in is left out, not sent as null.
+        return {key: value for key, value in super().to_representation(instance).items() if key in instance}

@@ -12,8 +12,9 @@ from turf.pagination import page
 from turf.schema import page_of
 
 from .health import configured_feed, data_source_list
+from .search import KINDS, search
 from .selectors import race_list
-from .serializers import DataSourceSerializer, RaceListParams, RaceSerializer
+from .serializers import DataSourceSerializer, RaceListParams, RaceSerializer, SearchItemSerializer, SearchParams
 
 
 class TodayRacesView(TurfAPIView):
@@ -43,6 +44,27 @@ class TodayRacesView(TurfAPIView):
             date=params["date"].isoformat(),
             filter=params["filter"],
         )
+
+
+class SearchView(TurfAPIView):
+    """Horses, jockeys and drivers, trainers, racecourses and races by name: what `POST watchlist` follows."""
+
+    required_feature = "courses"
+    query_params = SearchParams
+
+    @extend_schema(
+        summary="Find horses, people, racecourses and races by name",
+        description="Accent- and case-insensitive (`Cheri` finds `Chéri`), near spellings too on PostgreSQL; best "
+        "match first, at most 50 of each kind. A race is found by its name or by today's address (`R1C3`).",
+        parameters=[SearchParams],
+        responses={200: page_of("SearchPage", SearchItemSerializer(many=True), q=serializers.CharField())},
+        tags=["courses"],
+    )
+    def get(self, request):
+        params = self.params
+        kinds = (params["type"],) if params.get("type") else KINDS
+        items = search(q=params["q"], day=timezone.localdate(), kinds=kinds)
+        return page(items, params, serializer=SearchItemSerializer, q=params["q"])
 
 
 class DataSourcesView(PublicAPIView):

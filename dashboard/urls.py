@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from . import pages, views
-from .pages import pro, public, track_record
+from .pages import pro, public, track_record, watchlist
 
 app_name = "dashboard"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("dashboard.pages.bets")),  # lane card: my bets
     *pro.urlpatterns,
     *track_record.urlpatterns,
+    *watchlist.urlpatterns,
     path("i18n/setlang/", views.language_set, name="set_language"),
 ]

@@ -49,6 +49,7 @@ from .forms import LoginForm, SignupForm
 from .pages import account_context
 from .pages.bets import race_card_context
 from .pages.combinations import race_combinations_context
+from .pages.watchlist import watchlist_card_context
 from .responses import day_links as _day_links
 from .responses import problem as _problem
 from .responses import refused as _refused
@@ -105,7 +106,13 @@ def race(request, params, plan, code: str):
         return _problem(request, 400, _("That race address could not be read"), str(exc))
     except Race.DoesNotExist as exc:
         return _problem(request, 404, _("No such race"), str(exc))
-    context = {**card, **race_card_context(request, card), **race_combinations_context(plan, card), **_day_links(day)}
+    context = {
+        **card,
+        **race_card_context(request, card),
+        **race_combinations_context(plan, card),
+        **watchlist_card_context(request, card),
+        **_day_links(day),
+    }
     return render(request, "dashboard/race.html", context)
 
 

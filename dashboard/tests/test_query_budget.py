@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alerts.services.watchlist import watchlist_entry_create
+from courses.models import Jockey, Runner
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 from predictions.tests.factories import live_day, live_race
@@ -34,6 +36,10 @@ SUBSCRIBER_PAGES = [
     "/account/password/",
     "/account/delete/",
     "/privacy/",
+    "/watchlist/",
+    "/watchlist/?q=horse",
+    "/horses/{horse}/",
+    "/people/jockey/{jockey}/",
 ]
 PUBLIC_PAGES = [
     "/",
@@ -60,7 +66,13 @@ def world(pro_user):
             odds=Decimal("4"),
         )
     job = _done_job(pro_user, 5)
-    return {"day": live_day().isoformat(), "job": job.pk}
+    runner = race.runners.order_by("saddle_number").first()
+    jockey = runner.jockey or Jockey.objects.create(name="Éric Raffin")
+    Runner.objects.filter(race=race).update(jockey=jockey)
+    for runner_row in race.runners.all()[:2]:  # the watchlist page lists a horse and the race
+        watchlist_entry_create(user=pro_user, kind="horse", target_id=runner_row.horse_id)
+    watchlist_entry_create(user=pro_user, kind="race", target_id=race.pk)
+    return {"day": live_day().isoformat(), "job": job.pk, "horse": runner.horse_id, "jockey": jockey.pk}
 
 
 def _count(client, url: str) -> int:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
+from alerts.models import WatchlistEntry
 from billing.models import Plan, Subscription
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
@@ -35,6 +36,7 @@ OWNED = {
     "backtest-detail": ("/api/v1/backtests/{job}", {"GET"}),
     "backtest-bets": ("/api/v1/backtests/{job}/bets", {"GET"}),
     "bet-detail": ("/api/v1/bets/{bet}", {"DELETE"}),
+    "watchlist-entry": ("/api/v1/watchlist/{entry}", {"DELETE"}),
     "dashboard:api-key-revoke": ("/account/api-keys/{key}/revoke/", {"POST"}),
     "dashboard:backtest": ("/backtests/{job}/", {"GET"}),
     "dashboard:backtest-status": ("/backtests/{job}/status", {"GET"}),
@@ -52,6 +54,8 @@ PUBLIC = {
     "track-record-day": "a day of the public track record: the same for everyone, no login",
     "dashboard:track-record-day": "a day of the public track record (the page)",
     "dashboard:billing-checkout": "a plan on sale, by its code",
+    "dashboard:horse": "a horse of the racing data and its form: the same for every subscriber",
+    "dashboard:person": "a jockey or trainer of the racing data and their form: the same for every subscriber",
     "dashboard:password-reset": "a signed, expiring token of the reset mail; no id",
     "dashboard:unsubscribe": "a signed token of a marketing mail; no id",
 }
@@ -102,7 +106,8 @@ def victim(pro_user):
         owner=pro_user, start=today - dt.timedelta(days=30), end=today, params={"stake": "17.43"}
     )
     key = api_key_create(user=pro_user, name="victim-secret-script", address="127.0.0.1").api_key
-    return {"user": pro_user, "bet": bet, "job": job, "key": key}
+    entry = WatchlistEntry.objects.create(user=pro_user, kind="horse", horse=race.runners.first().horse)
+    return {"user": pro_user, "bet": bet, "job": job, "key": key, "entry": entry}
 
 
 @pytest.fixture
@@ -118,13 +123,14 @@ def _state(victim) -> tuple:
     bet = UserBet.objects.filter(pk=victim["bet"].pk).values().first()
     job = BacktestJob.objects.filter(pk=victim["job"].pk).values().first()
     key = ApiKey.objects.filter(pk=victim["key"].pk).values().first()
-    return bet, job, key
+    entry = WatchlistEntry.objects.filter(pk=victim["entry"].pk).values().first()
+    return bet, job, key, entry
 
 
 @pytest.mark.parametrize("route", sorted(OWNED))
 def test_another_users_object_answers_404_to_every_method(api, client, victim, intruder, route):
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry")})
     before = _state(victim)
     api.as_user(intruder)
     client.force_login(intruder)
@@ -143,7 +149,7 @@ def test_another_users_object_answers_404_to_every_method(api, client, victim, i
 def test_the_owner_reaches_the_same_object(api, client, victim, route):
     """The intruder's 404 is about ownership: the owner, at the same URL, is answered."""
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry")})
     api.as_user(victim["user"])
     client.force_login(victim["user"])
     sender = client if route.startswith("dashboard:") else api

@@ -50,6 +50,10 @@ TABLE = [
     ("POST", "/api/v1/auth/api-keys", (401, 403, 400, 400)),
     ("DELETE", "/api/v1/auth/api-keys/1", (401, 403, 404, 404)),  # nobody's key: a 404 past the plan gate
     ("GET", f"/api/v1/courses/today?{DAY}", FREE),
+    ("GET", "/api/v1/search?q=horse", FREE),
+    ("GET", "/api/v1/watchlist", FREE),
+    ("POST", "/api/v1/watchlist", (401, 400, 400, 400)),  # the empty body: type and id are missing
+    ("DELETE", "/api/v1/watchlist/1", (401, 404, 404, 404)),  # nobody's entry: a 404 past the plan gate
     ("GET", f"/api/v1/courses/1-1/predictions?{DAY}", FREE),
     ("GET", "/api/v1/courses/race/{race}/predictions", FREE),
     ("GET", f"/api/v1/predictions/top3?{DAY}", FREE),
@@ -114,6 +118,12 @@ TABLE = [
     ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
     ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
     ("GET", "/bets/", PAGE),
+    ("GET", "/watchlist/", PAGE),
+    ("GET", "/watchlist/?q=horse", PAGE),
+    ("POST", "/watchlist/follow/", (302, 400, 400, 400)),  # nothing named to follow
+    ("POST", "/watchlist/unfollow/", (302, 400, 400, 400)),
+    ("GET", "/horses/1/", (302, 404, 404, 404)),  # no such horse, past the plan gate
+    ("GET", "/people/jockey/1/", (302, 404, 404, 404)),
     ("POST", "/bets/", (302, 302, 302, 302)),  # back to /bets/ saying what was wrong (an empty bet)
     ("POST", "/bets/1/delete/", (302, 404, 404, 404)),  # nobody's bet: a 404 past the plan gate
     ("GET", "/login/", VISITOR_PAGE),

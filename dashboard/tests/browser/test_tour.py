@@ -27,6 +27,7 @@ SUBSCRIBER_PAGES = [
     ("account", "/account/", []),
     ("profile", "/account/profile/", []),
     ("privacy", "/privacy/", []),
+    ("watchlist", "/watchlist/?q=ch", []),
 ]
 PUBLIC_PAGES = [
     ("public-programme", "/"),
