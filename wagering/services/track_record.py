@@ -56,8 +56,8 @@ def day_results(record: TrackRecordDay) -> list[dict]:
 
 
 def _record_lines(chain: str) -> list[tuple]:
-    """The chain's frozen lines, parsed: (day, race code, saddle, win probability, market probability or None,
-    odds shown or None)."""
+    """The chain's frozen lines, parsed: (day, (racecourse, race code), saddle, win probability, market probability
+    or None, odds shown or None)."""
     rows = []
     for day, text in TrackRecordLine.objects.filter(day__chain=chain).values_list("day__day", "text").iterator():
         line = json.loads(text)
@@ -65,7 +65,7 @@ def _record_lines(chain: str) -> list[tuple]:
         rows.append(
             (
                 day,
-                line["race"],
+                (line["racecourse"], line["race"]),
                 line["saddle"],
                 float(line["win_probability"]),
                 None if market is None else float(market),
@@ -78,7 +78,7 @@ def _record_lines(chain: str) -> list[tuple]:
 @dataclass(frozen=True)
 class _Outcomes:
     """What became of the record's races (its chain's races only, never the other chain's of the same code):
-    per (day, race code, saddle) the position and whether it ran; per (day, race code) the simple gagnant
+    per (day, (racecourse, race code), saddle) the position and whether it ran; per race the simple gagnant
     rapports by saddle (None: the race has no such rapport)."""
 
     runners: dict[tuple, tuple[int | None, bool]]
@@ -94,11 +94,19 @@ def _outcomes(chain: str, days: list) -> _Outcomes:
     code_of = {}
     for runner in (
         Runner.objects.filter(race__in=Race.objects.filter(races))
-        .select_related("race__meeting")
-        .only("saddle_number", "position", "status", "race__number", "race__meeting__number", "race__meeting__date")
+        .select_related("race__meeting__racecourse")
+        .only(
+            "saddle_number",
+            "position",
+            "status",
+            "race__number",
+            "race__meeting__number",
+            "race__meeting__date",
+            "race__meeting__racecourse__code",
+        )
     ):
         race = runner.race
-        key = (race.meeting.date, race_code(race.meeting.number, race.number))
+        key = (race.meeting.date, (race.meeting.racecourse.code, race_code(race.meeting.number, race.number)))
         code_of[race.pk] = key
         runners[(*key, runner.saddle_number)] = (runner.position, runner.status != RunnerStatus.NON_PARTANT)
     paid = win_dividends(Q(race_id__in=list(code_of)))
