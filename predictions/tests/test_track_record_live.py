@@ -107,3 +107,46 @@ def api_results(url: str, day: dt.date) -> list[dict]:
 
     with urllib.request.urlopen(f"{url}/api/v1/track-record/{day.isoformat()}?chain=real") as answer:
         return json.load(answer)["results"]
+
+
+DEMO_TODAY = dt.date(2026, 3, 15)  # a Sunday of the demo programme: 3 réunions, 7 races
+
+
+def paris(hour: int, minute: int = 0, day: dt.date = DEMO_TODAY) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+
+@pytest.mark.django_db
+def test_a_demo_day_lived_through_the_demo_feed_closes_into_the_demo_chain_only(settings, monkeypatch):
+    from courses.feeds.demo import DemoFeed
+
+    settings.TURF_FEED = "demo"
+    call_command(
+        "load_demo",
+        "--start",
+        (DEMO_TODAY - dt.timedelta(days=10)).isoformat(),
+        "--today",
+        DEMO_TODAY.isoformat(),
+        "--no-progress",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    clock = {"now": paris(6, 30)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])  # the whole project lives the day
+    feed_day(date=DEMO_TODAY, feed=DemoFeed())
+    moment = paris(11)
+    while moment <= paris(21):
+        clock["now"] = moment
+        run_due_checks(now=moment, feed=DemoFeed())
+        moment += dt.timedelta(minutes=5)
+    races = Race.objects.filter(meeting__date=DEMO_TODAY, source=Source.DEMO)
+    off = PublishedPrediction.objects.filter(stage=PublishedStage.OFF, runner__race__in=races)
+    assert races.count() == 7 and off.values("runner__race").distinct().count() == 7
+    rows = off.select_related("runner__race")
+    assert all(row.scored_at <= row.runner.race.start_time <= row.published_at for row in rows)
+
+    clock["now"] = paris(6, day=DEMO_TODAY + dt.timedelta(days=1))
+    closings = track_record_close_due()
+    assert [(c.day, c.record.chain) for c in closings] == [(DEMO_TODAY, RecordChain.DEMO)]
+    assert not TrackRecordDay.objects.filter(chain=RecordChain.REAL).exists()
+    assert TrackRecordDay.objects.get().races == 7 and track_record_verify(chain=RecordChain.DEMO).ok
