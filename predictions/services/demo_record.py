@@ -81,10 +81,11 @@ def track_record_demo_replay(*, days: int | None = None, now: dt.datetime | None
         .select_related("meeting")
         .order_by("meeting__date", "start_time", "pk")
     )
-    closed = set(TrackRecordDay.objects.filter(chain=RecordChain.DEMO).values_list("day", flat=True))
+    # The chain only grows at its head: a day closed is never written again, nor is a day before it.
+    head = TrackRecordDay.objects.filter(chain=RecordChain.DEMO).order_by("-day").values_list("day", flat=True).first()
     by_day: dict[dt.date, list[Race]] = {}
     for race in races:
-        if race.meeting.date not in closed:  # a closed day is never written again
+        if head is None or race.meeting.date > head:
             by_day.setdefault(race.meeting.date, []).append(race)
     frozen = set(
         PublishedPrediction.objects.filter(

@@ -70,6 +70,10 @@ def test_past_demo_days_are_published_by_the_walk_forward_version_and_closed_int
 
     again = track_record_demo_replay(days=5)  # a restart: nothing written twice
     assert again.races_frozen == 0 and again.closed == [] and TrackRecordDay.objects.count() == 2
+    # A longer window later: the days before the chain's head stay out of it (the chain only grows at its head).
+    demo_race(today - dt.timedelta(days=4), 1)
+    wider = track_record_demo_replay(days=10)
+    assert wider.days == 0 and wider.closed == [] and track_record_verify(chain=RecordChain.DEMO).ok
 
 
 def test_a_race_the_live_day_froze_is_kept_and_days_outside_the_window_are_left_alone(trained):
