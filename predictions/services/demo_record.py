@@ -2,12 +2,11 @@
 the demo chain, so that a new install shows a working record (labelled synthetic, never mixed with real days).
 
 A past demo day has been run already (its arrivals and rapports written by ``load_demo``); nobody was there to
-publish before its offs. The replay does what the live day does, with the clock set back: the day's races scored
-by ``predictions_score_races`` at the odds the demo shows at their offs (their final odds, what the last check
-before each off reads), stamped at the day's first odds check before an off (``FEED_ODDS_EVERY_MINUTES`` before
-it; one scoring a day keeps the start-up short), then each race frozen at its off by ``predictions_freeze``, whose
-rule stands (only a prediction scored before the off is frozen; a race already frozen is left as it is). The
-version is the walk-forward one: of the active version and the market baseline, the one preferred among those the
+publish before its offs. The replay does what the live day does, race by race in order of the off, with the clock
+set back: the race scored at its last odds check (``FEED_ODDS_EVERY_MINUTES`` before the off, at the odds the demo
+shows then: its final odds) by ``predictions_score_races``, then frozen at the off by ``predictions_freeze``, whose
+rule stands (only a prediction scored before the off is frozen; a race already frozen is left as it is). The version
+is the walk-forward one: of the active version and the market baseline, the one preferred among those the
 walk-forward rule lets vouch for the day (``versions.walk_forward_order``) — a model trained on or after the day
 never speaks for it. The days are then closed in order (``track_record_close``).
 """
@@ -95,19 +94,14 @@ def track_record_demo_replay(*, days: int | None = None, now: dt.datetime | None
     for day, day_races in by_day.items():
         report.days += 1
         version = walk_forward_version(day, candidates)
-        to_freeze = [race for race in day_races if race.pk not in frozen]
-        if not to_freeze:
-            continue
-        # One scoring of the day's races, stamped at the day's first odds check before an off: every race then
-        # stands at the odds the demo shows at its off (its final odds), as the last check before it would read.
-        at = min(race.start_time for race in to_freeze) - every
-        ids = [race.pk for race in to_freeze]
-        try:
-            predictions_score_races(race_ids=ids, model_version=version, at=at)
-        except UnscorableVersion:
-            version = market_baseline()
-            predictions_score_races(race_ids=ids, model_version=version, at=at)
-        for race in to_freeze:
+        for race in day_races:
+            if race.pk in frozen:
+                continue
+            try:
+                predictions_score_races(race_ids=[race.pk], model_version=version, at=race.start_time - every)
+            except UnscorableVersion:
+                version = market_baseline()
+                predictions_score_races(race_ids=[race.pk], model_version=version, at=race.start_time - every)
             done = predictions_freeze(
                 race_ids=[race.pk], stage=PublishedStage.OFF, model_version=version, at=race.start_time
             )
