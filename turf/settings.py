@@ -535,6 +535,9 @@ FEED_RESULTS_EVERY_MINUTES = env_int("FEED_RESULTS_EVERY_MINUTES", 5)
 FEED_RESULTS_GIVE_UP_HOURS = env_int("FEED_RESULTS_GIVE_UP_HOURS", 6)
 # A source is stale when no fetch succeeded for this long while the schedule had checks due.
 FEED_STALE_MINUTES = env_int("FEED_STALE_MINUTES", 20)
+# The demo's past days `manage.py warm_up` publishes at their offs (as their live day would have) and closes into
+# the demo chain of the public track record; 0: none.
+TRACK_RECORD_DEMO_DAYS = env_int("TRACK_RECORD_DEMO_DAYS", 30)
 
 # The site's own address, for links in mails and Stripe's return URLs.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8792").rstrip("/")

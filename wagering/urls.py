@@ -22,5 +22,8 @@ urlpatterns = [
     path("bets/limits", limits.BettingLimitsView.as_view(), name="bets-limits"),
     path("bets/<str:bet_id>", bankroll.BetDetailView.as_view(), name="bet-detail"),
     path("track-record", track_record.TrackRecordView.as_view(), name="track-record"),
+    path(
+        "track-record/performance", track_record.TrackRecordPerformanceView.as_view(), name="track-record-performance"
+    ),
     path("track-record/<str:day>", track_record.TrackRecordDayView.as_view(), name="track-record-day"),
 ]

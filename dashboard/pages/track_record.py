@@ -46,15 +46,40 @@ def track_record(request):
     if refusal is not None:
         return refusal
     days = list(chain_days(chain=chain)[:DAYS_SHOWN])
+    performance = record_performance(chain=RecordChain.REAL) if chain == RecordChain.REAL else None
     context = {
         "chain": chain,
         "demo": chain == RecordChain.DEMO,
         "days": days,
         "head": days[0] if days else None,
-        "performance": record_performance(chain=RecordChain.REAL) if chain == RecordChain.REAL else None,
+        "performance": performance,
+        "chart": _chart(performance) if performance and performance["races"] else None,
         "demo_days": TrackRecordDay.objects.filter(chain=RecordChain.DEMO).count(),
     }
     return render(request, "dashboard/track_record.html", context)
+
+
+def _chart(performance: dict) -> dict:
+    """The real record's log loss by month beside the market's and its reliability plot, in the shape the pro
+    pages' charts read (``dashboard/static/dashboard/pro.js``)."""
+    months, calibration = performance["by_month"], performance["calibration"]
+    return {
+        "months": [month["month"] for month in months],
+        "model_log_loss": [month["log_loss"] for month in months],
+        "market_log_loss": [month["market_log_loss"] for month in months],
+        "model_brier": [],
+        "market_brier": [],
+        "predicted": [b["predicted"] for b in calibration],
+        "observed": [b["observed"] for b in calibration],
+        "counts": [b["count"] for b in calibration],
+        "texts": {
+            "model": _("Turf, as published"),
+            "market": _("Market"),
+            "observed": _("Observed"),
+            "perfect": _("Perfect calibration"),
+            "predicted": _("predicted"),
+        },
+    }
 
 
 def track_record_day(request, day: str):

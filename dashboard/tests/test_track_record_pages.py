@@ -28,6 +28,18 @@ def test_the_record_shows_its_head_its_days_and_the_real_chains_performance(clie
     assert page.count(">1.2040<") == 4
 
 
+def test_the_record_shows_the_value_bets_by_month_and_draws_its_charts(client, record):
+    page = client.get("/track-record/").content.decode()
+    # 4 value bets over the two real days (saddle 2 at 4.00 won, rapport 4.20; saddle 3 at 8.00 lost).
+    assert 'data-bets-month="2025-11"' in page and "4.00 €" in page and "4.40 €" in page and "data-good" in page
+    assert 'id="calibration-chart"' in page and 'id="log-loss-chart"' in page and 'id="model-data"' in page
+
+
+def test_the_value_bets_are_in_french_too(client, record):
+    page = client.get("/track-record/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les paris value de l’historique, mois par mois" in page and "bon mois" in page
+
+
 def test_a_days_page_shows_its_lines_exactly_as_hashed_and_its_results(client, record):
     from predictions.models import TrackRecordDay
 
@@ -39,7 +51,7 @@ def test_a_days_page_shows_its_lines_exactly_as_hashed_and_its_results(client, r
 
 def test_the_demo_chain_is_labelled_and_never_in_the_figures(client, record):
     page = client.get("/track-record/", {"chain": "demo"}).content.decode()
-    assert "data-synthetic" in page and 'data-month="' not in page
+    assert "data-synthetic" in page and 'data-month="' not in page and "data-bets-month" not in page
 
 
 @pytest.mark.parametrize("path, status", [("/track-record/2025-11-09/", 404), ("/track-record/2025-13-01/", 400)])

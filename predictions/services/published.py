@@ -8,6 +8,7 @@ whose rows were scored after its start time (a backfill, out of sample but not p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from courses.models import Race
 from turf.cache import answers_invalidate
 
-from ..models import Prediction, PublishedPrediction, PublishedStage
+from ..models import ModelVersion, Prediction, PublishedPrediction, PublishedStage
 from .versions import model_version_active
 
 # Why a race asked for froze nothing (its reason in ``FreezeReport.not_frozen``).
@@ -44,18 +45,25 @@ class FreezeReport:
         return counts
 
 
-def predictions_freeze(*, race_ids: Iterable[int], stage: str) -> FreezeReport:
-    """Freeze the active version's current predictions of the races ``race_ids`` at ``stage`` (morning or off),
-    atomically and insert-only.
+def predictions_freeze(
+    *,
+    race_ids: Iterable[int],
+    stage: str,
+    model_version: ModelVersion | None = None,
+    at: dt.datetime | None = None,
+) -> FreezeReport:
+    """Freeze the active (or given) version's current predictions of the races ``race_ids`` at ``stage`` (morning
+    or off), atomically and insert-only; ``at`` (default: now) is the moment of the freeze (the demo's past days
+    replayed, ``demo_record``).
 
     Each row keeps the prediction's figures, its ``scored_at``, the race's ``odds_at`` (when the odds it saw were
     taken) and ``published_at`` = now. A race is frozen only when every row of it was scored at or before its
     start time (when it has one); a race already frozen at the stage is left as it is.
     """
     stage = PublishedStage(stage)
-    version = model_version_active()
+    version = model_version or model_version_active()
     wanted = {int(race_id) for race_id in race_ids}
-    now = timezone.now()
+    now = at or timezone.now()
     not_frozen: dict[int, str] = {}
     with transaction.atomic():
         races = {race.pk: race for race in Race.objects.filter(pk__in=wanted).only("pk", "start_time", "odds_at")}

@@ -125,13 +125,15 @@ def _version_checked(model_version: ModelVersion | None) -> tuple[ModelVersion, 
     return version, scorer
 
 
-def _score(*, races: Q, start: dt.date, end: dt.date, version: ModelVersion, scorer) -> ScoreReport:
+def _score(
+    *, races: Q, start: dt.date, end: dt.date, version: ModelVersion, scorer, at: dt.datetime | None = None
+) -> ScoreReport:
     """Score the races ``races`` (a Q on Race, all dated ``start``..``end``) by the rule of this module's
-    ``predictions_score_report``."""
+    ``predictions_score_report``, as of ``at`` (default: now)."""
     # Two rescorings of the same version at once (the feed's signal and the nightly task) take turns: each writes
     # and prunes its whole window in one transaction, so the rows left are one run's, never a mix.
     with locked(f"predictions.score:{version.pk}"):
-        scored_at = timezone.now()
+        scored_at = at or timezone.now()
         frame = runner_columns(Q(race__in=Race.objects.filter(races)))
         # The races that have gone off, and whether this version may backfill each: it has no row there and
         # the walk-forward rule lets it vouch for the race (one query, whatever the number of races).
@@ -219,9 +221,15 @@ def predictions_score_report(*, start: dt.date, end: dt.date, model_version: Mod
     return _score(races=Q(meeting__date__range=(start, end)), start=start, end=end, version=version, scorer=scorer)
 
 
-def predictions_score_races(*, race_ids: Iterable[int], model_version: ModelVersion | None = None) -> ScoreReport:
+def predictions_score_races(
+    *, race_ids: Iterable[int], model_version: ModelVersion | None = None, at: dt.datetime | None = None
+) -> ScoreReport:
     """Score the races ``race_ids`` with the active (or given) version, by ``predictions_score_report``'s rule:
-    the live day's rescoring as the market moves (races that have gone off are left alone or backfilled)."""
+    the live day's rescoring as the market moves (races that have gone off are left alone or backfilled).
+
+    ``at`` (default: now) is the moment the scoring stands for, its rows' ``scored_at``: the demo's past days
+    replayed as their live day would have run (``demo_record``); the rule is the same, a race gone off is only
+    backfilled, by a version the walk-forward rule lets vouch for it."""
     version, scorer = _version_checked(model_version)
     race_ids = sorted({int(race_id) for race_id in race_ids})
     span = Race.objects.filter(pk__in=race_ids).aggregate(first=Min("meeting__date"), last=Max("meeting__date"))
@@ -229,7 +237,9 @@ def predictions_score_races(*, race_ids: Iterable[int], model_version: ModelVers
         return ScoreReport(
             model_version=version.version, races=0, races_scored=0, races_unpriced=0, predictions=0, removed=0
         )
-    return _score(races=Q(pk__in=race_ids), start=span["first"], end=span["last"], version=version, scorer=scorer)
+    return _score(
+        races=Q(pk__in=race_ids), start=span["first"], end=span["last"], version=version, scorer=scorer, at=at
+    )
 
 
 def predictions_score(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> int:

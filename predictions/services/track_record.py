@@ -100,6 +100,7 @@ class Closing:
 NOTHING_PUBLISHED = "nothing was published before an off that day"
 NOT_ALL_OFF = "a race of the day has not gone off yet"
 EARLIER_OPEN = "an earlier day with published predictions is not closed yet"
+BEFORE_THE_HEAD = "a later day is closed already: the chain only grows at its head"
 
 
 def track_record_close(*, chain: str, day: dt.date, now: dt.datetime | None = None) -> Closing:
@@ -110,6 +111,8 @@ def track_record_close(*, chain: str, day: dt.date, now: dt.datetime | None = No
         closed = TrackRecordDay.objects.filter(chain=chain, day=day).first()
         if closed is not None:
             return Closing(day, closed)
+        if TrackRecordDay.objects.filter(chain=chain, day__gt=day).exists():
+            return Closing(day, None, BEFORE_THE_HEAD)
         previous = TrackRecordDay.objects.filter(chain=chain, day__lt=day).order_by("-day").first()
         if _open_days(chain, after=previous.day if previous else None, before=day):
             return Closing(day, None, EARLIER_OPEN)

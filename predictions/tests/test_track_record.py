@@ -18,6 +18,7 @@ from django.utils import timezone
 from courses.models import Race, RaceStatus, Source
 from predictions.models import PublishedPrediction, RecordChain, TrackRecordDay, TrackRecordLine
 from predictions.services.track_record import (
+    BEFORE_THE_HEAD,
     EARLIER_OPEN,
     GENESIS,
     NOT_ALL_OFF,
@@ -69,6 +70,15 @@ def test_the_next_day_chains_to_the_first_and_days_close_in_order():
     assert second.previous_day_hash == first.day_hash
     assert track_record_close(chain=RecordChain.REAL, day=DAY).record == first  # closing again changes nothing
     assert TrackRecordDay.objects.count() == 2 and TrackRecordLine.objects.count() == 6
+
+
+def test_a_day_before_the_chains_head_is_never_closed_behind_it():
+    day_of([(1, 1)], date=DAY + dt.timedelta(days=1))
+    assert track_record_close(chain=RecordChain.REAL, day=DAY + dt.timedelta(days=1)).record
+    day_of([(1, 2)], date=DAY)  # published for an earlier day, found after the later one closed
+    late = track_record_close(chain=RecordChain.REAL, day=DAY)
+    assert late.record is None and late.reason == BEFORE_THE_HEAD
+    assert track_record_verify(chain=RecordChain.REAL).ok
 
 
 def test_a_day_stays_open_until_every_race_of_it_has_gone_off():

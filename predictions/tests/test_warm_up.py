@@ -11,15 +11,26 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from courses.models import Race, RaceStatus
-from predictions.models import ModelKind, ModelStatus, ModelVersion, Prediction, PublishedStage
+from predictions.models import (
+    ModelKind,
+    ModelStatus,
+    ModelVersion,
+    Prediction,
+    PublishedPrediction,
+    PublishedStage,
+    RecordChain,
+    TrackRecordDay,
+)
 from predictions.selectors import race_card_by_id
 from predictions.services.published import predictions_freeze
 from predictions.services.registry import model_train
+from predictions.services.track_record import track_record_verify
 from predictions.services.versions import model_version_activate
 
 from .factories import call_quiet
 
 HOLDOUT = 20
+REPLAYED = 5  # the demo's past days published at their offs and closed into the demo chain
 
 
 def _predicted_races(version: ModelVersion, days) -> set[int]:
@@ -36,7 +47,8 @@ def _card(race_id: int) -> tuple:
 
 
 @pytest.mark.django_db
-def test_warm_up_scores_out_of_sample_and_a_later_model_leaves_past_cards_alone():
+def test_warm_up_scores_out_of_sample_and_a_later_model_leaves_past_cards_alone(settings):
+    settings.TRACK_RECORD_DEMO_DAYS = REPLAYED
     today = timezone.localdate()
     call_command(
         "load_demo",
@@ -73,8 +85,22 @@ def test_warm_up_scores_out_of_sample_and_a_later_model_leaves_past_cards_alone(
     )
     assert tomorrow and _predicted_races(active, [next_day]) == tomorrow
 
+    # The demo's last past days were published at their offs by the walk-forward version, and closed into the demo
+    # chain (a new install shows a working record); the days before are not.
+    replayed = held_out[-REPLAYED:]
+    closed = list(TrackRecordDay.objects.filter(chain=RecordChain.DEMO).order_by("day").values_list("day", flat=True))
+    assert closed == sorted(set(replayed) & days) and not TrackRecordDay.objects.filter(chain=RecordChain.REAL)
+    assert track_record_verify(chain=RecordChain.DEMO).ok
+    published = PublishedPrediction.objects.filter(stage=PublishedStage.OFF).select_related("runner__race")
+    assert {row.runner.race.meeting.date for row in published.select_related("runner__race__meeting")} == set(closed)
+    assert all(row.scored_at < row.runner.race.start_time == row.published_at for row in published)
+    assert {row.model_version_id for row in published} == {active.pk}  # trained before every replayed day
+    assert f"{len(closed)} days closed into the demo chain" in out
+
     # One held-out race was served live: what was published at its off is frozen.
-    served = Race.objects.filter(meeting__date=held_out[-1], pk__in=_predicted_races(active, held_out)).first()
+    served = Race.objects.filter(
+        meeting__date=held_out[-REPLAYED - 5], pk__in=_predicted_races(active, held_out)
+    ).first()
     Prediction.objects.filter(runner__race=served, model_version=active).update(
         scored_at=served.start_time - dt.timedelta(minutes=2)
     )

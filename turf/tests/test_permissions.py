@@ -28,6 +28,7 @@ TABLE = [
     ("GET", "/api/v1/health", OPEN),
     ("GET", "/api/v1/health/data-sources", OPEN),
     ("GET", "/api/v1/track-record", OPEN),  # the public record: the shop window
+    ("GET", "/api/v1/track-record/performance", OPEN),  # how the record did: public too
     ("GET", "/api/v1/track-record/2025-11-05", (404, 404, 404, 404)),  # a day not closed, whoever asks
     ("GET", "/api/v1/schema", OPEN),
     ("GET", "/api/v1/docs", OPEN),

@@ -46,6 +46,19 @@ def test_a_days_lines_hash_to_its_published_hash_and_the_results_are_beside(api,
     assert Dividend.objects.filter(race__meeting__date=DAY).exists()
 
 
+def test_the_records_performance_is_public_real_by_default_and_the_demo_apart(api, two_days):
+    answer = api.get("/api/v1/track-record/performance")
+    assert answer.status_code == 200
+    real = answer.json()
+    assert real["chain"] == "real" and real["races"] == 2 and len(real["calibration"]) == 10
+    assert real["log_loss"] == pytest.approx(1.2040, abs=1e-4) and real["by_month"][0]["month"] == "2025-11"
+    bets = real["value_bets"]
+    assert (bets["bets"], bets["at_odds"]["profit"], bets["at_rapports"]["profit"]) == (4, "4.00", "4.40")
+    assert bets["by_month"][0]["at_rapports"]["roi_ci95"] is not None
+    demo = api.get("/api/v1/track-record/performance", {"chain": "demo"}).json()
+    assert demo["chain"] == "demo" and demo["races"] == 1 and demo["value_bets"]["at_odds"]["profit"] == "-1.00"
+
+
 @pytest.mark.parametrize(
     "path, status, error",
     [
@@ -53,6 +66,7 @@ def test_a_days_lines_hash_to_its_published_hash_and_the_results_are_beside(api,
         ("/api/v1/track-record/2025-02-30", 400, "invalid_parameter"),
         ("/api/v1/track-record/yesterday", 400, "invalid_parameter"),
         ("/api/v1/track-record?chain=fake", 400, "invalid_parameter"),
+        ("/api/v1/track-record/performance?chain=both", 400, "invalid_parameter"),
         ("/api/v1/track-record?start=2025-11-06&end=2025-11-05", 400, "invalid_parameter"),
     ],
 )

@@ -19,7 +19,7 @@ from turf.params import PageParams, check_window
 from turf.schema import page_of
 from turf.serializers import DayField
 
-from ..services.track_record import day_results
+from ..services.track_record import day_results, record_performance
 
 
 def _chain_field():
@@ -118,3 +118,82 @@ class TrackRecordDayView(PublicAPIView):
                 "results": day_results(record),
             }
         )
+
+
+class _MoneySerializer(serializers.Serializer):
+    bets = serializers.IntegerField()
+    staked = serializers.CharField(help_text="€, level stakes of 1 € (a refund stakes nothing)")
+    profit = serializers.CharField(help_text="€")
+    roi = serializers.FloatField(allow_null=True)
+    roi_ci95 = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, help_text="bootstrap 95% interval over races"
+    )
+
+
+class _LogLossDifferenceSerializer(serializers.Serializer):
+    mean = serializers.FloatField()
+    ci95 = serializers.ListField(child=serializers.FloatField())
+
+
+class _LogLossMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    races = serializers.IntegerField()
+    log_loss = serializers.FloatField()
+    market_log_loss = serializers.FloatField()
+    difference = _LogLossDifferenceSerializer()
+
+
+class _BinSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    count = serializers.IntegerField()
+    predicted = serializers.FloatField(allow_null=True)
+    observed = serializers.FloatField(allow_null=True)
+
+
+class _ValueBetMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    at_odds = _MoneySerializer()
+    at_rapports = _MoneySerializer()
+
+
+class _ValueBetsSerializer(serializers.Serializer):
+    bets = serializers.IntegerField(help_text="value bets in the lines (published p × odds shown − 1 > 0, odds ≥ 2)")
+    settled = serializers.IntegerField(help_text="those whose race finished")
+    stake = serializers.CharField(required=False)
+    at_odds = _MoneySerializer(help_text="settled at the odds the line shows")
+    at_rapports = _MoneySerializer(help_text="settled at the PMU's simple gagnant rapports")
+    by_month = _ValueBetMonthSerializer(many=True)
+
+
+class TrackRecordPerformanceSerializer(serializers.Serializer):
+    chain = serializers.CharField()
+    races = serializers.IntegerField(help_text="finished races with a winner and the market's probability on each line")
+    runners = serializers.IntegerField(required=False)
+    log_loss = serializers.FloatField(required=False)
+    market_log_loss = serializers.FloatField(required=False)
+    difference = _LogLossDifferenceSerializer(required=False, help_text="Turf's log loss minus the market's")
+    by_month = _LogLossMonthSerializer(many=True, required=False)
+    calibration = _BinSerializer(many=True, required=False)
+    value_bets = _ValueBetsSerializer()
+
+
+class TrackRecordPerformanceView(PublicAPIView):
+    query_params = TrackRecordChainParams
+
+    @extend_schema(
+        summary="How the record's frozen lines did: log loss against the market, calibration, value bets by month",
+        description=(
+            "Computed from the chain's frozen lines alone and the arrivals: race log loss of the published win "
+            "probability against the market's at the same moment, by month with bootstrap 95% intervals; the "
+            "calibration (reliability bins); and the value bets the lines held, 1 € each, settled at the odds "
+            "shown and at the rapports, by month with the ROI's bootstrap 95% interval. chain=real (default): "
+            "real races only; chain=demo: the synthetic demo's own chain, never mixed."
+        ),
+        parameters=[TrackRecordChainParams],
+        responses={200: TrackRecordPerformanceSerializer},
+        tags=["track record"],
+        auth=[],
+    )
+    def get(self, request):
+        return Response(TrackRecordPerformanceSerializer(record_performance(chain=self.params["chain"])).data)

@@ -4,6 +4,9 @@ Its rescore follows the scoring rule (``predictions.services.scoring``): races s
 active version; races that have gone off are never rewritten, only backfilled where the active version has no
 prediction and was trained strictly before their day. So a restart after a newer model was promoted leaves the
 past race cards as they were published (or as the walk-forward rule has them), never the new model's hindsight.
+
+Between the two, the demo's last ``TRACK_RECORD_DEMO_DAYS`` past days are published at their offs and closed into the
+track record's demo chain (``predictions.services.demo_record``), so that a new install shows a working record.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from predictions.models import ModelKind
+from predictions.services.demo_record import track_record_demo_replay
 from predictions.services.versions import model_version_active_get
 
 
@@ -39,6 +43,9 @@ class Command(BaseCommand):
             call_command("train", "--promote", "--until", cutoff.isoformat(), *quiet, stdout=self.stdout)
         else:
             self.stdout.write(f"warm_up: {active.version} is active; not retraining")
+        # Before the rescore backfills the past days: the demo's past days published at their offs (scored before
+        # each off, by the walk-forward version) and closed into the track record's demo chain.
+        self.stdout.write(track_record_demo_replay().summary())
         call_command(
             "rescore",
             "--start",
