@@ -5,3 +5,7 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "alerts"
     verbose_name = "Watchlists, alerts and webhooks"
+
+    def ready(self) -> None:
+        # courses and predictions announce their news by signals; alerts turns them into events.
+        from . import receivers  # noqa: F401

@@ -24,7 +24,7 @@ from django.utils import timezone
 from courses.clock import not_gone_off
 from courses.models import Race, RaceStatus, Runner, RunnerStatus
 from predictions.models import Prediction
-from predictions.services.versions import model_version_active
+from predictions.services.versions import model_version_active_get
 from wagering.selectors.value_bets import value_bet_list
 from wagering.services.rapports import race_rapports
 
@@ -316,7 +316,9 @@ def events_value_bets(*, race_ids: Iterable[int], now: dt.datetime | None = None
                 bets[bet["runner_id"]] = bet
     runners = {
         runner.pk: runner
-        for runner in Runner.objects.filter(race_id__in=wanted).filter(runner_followed()).select_related(*RUNNER_RELATED)
+        for runner in Runner.objects.filter(race_id__in=wanted)
+        .filter(runner_followed())
+        .select_related(*RUNNER_RELATED)
     }
     # The last value-bet event of each runner says whether it is one now (created) or not (removed, or none).
     standing: dict[int, str] = {}
@@ -367,7 +369,7 @@ def events_prediction_updated(*, race_ids: Iterable[int], now: dt.datetime | Non
     """``prediction.updated``: a followed race still to come whose active version's top picks (the first
     ``PREDICTION_TOP`` by rank) differ from those its last such event gave (or that had none):
     ``prediction.updated:<race>:<n>``."""
-    version = model_version_active()
+    version = model_version_active_get()
     if version is None:
         return []
     races = {
@@ -400,9 +402,7 @@ def events_prediction_updated(*, race_ids: Iterable[int], now: dt.datetime | Non
         .values_list("race_id", "payload")
     ):
         last[race_id] = [pick["runner_id"] for pick in payload.get("top", [])]
-    changed = [
-        race_id for race_id, top in tops.items() if [pick["runner_id"] for pick in top] != last.get(race_id)
-    ]
+    changed = [race_id for race_id, top in tops.items() if [pick["runner_id"] for pick in top] != last.get(race_id)]
     sequences = _next_sequences(f"{EventType.PREDICTION_UPDATED}:{race_id}" for race_id in changed)
     events = [
         Event(
