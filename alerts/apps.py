@@ -7,5 +7,6 @@ class AlertsConfig(AppConfig):
     verbose_name = "Watchlists, alerts and webhooks"
 
     def ready(self) -> None:
-        # courses and predictions announce their news by signals; alerts turns them into events.
-        from . import receivers  # noqa: F401
+        # courses and predictions announce their news by signals; alerts turns them into events, fanned out by
+        # the tasks queued by name (registered here, so the web process runs them eagerly in the embedded mode).
+        from . import receivers, tasks  # noqa: F401
