@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
+from alerts.models import Alert, Event, EventType
 from billing.models import Plan, Subscription
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
@@ -31,6 +32,7 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # route name -> (URL of the victim's object, the methods its view answers).
 OWNED = {
+    "alert-read": ("/api/v1/alerts/{alert}/read", {"POST"}),
     "auth-api-key": ("/api/v1/auth/api-keys/{key}", {"DELETE"}),
     "backtest-detail": ("/api/v1/backtests/{job}", {"GET"}),
     "backtest-bets": ("/api/v1/backtests/{job}/bets", {"GET"}),
@@ -57,6 +59,7 @@ PUBLIC = {
 }
 # Lists of one's own objects: the victim's never show up in the intruder's.
 LISTS = (
+    "/api/v1/alerts",
     "/api/v1/bets",
     "/api/v1/backtests",
     "/api/v1/auth/api-keys",
@@ -102,7 +105,14 @@ def victim(pro_user):
         owner=pro_user, start=today - dt.timedelta(days=30), end=today, params={"stake": "17.43"}
     )
     key = api_key_create(user=pro_user, name="victim-secret-script", address="127.0.0.1").api_key
-    return {"user": pro_user, "bet": bet, "job": job, "key": key}
+    event = Event.objects.create(
+        type=EventType.RUNNER_DECLARED,
+        key="runner.declared:victim",
+        race=race,
+        payload={"horse": "victim-secret-script"},
+    )
+    alert = Alert.objects.create(user=pro_user, event=event)
+    return {"user": pro_user, "bet": bet, "job": job, "key": key, "alert": alert}
 
 
 @pytest.fixture
@@ -118,13 +128,14 @@ def _state(victim) -> tuple:
     bet = UserBet.objects.filter(pk=victim["bet"].pk).values().first()
     job = BacktestJob.objects.filter(pk=victim["job"].pk).values().first()
     key = ApiKey.objects.filter(pk=victim["key"].pk).values().first()
-    return bet, job, key
+    alert = Alert.objects.filter(pk=victim["alert"].pk).values().first()
+    return bet, job, key, alert
 
 
 @pytest.mark.parametrize("route", sorted(OWNED))
 def test_another_users_object_answers_404_to_every_method(api, client, victim, intruder, route):
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "alert")})
     before = _state(victim)
     api.as_user(intruder)
     client.force_login(intruder)
@@ -143,7 +154,7 @@ def test_another_users_object_answers_404_to_every_method(api, client, victim, i
 def test_the_owner_reaches_the_same_object(api, client, victim, route):
     """The intruder's 404 is about ownership: the owner, at the same URL, is answered."""
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "alert")})
     api.as_user(victim["user"])
     client.force_login(victim["user"])
     sender = client if route.startswith("dashboard:") else api

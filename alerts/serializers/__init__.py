@@ -1,0 +1,1 @@
+"""The alerts app's serializers, a module per concern."""

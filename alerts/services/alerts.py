@@ -1,0 +1,56 @@
+"""A user's in-app alerts read, and how they want to hear of each event type."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from billing.exceptions import PlanRequired
+from billing.models import Feature
+from billing.selectors import plan_cheapest_with, plan_for_user
+
+from ..models import Alert, AlertPreference, Channel, EventType
+
+
+def alert_read(*, user, alert_id: int) -> Alert:
+    """Mark one of the user's alerts read (another user's is not found); reading it again changes nothing."""
+    alert = Alert.objects.filter(user=user, pk=alert_id).select_related("event").first()
+    if alert is None:
+        raise NotFound("No such alert.")
+    if alert.read_at is None:
+        alert.read_at = timezone.now()
+        alert.save(update_fields=["read_at"])
+    return alert
+
+
+def alerts_read_all(*, user) -> int:
+    """Mark every unread alert of the user read; how many were."""
+    return Alert.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def alert_preferences_set(*, user, preferences: list[dict]) -> None:
+    """Set the channels (and for ``odds.moved`` the move that counts) of the event types given, atomically; the
+    webhook channel only where the user's plan opens webhooks (403 ``plan_required`` otherwise, nothing saved)."""
+    if any(Channel.WEBHOOK in item["channels"] for item in preferences):
+        plan = plan_for_user(user)
+        if plan is None or not plan.opens(Feature.WEBHOOKS):
+            raise PlanRequired(
+                "Alerts by webhook need a plan that opens webhooks.",
+                needed=plan_cheapest_with(Feature.WEBHOOKS),
+                current=plan,
+                feature=Feature.WEBHOOKS,
+            )
+    with transaction.atomic():
+        for item in preferences:
+            percent: Decimal | None = item.get("odds_move_percent")
+            AlertPreference.objects.update_or_create(
+                user=user,
+                event_type=item["event_type"],
+                defaults={
+                    "channels": list(dict.fromkeys(item["channels"])),
+                    "odds_move_percent": percent if item["event_type"] == EventType.ODDS_MOVED else None,
+                },
+            )

@@ -1,0 +1,1 @@
+"""The alerts app's API views, a module per concern."""
