@@ -13,7 +13,13 @@ from ..models import Channel, EventType
 
 
 class AlertListParams(PageParams):
-    unread = serializers.BooleanField(required=False, default=False, help_text="true: only the alerts not read yet")
+    # Spelt one way (a boolean query would also take 1, yes, on): true or false.
+    unread = serializers.ChoiceField(
+        choices=["true", "false"], required=False, default="false", help_text="true: only the alerts not read yet"
+    )
+
+    def validate_unread(self, value: str) -> bool:
+        return value == "true"
 
 
 class AlertSerializer(serializers.Serializer):
