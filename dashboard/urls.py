@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from . import pages, views
-from .pages import pro, public, track_record
+from .pages import alerts, pro, public, track_record
 
 app_name = "dashboard"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("dashboard.pages.bets")),  # lane card: my bets
     *pro.urlpatterns,
     *track_record.urlpatterns,
+    *alerts.urlpatterns,
     path("i18n/setlang/", views.language_set, name="set_language"),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from turf.cache import get_many, set_quietly
+
 from ..models import Alert, AlertPreference, Channel, EventType
 from ..services.events import odds_move_default
 
@@ -17,6 +19,27 @@ def alert_list(*, user, unread: bool = False) -> QuerySet[Alert]:
 def alert_unread_count(*, user) -> int:
     """How many of the user's alerts are unread (the pages' badge): one query on the (user, read_at) index."""
     return Alert.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# The pages' badge keeps a user's unread count in the shared cache this long at most; the fan-out and the reads
+# forget it (``alert_unread_forget``), so the bound only matters for a count computed while a fan-out committed.
+UNREAD_SECONDS = 60
+
+
+def unread_key(user_id: int) -> str:
+    return f"alerts.unread:{user_id}"
+
+
+def alert_unread_badge(*, user_id: int) -> int:
+    """The unread count as every page's nav shows it: from the shared cache (no SQL) when it is there, else
+    ``alert_unread_count`` (one query), kept for ``UNREAD_SECONDS``. A cache that does not answer: the query."""
+    key = unread_key(user_id)
+    found = get_many([key], "alert badges")
+    if found and key in found:
+        return found[key]
+    count = Alert.objects.filter(user_id=user_id, read_at__isnull=True).count()
+    set_quietly(key, count, UNREAD_SECONDS, "alert badges")
+    return count
 
 
 def alert_preference_list(*, user) -> list[dict]:

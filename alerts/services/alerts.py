@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
@@ -11,8 +12,24 @@ from rest_framework.exceptions import NotFound
 from billing.exceptions import PlanRequired
 from billing.models import Feature
 from billing.selectors import plan_cheapest_with, plan_for_user
+from turf.cache import CACHE_ERRORS, cache_warn
 
 from ..models import Alert, AlertPreference, Channel, EventType
+from ..selectors.alerts import unread_key
+
+
+def alert_unread_forget(*, user_ids) -> None:
+    """Forget the cached unread counts of ``user_ids`` once the transaction commits (the badge reads them again)."""
+    keys = [unread_key(user_id) for user_id in user_ids]
+    if keys:
+        transaction.on_commit(lambda: _forget(keys))
+
+
+def _forget(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except CACHE_ERRORS as exc:
+        cache_warn("alert badges", exc)
 
 
 def alert_read(*, user, alert_id: int) -> Alert:
@@ -23,12 +40,15 @@ def alert_read(*, user, alert_id: int) -> Alert:
     if alert.read_at is None:
         alert.read_at = timezone.now()
         alert.save(update_fields=["read_at"])
+        alert_unread_forget(user_ids=[user.pk])
     return alert
 
 
 def alerts_read_all(*, user) -> int:
     """Mark every unread alert of the user read; how many were."""
-    return Alert.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    read = Alert.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    alert_unread_forget(user_ids=[user.pk])
+    return read
 
 
 def alert_preferences_set(*, user, preferences: list[dict]) -> None:

@@ -31,6 +31,7 @@ from billing.selectors import plan_list
 from courses.models import Runner
 
 from ..models import Alert, AlertPreference, Channel, Event, EventType, MailBatch, WatchlistEntry
+from .alerts import alert_unread_forget
 from .events import odds_move_default
 from .webhooks import webhooks_enqueue
 
@@ -122,6 +123,7 @@ def event_fan_out(*, event_id) -> FanOut:
                 ignore_conflicts=True,
                 batch_size=2000,
             )
+            alert_unread_forget(user_ids=channels[Channel.IN_APP])
         if channels[Channel.EMAIL] and event.race_id:
             report.batches_opened = _mail_batches_add(event, channels[Channel.EMAIL])
         if channels[Channel.WEBHOOK]:

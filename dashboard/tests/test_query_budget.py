@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alerts.models import Alert, Event, EventType
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 from predictions.tests.factories import live_day, live_race
@@ -25,6 +26,8 @@ SUBSCRIBER_PAGES = [
     "/picks/?date={day}",
     "/value-bets/?date={day}",
     "/bets/",
+    "/alerts/",
+    "/alerts/?unread=true",
     "/backtests/",
     "/backtests/{job}/",
     "/backtests/{job}/status",
@@ -60,6 +63,15 @@ def world(pro_user):
             odds=Decimal("4"),
         )
     job = _done_job(pro_user, 5)
+    for runner in race.runners.all():  # alerts about each runner: the alerts page and the nav's badge show them
+        event = Event.objects.create(
+            type=EventType.RUNNER_DECLARED,
+            key=f"runner.declared:{runner.pk}",
+            race=race,
+            runner=runner,
+            payload={"race_code": "R1C1", "date": live_day().isoformat(), "horse": "H", "saddle_number": 1},
+        )
+        Alert.objects.create(user=pro_user, event=event)
     return {"day": live_day().isoformat(), "job": job.pk}
 
 

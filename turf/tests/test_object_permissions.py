@@ -38,6 +38,7 @@ OWNED = {
     "backtest-bets": ("/api/v1/backtests/{job}/bets", {"GET"}),
     "bet-detail": ("/api/v1/bets/{bet}", {"DELETE"}),
     "dashboard:api-key-revoke": ("/account/api-keys/{key}/revoke/", {"POST"}),
+    "dashboard:alert-read": ("/alerts/{alert}/read/", {"POST"}),
     "dashboard:backtest": ("/backtests/{job}/", {"GET"}),
     "dashboard:backtest-status": ("/backtests/{job}/status", {"GET"}),
     "dashboard:backtest-csv": ("/backtests/{job}/csv", {"GET"}),

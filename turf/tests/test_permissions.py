@@ -119,6 +119,10 @@ TABLE = [
     ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
     ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
+    ("GET", "/alerts/", PAGE),
+    ("POST", "/alerts/read/", (302, 302, 302, 302)),  # back to /alerts/ (a visitor to the log-in)
+    ("POST", "/alerts/preferences/", (302, 302, 302, 302)),  # back to /alerts/ saying what was saved or wrong
+    ("POST", "/alerts/1/read/", (302, 404, 404, 404)),  # nobody's alert: a 404 past the plan gate
     ("GET", "/bets/", PAGE),
     ("POST", "/bets/", (302, 302, 302, 302)),  # back to /bets/ saying what was wrong (an empty bet)
     ("POST", "/bets/1/delete/", (302, 404, 404, 404)),  # nobody's bet: a 404 past the plan gate
