@@ -11,7 +11,7 @@ from rest_framework.exceptions import NotFound
 
 from billing.exceptions import PlanRequired
 from billing.models import Feature
-from billing.selectors import plan_cheapest_with, plan_for_user
+from billing.services import plan_feature_open
 from turf.cache import CACHE_ERRORS, cache_warn
 
 from ..models import Alert, AlertPreference, Channel, EventType
@@ -55,14 +55,13 @@ def alert_preferences_set(*, user, preferences: list[dict]) -> None:
     """Set the channels (and for ``odds.moved`` the move that counts) of the event types given, atomically; the
     webhook channel only where the user's plan opens webhooks (403 ``plan_required`` otherwise, nothing saved)."""
     if any(Channel.WEBHOOK in item["channels"] for item in preferences):
-        plan = plan_for_user(user)
-        if plan is None or not plan.opens(Feature.WEBHOOKS):
+        try:
+            plan_feature_open(user=user, feature=Feature.WEBHOOKS)
+        except PlanRequired as exc:
+            # The gate's refusal, naming the cheapest plan that opens webhooks, said of the channel.
             raise PlanRequired(
-                "Alerts by webhook need a plan that opens webhooks.",
-                needed=plan_cheapest_with(Feature.WEBHOOKS),
-                current=plan,
-                feature=Feature.WEBHOOKS,
-            )
+                f"Alerts by webhook: {exc.detail}", needed=exc.needed, current=exc.current, feature=exc.feature
+            ) from None
     with transaction.atomic():
         for item in preferences:
             percent: Decimal | None = item.get("odds_move_percent")

@@ -16,7 +16,9 @@ def race_to_come(*, runners: int = 3, days: int = 1, code: str = "ALR", number: 
     """A race ``days`` ahead (not gone off), its runners with a horse, a jockey and a trainer each."""
     day = timezone.localdate() + dt.timedelta(days=days)
     racecourse, _ = Racecourse.objects.get_or_create(code=code, defaults={"name": f"Hippodrome {code}"})
-    meeting, _ = Meeting.objects.get_or_create(date=day, number=1, defaults={"racecourse": racecourse})
+    meeting = Meeting.objects.filter(date=day, racecourse=racecourse).first() or Meeting.objects.create(
+        date=day, number=Meeting.objects.filter(date=day).count() + 1, racecourse=racecourse
+    )
     race = Race.objects.create(
         meeting=meeting,
         number=number,
