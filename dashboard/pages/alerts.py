@@ -89,7 +89,7 @@ def alert_mark_read(request, params, alert_id: int):
 def alerts_mark_read(request, params):
     """Mark every alert read."""
     read = alerts_read_all(user=request.user)
-    request.session[NOTICE] = {"message": _("%(count)s alerts marked read.") % {"count": read}, "error": False}
+    request.session[NOTICE] = {"message": _("Alerts marked read: %(count)s.") % {"count": read}, "error": False}
     return redirect(reverse("dashboard:alerts"))
 
 
