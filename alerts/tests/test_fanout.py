@@ -264,3 +264,21 @@ def test_a_race_result_carries_the_arrival_and_the_rapports(
     assert [row["saddle_number"] for row in payload["arrival"]] == [3, 2, 1]
     assert payload["rapports"][0]["amount"] == "4.20"
     assert list(Alert.objects.values_list("user", flat=True)) == [free_user.pk]
+
+
+def test_the_command_fans_out_what_is_left_and_mails_the_pending_batches(premium_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    race = race_to_come(runners=1)
+    follow(premium_user, race)
+    prefer(premium_user, EventType.RUNNER_DECLARED, [Channel.IN_APP, Channel.EMAIL])
+    Event.objects.create(type=EventType.RUNNER_DECLARED, key="runner.declared:cmd", race=race)  # never queued
+    out = StringIO()
+
+    with mock.patch.object(fanout.current_app, "signature"):  # the broker's send: not this test's
+        call_command("alerts_send", "--now", stdout=out)
+
+    assert "1 events fanned out to 1 followers; 1 mails sent" in out.getvalue()
+    assert Alert.objects.filter(user=premium_user).count() == 1 and len(mail.outbox) == 1
