@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from . import pages, views
-from .pages import pro, public, track_record, watchlist
+from .pages import alerts, pro, public, track_record, watchlist
 
 app_name = "dashboard"
 
@@ -19,5 +19,6 @@ urlpatterns = [
     *pro.urlpatterns,
     *track_record.urlpatterns,
     *watchlist.urlpatterns,
+    *alerts.urlpatterns,
     path("i18n/setlang/", views.language_set, name="set_language"),
 ]

@@ -200,6 +200,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "dashboard.pages.alerts.unread_alerts",
             ],
         },
     },
@@ -610,3 +611,9 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "SIGNING_KEY": SECRET_KEY,
 }
+
+# Alerts (alerts/services/fanout.py): a user's e-mail alerts of a race wait TURF_ALERT_MAIL_DELAY seconds for the
+# race's other events, then go as one mail; an odds move counts from TURF_ALERT_ODDS_MOVE_PERCENT percent of the
+# previous price for a user who has not set their own threshold.
+TURF_ALERT_MAIL_DELAY = env_int("TURF_ALERT_MAIL_DELAY", 120)
+TURF_ALERT_ODDS_MOVE_PERCENT = env_int("TURF_ALERT_ODDS_MOVE_PERCENT", 20)

@@ -1,1 +1,22 @@
 """Tasks of the events: the fan-out of an event to its followers, the batched mails."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from turf.celery import RETRY_POLICY as RETRY
+
+from ..services.events import FAN_OUT_TASK
+from ..services.fanout import MAIL_TASK, event_fan_out, mail_batch_send
+
+
+@shared_task(name=FAN_OUT_TASK, **RETRY)
+def event_fan_out_task(event_id: str) -> int:
+    """Tell an event's followers (queued by its producer once committed); a second run does nothing."""
+    return event_fan_out(event_id=event_id).followers
+
+
+@shared_task(name=MAIL_TASK, **RETRY)
+def mail_batch_send_task(batch_id: int) -> bool:
+    """Mail a user's pending batch of a race's events (queued with ``TURF_ALERT_MAIL_DELAY`` when it opens)."""
+    return mail_batch_send(batch_id=batch_id)

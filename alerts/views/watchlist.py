@@ -13,7 +13,7 @@ from turf.params import PageParams
 from turf.schema import id_parameter, page_of
 from turf.serializers import path_id
 
-from ..selectors import watchlist_list, watchlist_rows
+from ..selectors.watchlist import watchlist_list, watchlist_rows
 from ..serializers.watchlist import WatchlistEntrySerializer, WatchlistFollowSerializer
 from ..services.watchlist import watchlist_entry_create, watchlist_entry_delete
 

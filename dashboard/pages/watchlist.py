@@ -19,7 +19,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
 from alerts.models import FollowKind, WatchlistEntry
-from alerts.selectors import watchlist_followed, watchlist_list, watchlist_rows
+from alerts.selectors.watchlist import watchlist_followed, watchlist_list, watchlist_rows
 from alerts.services.watchlist import watchlist_entry_create, watchlist_target_delete
 from billing.exceptions import PlanRequired
 from billing.gate import Page, gate_pass

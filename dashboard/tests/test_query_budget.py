@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alerts.models import Alert, Event, EventType
 from alerts.services.watchlist import watchlist_entry_create
 from courses.models import Jockey, Runner
 from predictions.services.scoring import predictions_score
@@ -27,6 +28,8 @@ SUBSCRIBER_PAGES = [
     "/picks/?date={day}",
     "/value-bets/?date={day}",
     "/bets/",
+    "/alerts/",
+    "/alerts/?unread=true",
     "/backtests/",
     "/backtests/{job}/",
     "/backtests/{job}/status",
@@ -66,6 +69,15 @@ def world(pro_user):
             odds=Decimal("4"),
         )
     job = _done_job(pro_user, 5)
+    for runner_alert in race.runners.all():  # alerts about each runner: the alerts page and the nav's badge show them
+        event = Event.objects.create(
+            type=EventType.RUNNER_DECLARED,
+            key=f"runner.declared:{runner_alert.pk}",
+            race=race,
+            runner=runner_alert,
+            payload={"race_code": "R1C1", "date": live_day().isoformat(), "horse": "H", "saddle_number": 1},
+        )
+        Alert.objects.create(user=pro_user, event=event)
     runner = race.runners.order_by("saddle_number").first()
     jockey = runner.jockey or Jockey.objects.create(name="Éric Raffin")
     Runner.objects.filter(race=race).update(jockey=jockey)

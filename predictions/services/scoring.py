@@ -11,11 +11,13 @@ built for the window, and fall back to the market for races they cannot rate.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -25,11 +27,14 @@ from turf.cache import answers_invalidate
 from turf.locks import locked
 
 from ..models import ModelKind, ModelVersion, Prediction
+from ..signals import races_rescored
 from .features import feature_frame
 from .predict import model_predict
 from .probability import harville_place_probabilities, market_probabilities, places_paid, rank_within_races
 from .runners import RunnerColumns, runner_columns
 from .versions import model_version_active, version_vouches
+
+logger = logging.getLogger("turf.predictions")
 
 
 class UnscorableVersion(ValueError):
@@ -193,6 +198,9 @@ def _score(
 
     races_scored = set(part.race_id[scored].tolist())
     races_run = set(part.race_id[part.runs].tolist())
+    rescored = sorted(races_scored - gone.keys())
+    if rescored:
+        transaction.on_commit(lambda: _announce_rescored(rescored))
     return ScoreReport(
         model_version=version.version,
         races=len(frame.races),
@@ -203,6 +211,14 @@ def _score(
         races_gone_off=len(set(frame.races) & (gone.keys() - backfilled)),
         races_backfilled=len(races_scored & backfilled),
     )
+
+
+def _announce_rescored(race_ids: list[int]) -> None:
+    """Send ``races_rescored`` for races still to come that were scored afresh; a listener that fails is logged,
+    never fails the scoring that has committed."""
+    for receiver, error in races_rescored.send_robust(sender=Prediction, race_ids=race_ids):
+        if isinstance(error, Exception):
+            logger.warning("races_rescored: %s failed: %s", receiver, error, exc_info=error)
 
 
 def predictions_score_report(*, start: dt.date, end: dt.date, model_version: ModelVersion | None = None) -> ScoreReport:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.services import tokens_issue
-from alerts.models import WatchlistEntry
+from alerts.models import Alert, Event, EventType, WatchlistEntry
 from billing.models import Plan
 from courses.models import RaceStatus
 from predictions.models import ModelKind
@@ -49,6 +49,7 @@ PASSWORD = "s3cret-Pass!"  # the personas' (turf/tests/conftest.py)
 # Substituted by the fixtures' values when a case is sent.
 RACE_ID, BET_ID, JOB_ID, KEY_ID, REFRESH = "{race_id}", "{bet_id}", "{job_id}", "{key_id}", "{refresh}"
 HORSE_ID, ENTRY_ID = "{horse_id}", "{entry_id}"
+ALERT_ID = "{alert_id}"
 
 # A valid request body of every operation that reads one; each case spoils one field of it.
 BODIES: dict[tuple[str, str], dict] = {
@@ -95,6 +96,12 @@ BODIES: dict[tuple[str, str], dict] = {
         "stake": "2.00",
         "odds": "3.00",
     },
+    ("PUT", "/api/v1/alerts/preferences"): {
+        "preferences": [
+            {"event_type": "odds.moved", "channels": ["in_app", "email"], "odds_move_percent": "25.0"},
+            {"event_type": "race.result", "channels": ["webhook"]},
+        ]
+    },
     ("PUT", "/api/v1/bets/limits"): {"stake_day": "50.00", "stake_week": "100.00", "loss_month": "200.00"},
     ("POST", "/api/v1/billing/checkout"): {"plan": "premium"},
     ("POST", "/api/v1/watchlist"): {"type": "horse", "id": HORSE_ID},
@@ -107,6 +114,7 @@ PATH_VALUES = {
     "job_id": JOB_ID,
     "key_id": KEY_ID,
     "entry_id": ENTRY_ID,
+    "alert_id": ALERT_ID,
     "code": "R1C1",
     "day": "2025-11-05",
 }
@@ -377,6 +385,8 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
     key = api_key_create(user=pro_user, name="script", address="127.0.0.1").api_key
     followed, to_follow = (runner.horse for runner in race.runners.order_by("saddle_number")[:2])
     entry = WatchlistEntry.objects.create(user=pro_user, kind="horse", horse=followed)
+    event = Event.objects.create(type=EventType.RUNNER_DECLARED, key="runner.declared:hostile", race=race)
+    alert = Alert.objects.create(user=pro_user, event=event)
     Plan.objects.update(requests_per_minute=1_000_000, requests_per_day=10_000_000)
     tokens = tokens_issue(user=pro_user)
     return {
@@ -389,6 +399,7 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
             KEY_ID: str(key.pk),
             HORSE_ID: str(to_follow.pk),
             ENTRY_ID: str(entry.pk),
+            ALERT_ID: str(alert.pk),
             REFRESH: tokens["refresh_token"],
         },
     }

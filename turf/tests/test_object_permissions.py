@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
-from alerts.models import WatchlistEntry
+from alerts.models import Alert, Event, EventType, WatchlistEntry
 from billing.models import Plan, Subscription
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
@@ -32,12 +32,14 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # route name -> (URL of the victim's object, the methods its view answers).
 OWNED = {
+    "alert-read": ("/api/v1/alerts/{alert}/read", {"POST"}),
     "auth-api-key": ("/api/v1/auth/api-keys/{key}", {"DELETE"}),
     "backtest-detail": ("/api/v1/backtests/{job}", {"GET"}),
     "backtest-bets": ("/api/v1/backtests/{job}/bets", {"GET"}),
     "bet-detail": ("/api/v1/bets/{bet}", {"DELETE"}),
     "watchlist-entry": ("/api/v1/watchlist/{entry}", {"DELETE"}),
     "dashboard:api-key-revoke": ("/account/api-keys/{key}/revoke/", {"POST"}),
+    "dashboard:alert-read": ("/alerts/{alert}/read/", {"POST"}),
     "dashboard:backtest": ("/backtests/{job}/", {"GET"}),
     "dashboard:backtest-status": ("/backtests/{job}/status", {"GET"}),
     "dashboard:backtest-csv": ("/backtests/{job}/csv", {"GET"}),
@@ -61,6 +63,7 @@ PUBLIC = {
 }
 # Lists of one's own objects: the victim's never show up in the intruder's.
 LISTS = (
+    "/api/v1/alerts",
     "/api/v1/bets",
     "/api/v1/backtests",
     "/api/v1/auth/api-keys",
@@ -107,7 +110,14 @@ def victim(pro_user):
     )
     key = api_key_create(user=pro_user, name="victim-secret-script", address="127.0.0.1").api_key
     entry = WatchlistEntry.objects.create(user=pro_user, kind="horse", horse=race.runners.first().horse)
-    return {"user": pro_user, "bet": bet, "job": job, "key": key, "entry": entry}
+    event = Event.objects.create(
+        type=EventType.RUNNER_DECLARED,
+        key="runner.declared:victim",
+        race=race,
+        payload={"horse": "victim-secret-script"},
+    )
+    alert = Alert.objects.create(user=pro_user, event=event)
+    return {"user": pro_user, "bet": bet, "job": job, "key": key, "alert": alert, "entry": entry}
 
 
 @pytest.fixture
@@ -124,13 +134,14 @@ def _state(victim) -> tuple:
     job = BacktestJob.objects.filter(pk=victim["job"].pk).values().first()
     key = ApiKey.objects.filter(pk=victim["key"].pk).values().first()
     entry = WatchlistEntry.objects.filter(pk=victim["entry"].pk).values().first()
-    return bet, job, key, entry
+    alert = Alert.objects.filter(pk=victim["alert"].pk).values().first()
+    return bet, job, key, entry, alert
 
 
 @pytest.mark.parametrize("route", sorted(OWNED))
 def test_another_users_object_answers_404_to_every_method(api, client, victim, intruder, route):
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert")})
     before = _state(victim)
     api.as_user(intruder)
     client.force_login(intruder)
@@ -149,7 +160,7 @@ def test_another_users_object_answers_404_to_every_method(api, client, victim, i
 def test_the_owner_reaches_the_same_object(api, client, victim, route):
     """The intruder's 404 is about ownership: the owner, at the same URL, is answered."""
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert")})
     api.as_user(victim["user"])
     client.force_login(victim["user"])
     sender = client if route.startswith("dashboard:") else api

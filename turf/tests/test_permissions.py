@@ -72,6 +72,12 @@ TABLE = [
     ("GET", "/api/v1/backtests/1", (401, 403, 403, 404)),  # nobody's job: a 404 past the plan gate
     ("GET", "/api/v1/backtests/1/bets", (401, 403, 403, 404)),
     ("GET", f"/api/v1/export/csv?type=predictions&{DAY}", PRO),
+    ("GET", "/api/v1/alerts", FREE),
+    ("GET", "/api/v1/alerts?unread=true", FREE),
+    ("POST", "/api/v1/alerts/read", FREE),
+    ("POST", "/api/v1/alerts/1/read", (401, 404, 404, 404)),  # nobody's alert: a 404 past the plan gate
+    ("GET", "/api/v1/alerts/preferences", FREE),
+    ("PUT", "/api/v1/alerts/preferences", (401, 400, 400, 400)),  # the empty body: give at least one type
     ("GET", "/api/v1/bets", FREE),
     ("POST", "/api/v1/bets", (401, 400, 400, 400)),
     ("GET", "/api/v1/bets/summary", FREE),
@@ -118,6 +124,10 @@ TABLE = [
     ("GET", "/unsubscribe/not-a-signed-token/", (400, 400, 400, 400)),
     ("POST", "/account/limits/", (302, 302, 302, 302)),  # back to /account/ saying what was wrong (no kind)
     ("POST", "/account/self-exclusion/", (302, 302, 302, 302)),  # back to /account/: no period chosen
+    ("GET", "/alerts/", PAGE),
+    ("POST", "/alerts/read/", (302, 302, 302, 302)),  # back to /alerts/ (a visitor to the log-in)
+    ("POST", "/alerts/preferences/", (302, 302, 302, 302)),  # back to /alerts/ saying what was saved or wrong
+    ("POST", "/alerts/1/read/", (302, 404, 404, 404)),  # nobody's alert: a 404 past the plan gate
     ("GET", "/bets/", PAGE),
     ("GET", "/watchlist/", PAGE),
     ("GET", "/watchlist/?q=horse", PAGE),

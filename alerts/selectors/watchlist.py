@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from courses.models import race_code
 
-from .models import TARGET_FIELDS, FollowKind, WatchlistEntry
+from ..models import TARGET_FIELDS, FollowKind, WatchlistEntry
 
 
 def watchlist_list(*, user) -> QuerySet[WatchlistEntry]:

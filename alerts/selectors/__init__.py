@@ -1,0 +1,1 @@
+"""The alerts app's reads, a module per concern."""
