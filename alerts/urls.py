@@ -1,3 +1,7 @@
 """The alerts' API routes: the watchlist and the search's follow, the alerts and their preferences, webhooks."""
 
-urlpatterns = []
+from .views import webhooks
+
+urlpatterns = [
+    *webhooks.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""The alerts' request and response shapes, a module per concern."""

@@ -1,0 +1,1 @@
+"""The alerts' API views, a module per concern."""
