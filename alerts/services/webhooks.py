@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import urllib3
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -126,7 +127,7 @@ def webhook_create(*, user, url: str, events: list[str]) -> NewWebhook:
     secret = webhook_secret_new()
     with transaction.atomic():
         # The user's row locked while the endpoints are counted: two requests at once cannot both pass the cap.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if WebhookEndpoint.objects.filter(user=user).count() >= most:
             raise Conflict(f"You have {most} webhook endpoints, the most an account may hold: delete one first.")
         endpoint = WebhookEndpoint.objects.create(user=user, url=url, events=list(dict.fromkeys(events)), secret=secret)

@@ -52,7 +52,7 @@ def test_a_literal_ip_url_is_refused_without_a_connection(host, connects):
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.0.0.1", "169.254.169.254", "::1"])
 def test_a_name_resolving_to_a_refused_address_is_refused(address, resolves_to, connects):
     resolves_to["hooks.example.com"] = [address]
-    with pytest.raises(AddressRefused, match="hooks.example.com"):
+    with pytest.raises(AddressRefused, match=r"hooks\.example\.com"):
         address_check(url="https://hooks.example.com/in")
     assert connects == []
 
