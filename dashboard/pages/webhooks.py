@@ -8,6 +8,7 @@ from functools import wraps
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -52,10 +53,15 @@ def _gated(view):
     return gated
 
 
-@require_POST
 @_gated
-def webhook_create_page(request):
-    """Register an endpoint and show its secret, once: rendered into this answer, never shown again."""
+def webhooks_page(request):
+    """GET: the user's endpoints, each with its test and delete buttons, and the form to add one. POST: register an
+    endpoint and show its secret, once (rendered into this answer, never shown again)."""
+    if request.method == "GET":
+        context = {"webhooks": list(webhook_list(user=request.user)), **_form_context()}
+        return render(request, "dashboard/account/webhooks.html", context)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = WebhookForm(request.POST)
     if form.is_valid():
         try:
@@ -78,7 +84,7 @@ def webhook_delete_page(request, webhook_id: int):
         webhook_delete(user=request.user, webhook_id=webhook_id)
     except APIException as exc:  # 404: not one of the user's endpoints
         return problem(request, exc.status_code, gettext("No such webhook"), str(exc.detail))
-    return redirect(reverse("dashboard:account") + "#webhooks")
+    return redirect(reverse("dashboard:webhooks"))
 
 
 @require_POST
@@ -111,22 +117,22 @@ def webhook_page(request, webhook_id: int):
 
 
 urlpatterns = [
-    path("account/webhooks/", webhook_create_page, name="webhook-create"),
+    path("account/webhooks/", webhooks_page, name="webhooks"),
     path("account/webhooks/<int:webhook_id>/", webhook_page, name="webhook"),
     path("account/webhooks/<int:webhook_id>/delete/", webhook_delete_page, name="webhook-delete"),
     path("account/webhooks/<int:webhook_id>/test/", webhook_test_page, name="webhook-test"),
 ]
 
 
+def _form_context() -> dict:
+    return {"webhooks_max": settings.TURF_WEBHOOK_MAX_ENDPOINTS, "webhook_form": WebhookForm()}
+
+
 def account_context(request) -> dict:
-    """What this section of /account/ shows: the endpoints and the form, or the plan that opens them."""
+    """What this section of /account/ shows: the form to add an endpoint and the way to the list (which has a page
+    of its own: /account/ stays within its handful of queries), or the plan that opens them."""
     try:
         plan_feature_open(user=request.user, feature=Feature.WEBHOOKS)
     except PlanRequired as exc:
         return {"webhooks_open": False, "webhooks_needed": exc.needed}
-    return {
-        "webhooks_open": True,
-        "webhooks": list(webhook_list(user=request.user)),
-        "webhooks_max": settings.TURF_WEBHOOK_MAX_ENDPOINTS,
-        "webhook_form": WebhookForm(),
-    }
+    return {"webhooks_open": True, **_form_context()}

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alerts.models import WebhookDelivery, WebhookEndpoint
 from predictions.services.scoring import predictions_score
 from predictions.services.versions import model_version_active
 from predictions.tests.factories import live_day, live_race
@@ -30,6 +31,8 @@ SUBSCRIBER_PAGES = [
     "/backtests/{job}/status",
     "/model/",
     "/account/",
+    "/account/webhooks/",
+    "/account/webhooks/{hook}/",
     "/account/profile/",
     "/account/password/",
     "/account/delete/",
@@ -60,7 +63,13 @@ def world(pro_user):
             odds=Decimal("4"),
         )
     job = _done_job(pro_user, 5)
-    return {"day": live_day().isoformat(), "job": job.pk}
+    hook = WebhookEndpoint.objects.create(user=pro_user, url="https://93.184.216.34/t", events=[], secret="whsec_q")
+    for other in ("https://93.184.216.34/u", "https://93.184.216.34/v"):
+        WebhookEndpoint.objects.create(user=pro_user, url=other, events=[], secret="whsec_q")
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=hook, event_type="webhook.test", body="{}", attempts=n) for n in range(5)]
+    )
+    return {"day": live_day().isoformat(), "job": job.pk, "hook": hook.pk}
 
 
 def _count(client, url: str) -> int:

@@ -26,8 +26,9 @@ def test_a_pro_user_adds_an_endpoint_and_sees_its_secret_once(client, pro_user):
     secret = re.search(r"<code data-webhook-secret>(whsec_[\w-]+)</code>", response.content.decode()).group(1)
     endpoint = WebhookEndpoint.objects.get(user=pro_user)
     assert endpoint.secret == secret and endpoint.events == ["valuebet.created", "race.result"]
-    account = client.get("/account/").content.decode()
-    assert PUBLIC_URL in account and secret not in account
+    listed = client.get(CREATE).content.decode()
+    assert PUBLIC_URL in listed and secret not in listed and f'action="/account/webhooks/{endpoint.pk}/test/"' in listed
+    assert secret not in client.get("/account/").content.decode()
     assert secret not in client.get(f"/account/webhooks/{endpoint.pk}/").content.decode()
 
 
@@ -48,6 +49,7 @@ def test_a_refused_endpoint_is_explained(client, pro_user, data, says):
 def test_the_section_offers_the_pro_plan_below_it(client, premium_user):
     page = logged_in(client, premium_user).get("/account/").content.decode()
     assert 'id="webhooks"' in page and f'action="{CREATE}"' not in page
+    assert client.get(CREATE).status_code == 403
     refused = logged_in(client, premium_user).post(CREATE, {"url": PUBLIC_URL, "events": ["race.result"]})
     assert refused.status_code == 403
 
@@ -69,14 +71,14 @@ def test_send_a_test_event_then_read_the_deliveries(client, pro_user):
 def test_delete_an_endpoint(client, pro_user):
     endpoint = WebhookEndpoint.objects.create(user=pro_user, url=PUBLIC_URL, events=["race.result"], secret="whsec_x")
     response = logged_in(client, pro_user).post(f"/account/webhooks/{endpoint.pk}/delete/")
-    assert response.status_code == 302 and response["Location"] == "/account/#webhooks"
+    assert response.status_code == 302 and response["Location"] == CREATE
     assert not WebhookEndpoint.objects.exists()
 
 
 def test_the_pages_speak_french(client, pro_user):
     endpoint = WebhookEndpoint.objects.create(user=pro_user, url=PUBLIC_URL, events=["race.result"], secret="whsec_x")
     client.force_login(pro_user)
-    account = client.get("/account/", headers={"Accept-Language": "fr"}).content.decode()
-    assert "Envoyer un événement de test" in account
+    listed = client.get(CREATE, headers={"Accept-Language": "fr"}).content.decode()
+    assert "Envoyer un événement de test" in listed and "Ajouter le webhook" in listed
     page = client.get(f"/account/webhooks/{endpoint.pk}/", headers={"Accept-Language": "fr"}).content.decode()
     assert "Rien n’a encore été envoyé." in page

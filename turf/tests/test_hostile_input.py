@@ -33,6 +33,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.services import tokens_issue
+from alerts.models import WebhookEndpoint
 from billing.models import Plan
 from courses.models import RaceStatus
 from predictions.models import ModelKind
@@ -47,6 +48,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "s3cret-Pass!"  # the personas' (turf/tests/conftest.py)
 # Substituted by the fixtures' values when a case is sent.
 RACE_ID, BET_ID, JOB_ID, KEY_ID, REFRESH = "{race_id}", "{bet_id}", "{job_id}", "{key_id}", "{refresh}"
+WEBHOOK_ID = "{webhook_id}"
 
 # A valid request body of every operation that reads one; each case spoils one field of it.
 BODIES: dict[tuple[str, str], dict] = {
@@ -96,6 +98,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "/api/v1/bets/limits"): {"stake_day": "50.00", "stake_week": "100.00", "loss_month": "200.00"},
     ("POST", "/api/v1/billing/checkout"): {"plan": "premium"},
     ("POST", "/api/v1/billing/webhook"): {"id": "evt_1", "type": "invoice.paid", "data": {"object": {}}},
+    # A literal public address: registering it needs no DNS, and nothing is sent (the test event's task is queued
+    # on commit, and every case is rolled back).
+    ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/turf", "events": ["valuebet.created"]},
 }
 # A valid value of each path parameter.
 PATH_VALUES = {
@@ -103,6 +108,7 @@ PATH_VALUES = {
     "bet_id": BET_ID,
     "job_id": JOB_ID,
     "key_id": KEY_ID,
+    "webhook_id": WEBHOOK_ID,
     "code": "R1C1",
     "day": "2025-11-05",
 }
@@ -371,6 +377,9 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
     )
     job = BacktestJob.objects.create(owner=pro_user, start=race.meeting.date, end=race.meeting.date, params={})
     key = api_key_create(user=pro_user, name="script", address="127.0.0.1").api_key
+    hook = WebhookEndpoint.objects.create(
+        user=pro_user, url="https://93.184.216.34/turf", events=["race.result"], secret="whsec_w"
+    )
     Plan.objects.update(requests_per_minute=1_000_000, requests_per_day=10_000_000)
     tokens = tokens_issue(user=pro_user)
     return {
@@ -381,6 +390,7 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
             BET_ID: str(bet.pk),
             JOB_ID: str(job.pk),
             KEY_ID: str(key.pk),
+            WEBHOOK_ID: str(hook.pk),
             REFRESH: tokens["refresh_token"],
         },
     }
