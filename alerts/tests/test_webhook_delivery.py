@@ -209,3 +209,33 @@ def test_the_eager_task_does_not_spin_on_retries(receiver, delivery, eager_celer
     result = webhook_deliver.apply(args=(str(delivery.pk),))
     assert result.get() == DeliveryStatus.RETRYING
     assert len(receiver.log) == 1  # the row waits for its next_attempt_at (beat's sweep, or webhooks_deliver)
+
+
+def test_beats_sweep_queues_only_overdue_deliveries(delivery, monkeypatch):
+    from alerts.services import webhooks
+
+    sent = []
+    monkeypatch.setattr(
+        webhooks.current_app,
+        "signature",
+        lambda name, args: type("S", (), {"delay": lambda self: sent.append((name, args))})(),
+    )
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.RETRYING, next_attempt_at=now - dt.timedelta(seconds=30)
+    )
+    assert webhooks.webhook_retry_due(now=now) == 0  # its retry message is due now: that one sends it
+    assert webhooks.webhook_retry_due(now=now + dt.timedelta(minutes=3)) == 1
+    assert sent == [(webhooks.DELIVER_TASK, (str(delivery.pk),))]
+
+
+def test_the_command_attempts_what_is_due(receiver, delivery):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    receiver.expect_request("/hook").respond_with_data("ok")
+    out = StringIO()
+    call_command("webhooks_deliver", stdout=out)
+    assert out.getvalue().strip() == "1 delivered"
+    assert WebhookDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.DELIVERED
