@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import alerts, watchlist
+from .views import alerts, watchlist, webhooks
 
 urlpatterns = [
     *watchlist.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/read", alerts.AlertsReadView.as_view(), name="alerts-read"),
     path("alerts/preferences", alerts.AlertPreferencesView.as_view(), name="alert-preferences"),
     path("alerts/<str:alert_id>/read", alerts.AlertReadView.as_view(), name="alert-read"),
+    *webhooks.urlpatterns,
 ]

@@ -410,6 +410,22 @@ API_RATE_AUTH = env_rate("API_RATE_AUTH", "30/minute,2000/day")
 # generous for someone browsing; what a plan opens stays the plan gate's.
 TURF_PAGE_RATE = env_rate("TURF_PAGE_RATE", "120/minute,5000/day")
 
+# Webhooks (alerts/services/webhooks.py). Endpoints must be https unless TURF_WEBHOOK_ALLOW_HTTP (dev only); an
+# address that resolves to a private, loopback, link-local, metadata... address is refused at registration and at
+# each delivery, except the hosts TURF_WEBHOOK_ALLOWED_HOSTS lists (tests and development only: a local receiver).
+TURF_WEBHOOK_ALLOW_HTTP = env_bool("TURF_WEBHOOK_ALLOW_HTTP", default=False)
+TURF_WEBHOOK_ALLOWED_HOSTS = env_list("TURF_WEBHOOK_ALLOWED_HOSTS", [])
+TURF_WEBHOOK_MAX_ENDPOINTS = env_int("TURF_WEBHOOK_MAX_ENDPOINTS", 10)
+TURF_WEBHOOK_TIMEOUT = env_int("TURF_WEBHOOK_TIMEOUT", 5)  # seconds per attempt, connecting and reading
+TURF_WEBHOOK_RETRY_HOURS = env_int("TURF_WEBHOOK_RETRY_HOURS", 24)  # retries of a delivery; failing this long disables
+TURF_WEBHOOK_BACKOFF = env_int("TURF_WEBHOOK_BACKOFF", 30)  # seconds before the first retry, doubling each time
+TURF_WEBHOOK_BACKOFF_MAX = env_int("TURF_WEBHOOK_BACKOFF_MAX", 3600)  # the longest wait between two attempts
+for _name in ("TURF_WEBHOOK_MAX_ENDPOINTS", "TURF_WEBHOOK_TIMEOUT", "TURF_WEBHOOK_RETRY_HOURS", "TURF_WEBHOOK_BACKOFF"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]}: give at least 1")
+if TURF_WEBHOOK_BACKOFF_MAX < TURF_WEBHOOK_BACKOFF:
+    raise ImproperlyConfigured("TURF_WEBHOOK_BACKOFF_MAX is shorter than TURF_WEBHOOK_BACKOFF")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # simplejwt's, the user read from its cached snapshot (accounts.snapshot) instead of the database.

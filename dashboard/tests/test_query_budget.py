@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from alerts.models import Alert, Event, EventType
+from alerts.models import Alert, Event, EventType, WebhookDelivery, WebhookEndpoint
 from alerts.services.watchlist import watchlist_entry_create
 from courses.models import Jockey, Runner
 from predictions.services.scoring import predictions_score
@@ -35,6 +35,8 @@ SUBSCRIBER_PAGES = [
     "/backtests/{job}/status",
     "/model/",
     "/account/",
+    "/account/webhooks/",
+    "/account/webhooks/{hook}/",
     "/account/profile/",
     "/account/password/",
     "/account/delete/",
@@ -84,7 +86,19 @@ def world(pro_user):
     for runner_row in race.runners.all()[:2]:  # the watchlist page lists a horse and the race
         watchlist_entry_create(user=pro_user, kind="horse", target_id=runner_row.horse_id)
     watchlist_entry_create(user=pro_user, kind="race", target_id=race.pk)
-    return {"day": live_day().isoformat(), "job": job.pk, "horse": runner.horse_id, "jockey": jockey.pk}
+    hook = WebhookEndpoint.objects.create(user=pro_user, url="https://93.184.216.34/t", events=[], secret="whsec_q")
+    for other in ("https://93.184.216.34/u", "https://93.184.216.34/v"):
+        WebhookEndpoint.objects.create(user=pro_user, url=other, events=[], secret="whsec_q")
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=hook, event_type="webhook.test", body="{}", attempts=n) for n in range(5)]
+    )
+    return {
+        "day": live_day().isoformat(),
+        "job": job.pk,
+        "horse": runner.horse_id,
+        "jockey": jockey.pk,
+        "hook": hook.pk,
+    }
 
 
 def _count(client, url: str) -> int:

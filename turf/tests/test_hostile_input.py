@@ -33,7 +33,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.services import tokens_issue
-from alerts.models import Alert, Event, EventType, WatchlistEntry
+from alerts.models import Alert, Event, EventType, WatchlistEntry, WebhookEndpoint
 from billing.models import Plan
 from courses.models import RaceStatus
 from predictions.models import ModelKind
@@ -50,6 +50,7 @@ PASSWORD = "s3cret-Pass!"  # the personas' (turf/tests/conftest.py)
 RACE_ID, BET_ID, JOB_ID, KEY_ID, REFRESH = "{race_id}", "{bet_id}", "{job_id}", "{key_id}", "{refresh}"
 HORSE_ID, ENTRY_ID = "{horse_id}", "{entry_id}"
 ALERT_ID = "{alert_id}"
+WEBHOOK_ID = "{webhook_id}"
 
 # A valid request body of every operation that reads one; each case spoils one field of it.
 BODIES: dict[tuple[str, str], dict] = {
@@ -106,6 +107,9 @@ BODIES: dict[tuple[str, str], dict] = {
     ("POST", "/api/v1/billing/checkout"): {"plan": "premium"},
     ("POST", "/api/v1/watchlist"): {"type": "horse", "id": HORSE_ID},
     ("POST", "/api/v1/billing/webhook"): {"id": "evt_1", "type": "invoice.paid", "data": {"object": {}}},
+    # A literal public address: registering it needs no DNS, and nothing is sent (the test event's task is queued
+    # on commit, and every case is rolled back).
+    ("POST", "/api/v1/webhooks"): {"url": "https://93.184.216.34/turf", "events": ["valuebet.created"]},
 }
 # A valid value of each path parameter.
 PATH_VALUES = {
@@ -115,6 +119,7 @@ PATH_VALUES = {
     "key_id": KEY_ID,
     "entry_id": ENTRY_ID,
     "alert_id": ALERT_ID,
+    "webhook_id": WEBHOOK_ID,
     "code": "R1C1",
     "day": "2025-11-05",
 }
@@ -387,6 +392,9 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
     entry = WatchlistEntry.objects.create(user=pro_user, kind="horse", horse=followed)
     event = Event.objects.create(type=EventType.RUNNER_DECLARED, key="runner.declared:hostile", race=race)
     alert = Alert.objects.create(user=pro_user, event=event)
+    hook = WebhookEndpoint.objects.create(
+        user=pro_user, url="https://93.184.216.34/turf", events=["race.result"], secret="whsec_w"
+    )
     Plan.objects.update(requests_per_minute=1_000_000, requests_per_day=10_000_000)
     tokens = tokens_issue(user=pro_user)
     return {
@@ -400,6 +408,7 @@ def world(pro_user, other_user, stripe_stub, plans_sold):
             HORSE_ID: str(to_follow.pk),
             ENTRY_ID: str(entry.pk),
             ALERT_ID: str(alert.pk),
+            WEBHOOK_ID: str(hook.pk),
             REFRESH: tokens["refresh_token"],
         },
     }

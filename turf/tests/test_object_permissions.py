@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey
 from accounts.services.api_keys import api_key_create
-from alerts.models import Alert, Event, EventType, WatchlistEntry
+from alerts.models import Alert, Event, EventType, WatchlistEntry, WebhookDelivery, WebhookEndpoint
 from billing.models import Plan, Subscription
 from courses.models import RaceStatus
 from predictions.tests.factories import race_with
@@ -44,6 +44,12 @@ OWNED = {
     "dashboard:backtest-status": ("/backtests/{job}/status", {"GET"}),
     "dashboard:backtest-csv": ("/backtests/{job}/csv", {"GET"}),
     "dashboard:bet-delete": ("/bets/{bet}/delete/", {"POST"}),
+    "webhook-detail": ("/api/v1/webhooks/{hook}", {"GET", "DELETE"}),
+    "webhook-deliveries": ("/api/v1/webhooks/{hook}/deliveries", {"GET"}),
+    "webhook-test": ("/api/v1/webhooks/{hook}/test", {"POST"}),
+    "dashboard:webhook": ("/account/webhooks/{hook}/", {"GET"}),
+    "dashboard:webhook-delete": ("/account/webhooks/{hook}/delete/", {"POST"}),
+    "dashboard:webhook-test": ("/account/webhooks/{hook}/test/", {"POST"}),
 }
 # Routes whose parameter names something nobody owns.
 PUBLIC = {
@@ -68,6 +74,7 @@ LISTS = (
     "/api/v1/backtests",
     "/api/v1/auth/api-keys",
     "/api/v1/auth/account/data",
+    "/api/v1/webhooks",
 )
 
 
@@ -94,7 +101,7 @@ def test_every_route_with_a_path_parameter_is_owned_or_public():
 
 @pytest.fixture
 def victim(pro_user):
-    """The pro subscriber's bet, backtest job and API key, each with something recognisable in it."""
+    """The pro subscriber's bet, backtest job, API key and webhook, each with something recognisable in it."""
     today = timezone.localdate()
     race = race_with(date=today, final=(3.0, 3.0, 3.0), status=RaceStatus.SCHEDULED)
     bet = user_bet_create(
@@ -117,7 +124,11 @@ def victim(pro_user):
         payload={"horse": "victim-secret-script"},
     )
     alert = Alert.objects.create(user=pro_user, event=event)
-    return {"user": pro_user, "bet": bet, "job": job, "key": key, "alert": alert, "entry": entry}
+    hook = WebhookEndpoint.objects.create(
+        user=pro_user, url="https://93.184.216.34/victim-secret-script", events=["race.result"], secret="whsec_v"
+    )
+    WebhookDelivery.objects.create(endpoint=hook, event_type="webhook.test", body="{}")
+    return {"user": pro_user, "bet": bet, "job": job, "key": key, "alert": alert, "entry": entry, "hook": hook}
 
 
 @pytest.fixture
@@ -129,19 +140,21 @@ def intruder(other_user):
 
 
 def _state(victim) -> tuple:
-    """What the intruder must not change: the bet, the job and the key, as stored."""
+    """What the intruder must not change: the bet, the job, the key, the webhook and its deliveries, as stored."""
     bet = UserBet.objects.filter(pk=victim["bet"].pk).values().first()
     job = BacktestJob.objects.filter(pk=victim["job"].pk).values().first()
     key = ApiKey.objects.filter(pk=victim["key"].pk).values().first()
     entry = WatchlistEntry.objects.filter(pk=victim["entry"].pk).values().first()
     alert = Alert.objects.filter(pk=victim["alert"].pk).values().first()
-    return bet, job, key, entry, alert
+    hook = WebhookEndpoint.objects.filter(pk=victim["hook"].pk).values().first()
+    deliveries = list(WebhookDelivery.objects.filter(endpoint=victim["hook"]).values())
+    return bet, job, key, entry, alert, hook, deliveries
 
 
 @pytest.mark.parametrize("route", sorted(OWNED))
 def test_another_users_object_answers_404_to_every_method(api, client, victim, intruder, route):
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert", "hook")})
     before = _state(victim)
     api.as_user(intruder)
     client.force_login(intruder)
@@ -160,14 +173,15 @@ def test_another_users_object_answers_404_to_every_method(api, client, victim, i
 def test_the_owner_reaches_the_same_object(api, client, victim, route):
     """The intruder's 404 is about ownership: the owner, at the same URL, is answered."""
     url, answered = OWNED[route]
-    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert")})
+    url = url.format(**{name: victim[name].pk for name in ("bet", "job", "key", "entry", "alert", "hook")})
     api.as_user(victim["user"])
     client.force_login(victim["user"])
     sender = client if route.startswith("dashboard:") else api
-    for method in answered:
+    for method in sorted(answered, key=lambda method: method == "DELETE"):  # a read before the delete
         response = sender.generic(method, url, b"{}", content_type="application/json")
         # the CSV of the owner's job, not finished: a 409 saying so (about the owner's own job)
-        answers = (200, 204, 302, 409) if route == "dashboard:backtest-csv" else (200, 204, 302)
+        # a test event: queued, 202
+        answers = (200, 204, 302, 409) if route == "dashboard:backtest-csv" else (200, 202, 204, 302)
         assert response.status_code in answers, (method, url, response.status_code)
 
 

@@ -78,6 +78,12 @@ TABLE = [
     ("POST", "/api/v1/alerts/1/read", (401, 404, 404, 404)),  # nobody's alert: a 404 past the plan gate
     ("GET", "/api/v1/alerts/preferences", FREE),
     ("PUT", "/api/v1/alerts/preferences", (401, 400, 400, 400)),  # the empty body: give at least one type
+    ("GET", "/api/v1/webhooks", PRO),
+    ("POST", "/api/v1/webhooks", (401, 403, 403, 400)),  # the plan is asked before the body is read
+    ("GET", "/api/v1/webhooks/1", (401, 403, 403, 404)),  # nobody's endpoint: a 404 past the plan gate
+    ("DELETE", "/api/v1/webhooks/1", (401, 403, 403, 404)),
+    ("GET", "/api/v1/webhooks/1/deliveries", (401, 403, 403, 404)),
+    ("POST", "/api/v1/webhooks/1/test", (401, 403, 403, 404)),
     ("GET", "/api/v1/bets", FREE),
     ("POST", "/api/v1/bets", (401, 400, 400, 400)),
     ("GET", "/api/v1/bets/summary", FREE),
@@ -113,6 +119,11 @@ TABLE = [
     ("POST", "/account/billing/cancel/", (302, 302, 302, 302)),
     ("POST", "/account/api-keys/", (302, 403, 400, 400)),  # the name of the key is missing
     ("POST", "/account/api-keys/1/revoke/", (302, 403, 404, 404)),  # nobody's key
+    ("GET", "/account/webhooks/", PRO_PAGE),
+    ("POST", "/account/webhooks/", (302, 403, 403, 400)),  # the URL and the events are missing
+    ("GET", "/account/webhooks/1/", (302, 403, 403, 404)),  # nobody's endpoint
+    ("POST", "/account/webhooks/1/delete/", (302, 403, 403, 404)),
+    ("POST", "/account/webhooks/1/test/", (302, 403, 403, 404)),
     ("GET", "/account/data/", PAGE),
     ("GET", "/account/delete/", PAGE),
     ("POST", "/account/delete/", (302, 400, 400, 400)),  # the password that confirms it is missing

@@ -130,7 +130,7 @@ def _api_operations(patterns, prefix: str = ""):
 def test_the_run_covers_every_endpoint_of_the_api():
     operations = {(result.ok().method.upper(), result.ok().path) for result in SCHEMA.get_all_operations()}
     routed = set(_api_operations(get_resolver().url_patterns)) - {("GET", "/api/v1/schema"), ("GET", "/api/v1/docs")}
-    assert operations == routed and len(operations) == 64
+    assert operations == routed and len(operations) == 70
 
 
 @SCHEMA.parametrize()
@@ -165,5 +165,5 @@ def test_the_run_made_enough_calls_as_each_plan(capsys):
     with capsys.disabled():
         print(f"\nschemathesis: {sum(per_plan.values())} calls, {dict(per_plan)}, over {len(operations)} operations")
     assert set(per_plan) == {"free", "premium", "pro"} and len(set(per_plan.values())) == 1
-    assert len(operations) == 64
+    assert len(operations) == 70
     assert sum(per_plan.values()) >= MIN_CALLS or CASES_PER_OPERATION < 25  # SCHEMATHESIS_CASES lowered on purpose
