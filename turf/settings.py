@@ -468,6 +468,8 @@ SPECTACULAR_SETTINGS = {
         "HealthStatusEnum": ["ok", "degraded"],
         # whose probabilities a combinations answer prices: the race card's basis (live too, unlike the history's)
         "CardBasisEnum": ["live", "published", "walk_forward"],
+        # the alerts' event types: a preference's event_type and a webhook's events
+        "EventTypeEnum": "alerts.models.EventType.choices",
     },
 }
 

@@ -47,6 +47,7 @@ class AlertReadView(TurfAPIView):
 
     @extend_schema(
         summary="Mark one of your alerts read",
+        operation_id="alert_read",
         parameters=[id_parameter("alert_id")],
         request=None,
         responses={200: AlertSerializer},
@@ -61,7 +62,11 @@ class AlertsReadView(TurfAPIView):
     required_feature = "alerts"
 
     @extend_schema(
-        summary="Mark all your alerts read", request=None, responses={200: AlertsReadSerializer}, tags=["alerts"]
+        summary="Mark all your alerts read",
+        operation_id="alerts_read_all",
+        request=None,
+        responses={200: AlertsReadSerializer},
+        tags=["alerts"],
     )
     def post(self, request):
         return Response({"read": alerts_read_all(user=request.user)})
