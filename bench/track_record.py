@@ -16,27 +16,13 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench_database import bench_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 PG_DB = "turf_bench_record"
-
-
-def _database_url(sqlite: bool) -> str:
-    if not sqlite:
-        try:
-            import psycopg
-
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-                conn.execute(f"CREATE DATABASE {PG_DB}")
-            return f"{PG_SERVER}/{PG_DB}"
-        except Exception as exc:  # no PostgreSQL here: SQLite
-            print(f"PostgreSQL not available ({exc}); SQLite instead")
-    return f"sqlite:///{tempfile.mkdtemp(prefix='turf-bench-record-')}/bench.sqlite3"
 
 
 def main() -> None:
@@ -48,7 +34,11 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
-        env = {**os.environ, "DATABASE_URL": _database_url(args.sqlite), "DJANGO_SETTINGS_MODULE": "turf.settings"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": bench_database_url(PG_DB, sqlite=args.sqlite),
+            "DJANGO_SETTINGS_MODULE": "turf.settings",
+        }
         subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
         child = [sys.executable, __file__, "--child", *sys.argv[1:]]
         sys.exit(subprocess.run(child, cwd=ROOT, env=env).returncode)

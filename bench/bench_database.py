@@ -1,0 +1,24 @@
+"""The benchmarks' own database: a fresh PostgreSQL database on the server BENCH_DATABASE_URL names (default the
+machine's, 127.0.0.1:5432), or SQLite in a temporary folder where PostgreSQL does not answer (or asked for)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+PG_SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def bench_database_url(name: str, *, sqlite: bool = False) -> str:
+    """A DATABASE_URL for a fresh database ``name`` (dropped and created again on PostgreSQL)."""
+    if not sqlite:
+        try:
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                conn.execute(f"CREATE DATABASE {name}")
+            return f"{PG_SERVER}/{name}"
+        except Exception as exc:  # no PostgreSQL here: SQLite
+            print(f"PostgreSQL not available ({exc}); SQLite instead")
+    return f"sqlite:///{tempfile.mkdtemp(prefix=f'{name}-')}/bench.sqlite3"
