@@ -11,6 +11,7 @@ webhook: ``webhooks_enqueue``. The whole is one transaction, run once per event 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,6 +245,16 @@ def mail_batch_send(*, batch_id: int) -> bool:
             user=user,
         )
     return True
+
+
+def mail_batches_due(*, now: dt.datetime | None = None) -> int:
+    """Send every pending batch opened at least ``TURF_ALERT_MAIL_DELAY`` seconds before ``now``; the mails sent.
+    Beat runs it every minute: in the embedded mode (eager Celery, no broker to hold a countdown) it is what sends
+    the batches, one mail per race and user for the events of the delay; with a worker it sends what a lost message
+    left pending."""
+    due = (now or timezone.now()) - dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY)
+    pending = MailBatch.objects.filter(sent_at__isnull=True, created_at__lte=due).order_by("created_at")
+    return sum(mail_batch_send(batch_id=pk) for pk in list(pending.values_list("pk", flat=True)))
 
 
 def _may_be_mailed(user) -> bool:

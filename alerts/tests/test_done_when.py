@@ -8,11 +8,13 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from alerts.models import Alert, Channel, Event, EventType
+from alerts.services.fanout import mail_batches_due
 from courses.demo import DemoGenerator
 from courses.models import Horse, Runner, Source
 
@@ -62,6 +64,9 @@ def test_following_a_demo_horse_and_importing_the_next_days_programme_alerts_in_
     event = Event.objects.get(type=EventType.RUNNER_DECLARED, runner=runner)
     assert event.payload["horse"] == horse.name and event.fanned_out_at is not None
     assert Alert.objects.filter(user=free_user, event=event).exists()
+    # The mail waits for the race's other news (TURF_ALERT_MAIL_DELAY); beat's sweep sends it once that has passed.
+    assert [message for message in mail.outbox if message.to == [free_user.email]] == []
+    mail_batches_due(now=timezone.now() + dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY))
     mails = [message for message in mail.outbox if message.to == [free_user.email]]
     assert mails and any(horse.name in message.body for message in mails)
     # Every event is about the followed horse, and reached its follower only.

@@ -3,11 +3,14 @@ else (non-followers, self-excluded users, plans without the feature); one mail p
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from alerts.models import Alert, Channel, DeliveryStatus, Event, EventType, MailBatch, WebhookDelivery, WebhookEndpoint
 from alerts.services import events as producers
@@ -90,6 +93,8 @@ def test_a_declared_runner_reaches_exactly_its_followers_by_their_channels(
         free_user.email,
         premium_user.email,
     }
+    assert mail.outbox == []  # the batch waits for the race's other news (TURF_ALERT_MAIL_DELAY)
+    assert fanout.mail_batches_due(now=timezone.now() + dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY)) == 1
     assert [message.to for message in mail.outbox] == [[premium_user.email]]
     assert runner.horse.name in mail.outbox[0].body
     # pro_user follows the racecourse, so hears of the three runners by webhook (and of nothing in the app).
@@ -282,3 +287,26 @@ def test_the_command_fans_out_what_is_left_and_mails_the_pending_batches(premium
 
     assert "1 events fanned out to 1 followers; 1 mails sent" in out.getvalue()
     assert Alert.objects.filter(user=premium_user).count() == 1 and len(mail.outbox) == 1
+
+
+def test_in_the_embedded_mode_a_burst_is_one_mail_per_user_sent_by_beats_sweep(
+    eager_celery, django_capture_on_commit_callbacks, premium_user, settings
+):
+    """Eager Celery cannot hold a countdown: the batch waits for beat's sweep, which mails it once its delay passed."""
+    race = race_to_come(runners=3)
+    follow(premium_user, race)
+    prefer(premium_user, EventType.RUNNER_DECLARED, [Channel.EMAIL])
+    prefer(premium_user, EventType.RACE_RESULT, [Channel.EMAIL])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        producers.events_runner_declared()  # three events, fanned out (eagerly) one after the other
+    with django_capture_on_commit_callbacks(execute=True):
+        event = Event.objects.create(type=EventType.RACE_RESULT, key="race.result:burst", race=race)
+        event_fan_out(event_id=event.pk)
+
+    assert mail.outbox == [] and fanout.mail_batches_due() == 0  # not due yet
+    later = timezone.now() + dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY)
+    assert fanout.mail_batches_due(now=later) == 1
+    assert fanout.mail_batches_due(now=later) == 0  # sent once
+    (message,) = mail.outbox
+    assert message.to == [premium_user.email] and message.body.count("\n- ") == 4

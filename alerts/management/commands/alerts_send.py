@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from alerts.models import Event, MailBatch
-from alerts.services.fanout import event_fan_out, mail_batch_send
+from alerts.models import Event
+from alerts.services.fanout import event_fan_out, mail_batches_due
 
 
 class Command(BaseCommand):
@@ -26,10 +26,7 @@ class Command(BaseCommand):
         )
         for event_id in events:
             told += event_fan_out(event_id=event_id).followers
-        batches = MailBatch.objects.filter(sent_at__isnull=True)
-        if not options["now"]:
-            batches = batches.filter(
-                created_at__lte=timezone.now() - dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY)
-            )
-        mailed = sum(mail_batch_send(batch_id=pk) for pk in list(batches.values_list("pk", flat=True)))
+        # --now: as if the delay had passed for every pending batch.
+        later = timezone.now() + dt.timedelta(seconds=settings.TURF_ALERT_MAIL_DELAY) if options["now"] else None
+        mailed = mail_batches_due(now=later)
         self.stdout.write(f"alerts: {len(events)} events fanned out to {told} followers; {mailed} mails sent")
