@@ -32,6 +32,13 @@ def _compiled_translations():
     trans_real._active = Local()
 
 
+@pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver's one server (session-wide: the PMU feed's replays, the webhooks' receiver) on the IPv4
+    loopback, the address its URLs name (the webhooks allow-list 127.0.0.1, never "localhost")."""
+    return ("127.0.0.1", 0)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many accounts; the production hasher is deliberately slow."""

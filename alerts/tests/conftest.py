@@ -7,11 +7,6 @@ import socket
 import pytest
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    return ("127.0.0.1", 0)  # the IPv4 loopback, the address the receiver's URL names
-
-
 @pytest.fixture
 def receiver(httpserver, settings):
     """The local receiver and its URL; http on the loopback allowed for the test (as an operator would in dev)."""
