@@ -85,8 +85,9 @@ def test_the_premium_card_runs_a_handful_of_queries(client, premium_user, data_d
     race = pmu_r1c1(data_dir)
     card(client, premium_user, race)  # the session and the user's snapshot are warm
     # The gate's, the card's (race, runners, publications, version, its runners, odds, rapports), then the
-    # combinations' two: the version's calibration and the rapports with their picks.
-    with django_assert_max_num_queries(12):
+    # combinations' two: the version's calibration and the rapports with their picks; the watchlist's stars (which of
+    # the card's horses and whether the race the user follows) one more.
+    with django_assert_max_num_queries(13):
         response = client.get("/races/R1C1/", {"date": str(race.meeting.date)})
     assert response.status_code == 200 and len(tickets(response.content.decode())) == 10
 
