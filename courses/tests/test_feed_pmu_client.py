@@ -131,7 +131,7 @@ def test_a_timeout_after_every_retry_makes_the_source_unavailable(replay, settin
 
     started = time.monotonic()
     with pytest.raises(
-        FeedUnavailable, match=r"R1C1 05/11/2025: no answer from localhost:\d+ after 0 retries: timed out"
+        FeedUnavailable, match=r"R1C1 05/11/2025: no answer from 127\.0\.0\.1:\d+ after 0 retries: timed out"
     ):
         PmuClient().participants(date=DAY, meeting=1, number=1)
 
