@@ -4,8 +4,9 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-# The slowest tests printed at the end: what to look at first when the suite nears its 15-minute budget.
-PYTEST_ARGS ?= --durations=25
+# One worker per core (pytest-xdist; at most 8), a test file's tests on one worker (its module fixtures built
+# once); the slowest tests printed at the end: what to look at first when the suite nears its 15-minute budget.
+PYTEST_ARGS ?= -n auto --maxprocesses=8 --dist loadfile --durations=25
 
 .PHONY: run dev test lint format venv migrate demo static messages setup clean
 

@@ -32,6 +32,36 @@ def _compiled_translations():
     trans_real._active = Local()
 
 
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def _flushes(item: pytest.Item) -> bool:
+    """Whether ``item`` ran on a transactional database (its rows deleted by a flush when it ends)."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and validate_django_db(marker)[0]:  # (transaction, reset_sequences, ...)
+        return True
+    return not TRANSACTIONAL_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, the rows the migrations wrote (the plans, beat's schedule) are put back at
+    once, not only when the next transactional test starts (Django's serialized rollback): under pytest-xdist a
+    worker runs a file's transactional tests and then another file's tests, which read those rows."""
+    result = yield
+    if nextitem is not None and _flushes(item):  # after the last test, the test database is gone
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with item.config.stash[blocking_manager_key].unblock():
+                connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
 @pytest.fixture(scope="session")
 def httpserver_listen_address():
     """pytest-httpserver's one server (session-wide: the PMU feed's replays, the webhooks' receiver) on the IPv4
@@ -56,6 +86,24 @@ def _static_files_from_the_apps(settings):
 def _no_worker_ping(settings):
     """No Celery worker runs beside the tests: health does not ping for one (turf/tests/test_health.py does)."""
     settings.HEALTH_WORKER_PING_MS = 0
+
+
+@pytest.fixture(autouse=True)
+def _minute_window_from_the_test_start(monkeypatch):
+    """Each test starts at the start of a one-minute window of the request counters (``billing.counters``): a test
+    whose requests straddle the clock's minute (one in sixty on a loaded machine) would see its counters start again
+    midway. The windows still follow ``time.time`` (a test that moves the clock on reaches the next one)."""
+    import time
+
+    from billing import counters
+
+    start = time.time()
+
+    def minute_window() -> tuple[str, int]:
+        elapsed = int(time.time() - start)
+        return f"{int(start)}+{elapsed // 60}", 60 - elapsed % 60
+
+    monkeypatch.setattr(counters, "minute_window", minute_window)
 
 
 @pytest.fixture(autouse=True)
