@@ -7,6 +7,7 @@ import io
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from turf import api
 
@@ -16,7 +17,9 @@ def too_large_response(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = api.api_payload_too_large(request)
     else:
-        response = HttpResponse(render_to_string("413.html"), status=413)
+        # Refused before the sessions and the pages' language are read: the language cookie, else Accept-Language.
+        with translation.override(translation.get_language_from_request(request)):
+            response = HttpResponse(render_to_string("413.html"), status=413)
     # The client may still be sending: tell it the connection ends here.
     response["Connection"] = "close"
     return response

@@ -53,6 +53,27 @@ def test_a_page_form_over_the_limit_is_the_plain_413_page_and_nothing_is_stored(
     assert no_account_created()
 
 
+@pytest.mark.parametrize(
+    ("headers", "title"),
+    [
+        ({}, "Requête trop volumineuse"),  # French by default
+        ({"Accept-Language": "en"}, "Request too large"),
+        ({"Accept-Language": "en", "Cookie": "django_language=fr"}, "Requête trop volumineuse"),  # the chosen one
+    ],
+)
+def test_the_413_page_is_in_the_visitors_language_whatever_the_request_before(headers, title):
+    from django.test import Client
+    from django.utils import translation
+
+    form = {**sign_up(padding=LIMIT), "password_again": "Correct-Horse-42!"}
+    for active in ("fr", "en"):  # what an earlier request of the same thread left active does not count
+        with translation.override(active):
+            response = Client(headers=headers).post("/signup/", form)
+        assert response.status_code == 413
+        assert f"<title>{title} · Turf</title>" in response.content.decode()
+    assert no_account_created()
+
+
 def test_a_body_under_the_limit_is_served(api):
     assert api.post(REGISTER, sign_up(padding=100), format="json").status_code == 201
 
