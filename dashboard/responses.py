@@ -1,21 +1,27 @@
-"""The pages' shared answers: a problem page (what the user asked wrongly) and a refusal page (what the API would
-answer 403 or 429). Apart from ``views`` so that the account's page modules (``pages/``), which ``views``
-imports, can answer the same way."""
+"""The pages' shared answers: a problem page (what the user asked wrongly), a refusal page (what the API would
+answer 403 or 429), and ``gated``, the one way a page passes the API's plan gate. Apart from ``views`` so that
+the account's page modules (``pages/``), which ``views`` imports, can answer the same way."""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
 from billing.exceptions import PlanRequired, QuotaExceeded, RateLimited
+from billing.gate import Page, gate_pass
 from billing.models import Feature
 from billing.selectors import plan_for_user
-from turf.errors import RateLimitUnavailable, TooManyAttempts
+from turf.api import error_message
+from turf.errors import RateLimitUnavailable, SelfExcluded, TooManyAttempts
+from turf.params import query_read
 
 
 def day_links(day: dt.date) -> dict:
@@ -79,3 +85,40 @@ def refused(request, exc: PlanRequired | Throttled, *, attempts: bool = False):
     if wait:
         response["Retry-After"] = str(int(wait))
     return response
+
+
+def gated(feature: str | None, params: type[serializers.Serializer] | None = None, *, hint: str = ""):
+    """A page behind the API's own plan gate (``billing.gate.gate_pass``), as an API call to ``feature`` passes it:
+    logged in, counted against the pages' own limits, the plan asked whether it opens ``feature`` (None: any
+    plan), the query string read with the API endpoint's own parameter class ``params`` (a 400 page naming what is
+    wrong, ``hint`` added), then the daily quota counted. A refusal is the page that names the plan to buy
+    (403) or when the limit resets (429); a self-exclusion is its own page, with no upgrade.
+
+    The view gets ``(request, query, ...)`` with ``params``, else ``(request, ...)``; ``request.plan`` is the plan
+    that opened the feature."""
+    gate = Page(required_feature=feature)
+
+    def wrap(view):
+        @wraps(view)
+        @login_required
+        def page(request, *args, **kwargs):
+            def read():  # the query string's, whatever the method (a form's POST carries the list's query on)
+                return query_read(params, request.GET, blank_is_default=True)
+
+            try:
+                query = gate_pass(request, gate, read if params else dict)
+            except serializers.ValidationError as exc:
+                message = f"{error_message(exc.detail)} {hint}".strip()
+                return problem(request, 400, _("That request could not be read"), message)
+            except (PlanRequired, Throttled) as exc:
+                return refused(request, exc)
+            except SelfExcluded as exc:  # the user's own exclusion: its end date and the helpline, no upgrade
+                context = {"title": _("You excluded yourself"), "message": str(exc.detail), "excluded": True}
+                return render(request, "dashboard/refused.html", context, status=exc.status_code)
+            if params:
+                return view(request, query, *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        return page
+
+    return wrap

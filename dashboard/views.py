@@ -21,16 +21,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
-from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 
 from accounts.mail import user_language_set
 from accounts.services import user_register
 from accounts.services.lockout import login_failure_record, login_lockout_check, login_success_record
-from billing.exceptions import PlanRequired
 from billing.gate import Page, gate_pass, snapshot_attach
 from billing.models import Feature
 from billing.selectors import plan_for_user, plan_usage
@@ -38,10 +36,9 @@ from billing.throttles import AUTH_SCOPE
 from courses.models import Race
 from courses.selectors import RaceAddressError, race_synthetic_ids
 from predictions.selectors import race_card, races_skipped, top_picks
-from turf.api import error_message
 from turf.audit import request_address
-from turf.errors import Conflict, SelfExcluded, TooManyAttempts
-from turf.params import DayParams, query_read
+from turf.errors import Conflict, TooManyAttempts
+from turf.params import DayParams
 from wagering.selectors import value_bet_list
 from wagering.serializers.value_bets import ValueBetParams
 
@@ -51,29 +48,18 @@ from .pages.bets import race_card_context
 from .pages.combinations import race_combinations_context
 from .pages.watchlist import watchlist_card_context
 from .responses import day_links as _day_links
+from .responses import gated
 from .responses import problem as _problem
 from .responses import refused as _refused
 
 
 def _page(feature: str, params=DayParams):
-    """A data page: login required, then the plan gate as an API call passes it, its query read by ``params``
-    (a 400 page when it is wrong). The view gets (request, validated params, plan)."""
-    gate = Page(required_feature=feature)
+    """A data page (``gated``): the view gets (request, validated params, the plan that opened the feature)."""
 
     def wrap(view):
+        @gated(feature, params, hint=gettext_lazy("Pick a day with the calendar."))
         @wraps(view)
-        @login_required
-        def page(request, *args, **kwargs):
-            try:
-                query = gate_pass(request, gate, lambda: query_read(params, request.GET, blank_is_default=True))
-            except serializers.ValidationError as exc:  # the query's
-                message = f"{error_message(exc.detail)} {_('Pick a day with the calendar.')}"
-                return _problem(request, 400, _("That request could not be read"), message)
-            except (PlanRequired, Throttled) as exc:
-                return _refused(request, exc)
-            except SelfExcluded as exc:  # the user's own exclusion: its end date and the helpline, no upgrade
-                context = {"title": _("You excluded yourself"), "message": str(exc.detail), "excluded": True}
-                return render(request, "dashboard/refused.html", context, status=exc.status_code)
+        def page(request, query, *args, **kwargs):
             return view(request, query, request.plan, *args, **kwargs)
 
         return page

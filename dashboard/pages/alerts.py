@@ -5,55 +5,26 @@ the API's own services (``alerts.services.alerts``), so a page refuses exactly w
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, Throttled
+from rest_framework.exceptions import APIException, NotFound
 
 from alerts.models import Channel, EventType
 from alerts.selectors.alerts import alert_list, alert_preference_list, alert_unread_badge
 from alerts.serializers.alerts import AlertListParams, PreferencesInSerializer
 from alerts.services.alerts import alert_preferences_set, alert_read, alerts_read_all
-from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from turf.api import error_message
-from turf.params import query_read
 
-from ..responses import problem as _problem
-from ..responses import refused as _refused
+from ..responses import gated
 
 NOTICE = "alerts_notice"  # the session key of the last form's outcome, shown once on the alerts page
-GATE = Page(required_feature=Feature.ALERTS)
 
 
-def _gated(view):
-    """Logged in, then counted by the plan gate as an API call to the alerts is."""
-
-    @wraps(view)
-    @login_required
-    def page(request, *args, **kwargs):
-        def read():
-            return query_read(AlertListParams, request.GET, blank_is_default=True) if request.method == "GET" else {}
-
-        try:
-            query = gate_pass(request, GATE, read)
-        except serializers.ValidationError as exc:
-            return _problem(request, 400, _("That request could not be read"), error_message(exc.detail))
-        except (PlanRequired, Throttled) as exc:
-            return _refused(request, exc)
-        return view(request, query, *args, **kwargs)
-
-    return page
-
-
-@_gated
+@gated(Feature.ALERTS, AlertListParams)
 def alerts(request, params):
     """The user's alerts, newest first (``?unread=true``: those not read), and the preferences form."""
     rows = alert_list(user=request.user, unread=params["unread"])
@@ -73,7 +44,7 @@ def alerts(request, params):
     return render(request, "dashboard/alerts.html", context)
 
 
-@_gated
+@gated(Feature.ALERTS, AlertListParams)
 @require_POST
 def alert_mark_read(request, params, alert_id: int):
     """Mark one of one's alerts read; another user's is a 404."""
@@ -84,7 +55,7 @@ def alert_mark_read(request, params, alert_id: int):
     return redirect(reverse("dashboard:alerts"))
 
 
-@_gated
+@gated(Feature.ALERTS, AlertListParams)
 @require_POST
 def alerts_mark_read(request, params):
     """Mark every alert read."""
@@ -93,7 +64,7 @@ def alerts_mark_read(request, params):
     return redirect(reverse("dashboard:alerts"))
 
 
-@_gated
+@gated(Feature.ALERTS, AlertListParams)
 @require_POST
 def preferences(request, params):
     """The preferences form: per event type, the channels ticked and (odds moves) the threshold; the API's body."""

@@ -2,50 +2,29 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException, Throttled
+from rest_framework.exceptions import APIException
 
 from accounts.services.api_keys import ACTIVE_KEYS_MAX, api_key_create, api_key_list, api_key_revoke
 from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from billing.services import plan_feature_open
 from turf.audit import request_address
 
-from ..responses import problem, refused
-
-GATE = Page(required_feature=Feature.API_KEYS)
+from ..responses import gated, problem
 
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(max_length=60, label=_("Name"), help_text=_('What the key is for, e.g. "nightly export"'))
 
 
-def _gated(view):
-    """Logged in, then the API's plan gate for API keys (a free account gets the upgrade page, as the API's 403)."""
-
-    @wraps(view)
-    @login_required
-    def gated(request, *args, **kwargs):
-        try:
-            gate_pass(request, GATE, dict)
-        except (PlanRequired, Throttled) as exc:
-            return refused(request, exc)
-        return view(request, *args, **kwargs)
-
-    return gated
-
-
 @require_POST
-@_gated
+@gated(Feature.API_KEYS)
 def api_key_create_page(request):
     """Create a key and show it, once: it is rendered into this answer and stored nowhere but as its hash."""
     form = ApiKeyForm(request.POST)
@@ -66,7 +45,7 @@ def api_key_create_page(request):
 
 
 @require_POST
-@_gated
+@gated(Feature.API_KEYS)
 def api_key_revoke_page(request, key_id: int):
     try:
         api_key_revoke(user=request.user, key_id=key_id, address=request_address(request))

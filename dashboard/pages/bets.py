@@ -9,9 +9,7 @@ messages), so a page refuses exactly what ``/api/v1/bets`` refuses."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -19,50 +17,25 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework import serializers
-from rest_framework.exceptions import APIException, NotFound, Throttled
+from rest_framework.exceptions import APIException, NotFound
 
-from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from courses.clock import SCHEDULED, race_phase
 from courses.feeds.odds import odds_movement
 from courses.models import Runner
 from turf.api import error_message
 from turf.audit import request_address
-from turf.params import query_read
 from wagering.models import UserBet, UserBetStatus, UserBetType
 from wagering.serializers.bankroll import BetListParams, UserBetCreateSerializer
 from wagering.services.bankroll import user_bet_create, user_bet_delete, user_bets_summary
 from wagering.services.limits import betting_limits_get
 
+from ..responses import gated
 from ..responses import problem as _problem
-from ..responses import refused as _refused
 
 NOTICE = "bets_notice"  # the session key of the last bet form's outcome, shown once on the page it returns to
 DEFAULT_STAKE = Decimal("2.00")  # the stake a race card's bet form is prefilled with
 BET_FIELDS = ("race_id", "saddle_number", "bet_type", "stake", "odds")
-GATE = Page(required_feature=Feature.BANKROLL)
-
-
-def _gated(view):
-    """Logged in, then counted by the plan gate as an API call to the bankroll tracker is."""
-
-    @wraps(view)
-    @login_required
-    def page(request, *args, **kwargs):
-        def read():  # the list's query (the API's parameters); a form's POST has none
-            return query_read(BetListParams, request.GET, blank_is_default=True) if request.method == "GET" else {}
-
-        try:
-            query = gate_pass(request, GATE, read)
-        except serializers.ValidationError as exc:
-            return _problem(request, 400, _("That request could not be read"), error_message(exc.detail))
-        except (PlanRequired, Throttled) as exc:
-            return _refused(request, exc)
-        return view(request, query, *args, **kwargs)
-
-    return page
 
 
 def _back(request, fallback: str) -> str:
@@ -110,7 +83,7 @@ def _record(request):
     return redirect(f"{back}#runner-{bet.runner_id}")
 
 
-@_gated
+@gated(Feature.BANKROLL, BetListParams)
 def bets(request, params):
     """GET: the user's bets, their P/L, ROI, equity curve and betting limits. POST: record a bet."""
     if request.method == "POST":
@@ -143,7 +116,7 @@ def bets(request, params):
     return render(request, "dashboard/card/bets.html", context)
 
 
-@_gated
+@gated(Feature.BANKROLL, BetListParams)
 @require_POST
 def bet_delete(request, params, bet_id: int):
     """Withdraw one's own bet before the off (the API's service and its rule); another user's bet is a 404."""

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
-from rest_framework.exceptions import APIException, Throttled
+from rest_framework.exceptions import APIException
 
 from accounts.services.self_exclusion import (
     PERIODS,
@@ -29,8 +27,6 @@ from accounts.services.self_exclusion import (
     self_exclusion_start,
     when,
 )
-from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from turf.api import error_message
 from turf.audit import audit_entries_for, request_address
@@ -38,32 +34,12 @@ from turf.models import AuditAction
 from wagering.models import LimitKind
 from wagering.services.limits import MAX_LIMIT, betting_limits_get, betting_limits_set, euros
 
-from ..responses import refused as _refused
+from ..responses import gated
 
 NOTICE = "responsible_notice"  # the session key of the last form's outcome, shown once in the section
 HISTORY_ACTIONS = (AuditAction.LIMIT_CHANGED, AuditAction.LIMIT_REFUSED, AuditAction.SELF_EXCLUDED)
 HISTORY_ROWS = 50
 PERIOD_DAYS = dict(PERIODS)
-
-
-def _gated(feature: str | None = None):
-    """A form of this section: logged in, a POST, counted by the plan gate as an API call is."""
-    gate = Page(required_feature=feature)
-
-    def wrap(view):
-        @wraps(view)
-        @login_required
-        @require_POST
-        def page(request, *args, **kwargs):
-            try:
-                gate_pass(request, gate, dict)
-            except (PlanRequired, Throttled) as exc:
-                return _refused(request, exc)
-            return view(request, *args, **kwargs)
-
-        return page
-
-    return wrap
 
 
 def _done(request, message: str, *, error: bool = False):
@@ -81,7 +57,8 @@ def _amount(text: str) -> Decimal:
     return amount
 
 
-@_gated(Feature.BANKROLL)
+@gated(Feature.BANKROLL)
+@require_POST
 def limits(request):
     """Set or lower a limit (at once), raise or remove it (after the delay)."""
     kind = request.POST.get("kind", "")
@@ -107,7 +84,8 @@ def limits(request):
     return _done(request, message)
 
 
-@_gated()
+@gated(None)
+@require_POST
 def self_exclusion(request):
     """Step 1, the period chosen: the confirmation page with the end date. Step 2, confirmed: the exclusion."""
     try:

@@ -5,9 +5,6 @@ API's selectors and services and its plan gate: the watchlist's pages ask for ``
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -16,13 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework import serializers
-from rest_framework.exceptions import Throttled
 
 from alerts.models import FollowKind, WatchlistEntry
 from alerts.selectors.watchlist import watchlist_followed, watchlist_list, watchlist_rows
 from alerts.services.watchlist import watchlist_entry_create, watchlist_target_delete
 from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from courses.models import Horse, Jockey, Runner, Trainer
 from courses.search import KINDS, search
@@ -32,29 +27,9 @@ from turf.api import error_message
 from turf.params import query_read
 from turf.serializers import MAX_ID
 
-from ..responses import problem, refused
+from ..responses import gated, problem
 
-WATCHLIST = Page(required_feature=Feature.WATCHLIST)
-COURSES = Page(required_feature=Feature.COURSES)
 SEARCH_SHOWN = 30  # results the watchlist page lists
-
-
-def _gated(gate: Page):
-    """Logged in, then the API's plan gate for ``gate``'s feature (a refusal is the upgrade page, as the API's 403)."""
-
-    def wrap(view):
-        @wraps(view)
-        @login_required
-        def gated(request, *args, **kwargs):
-            try:
-                gate_pass(request, gate, dict)
-            except (PlanRequired, Throttled) as exc:
-                return refused(request, exc)
-            return view(request, *args, **kwargs)
-
-        return gated
-
-    return wrap
 
 
 def _next(request, fallback: str) -> str:
@@ -73,7 +48,7 @@ def _star_target(request) -> tuple[str, int] | None:
     return kind, int(target_id)
 
 
-@_gated(WATCHLIST)
+@gated(Feature.WATCHLIST)
 def watchlist_page(request):
     """The entries, and the search box's results (``?q=``) each with its star."""
     entries = watchlist_rows(watchlist_list(user=request.user))
@@ -95,7 +70,7 @@ def watchlist_page(request):
 
 
 @require_POST
-@_gated(WATCHLIST)
+@gated(Feature.WATCHLIST)
 def follow_page(request):
     target = _star_target(request)
     if target is None:
@@ -126,7 +101,7 @@ def _full(request, exc: PlanRequired):
 
 
 @require_POST
-@_gated(WATCHLIST)
+@gated(Feature.WATCHLIST)
 def unfollow_page(request):
     target = _star_target(request)
     if target is None:
@@ -147,12 +122,12 @@ def _form_page(request, kind: str, target_id: int):
     return render(request, "dashboard/watchlist/form.html", context)
 
 
-@_gated(COURSES)
+@gated(Feature.COURSES)
 def horse_page(request, horse_id: int):
     return _form_page(request, "horse", horse_id)
 
 
-@_gated(COURSES)
+@gated(Feature.COURSES)
 def person_page(request, kind: str, person_id: int):
     if kind not in ("jockey", "trainer"):
         return problem(request, 404, _("Not found"), _("People are jockeys (or drivers) and trainers."))

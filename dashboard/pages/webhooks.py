@@ -3,31 +3,26 @@ the pages, over the API's services and selectors and its plan gate."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
-from rest_framework.exceptions import APIException, Throttled
+from rest_framework.exceptions import APIException
 
 from alerts.models import EventType
 from alerts.selectors.webhooks import webhook_delivery_list, webhook_get, webhook_list
 from alerts.services.webhooks import webhook_create, webhook_delete, webhook_test_send
 from billing.exceptions import PlanRequired
-from billing.gate import Page, gate_pass
 from billing.models import Feature
 from billing.services import plan_feature_open
 from turf.api import error_message
 
-from ..responses import problem, refused
+from ..responses import gated, problem
 
-GATE = Page(required_feature=Feature.WEBHOOKS)
 DELIVERIES_SHOWN = 50
 
 
@@ -38,22 +33,7 @@ class WebhookForm(forms.Form):
     )
 
 
-def _gated(view):
-    """Logged in, then the API's plan gate for webhooks (below pro: the upgrade page, as the API's 403)."""
-
-    @wraps(view)
-    @login_required
-    def gated(request, *args, **kwargs):
-        try:
-            gate_pass(request, GATE, dict)
-        except (PlanRequired, Throttled) as exc:
-            return refused(request, exc)
-        return view(request, *args, **kwargs)
-
-    return gated
-
-
-@_gated
+@gated(Feature.WEBHOOKS)
 def webhooks_page(request):
     """GET: the user's endpoints, each with its test and delete buttons, and the form to add one. POST: register an
     endpoint and show its secret, once (rendered into this answer, never shown again)."""
@@ -78,7 +58,7 @@ def webhooks_page(request):
 
 
 @require_POST
-@_gated
+@gated(Feature.WEBHOOKS)
 def webhook_delete_page(request, webhook_id: int):
     try:
         webhook_delete(user=request.user, webhook_id=webhook_id)
@@ -88,7 +68,7 @@ def webhook_delete_page(request, webhook_id: int):
 
 
 @require_POST
-@_gated
+@gated(Feature.WEBHOOKS)
 def webhook_test_page(request, webhook_id: int):
     try:
         webhook_test_send(user=request.user, webhook_id=webhook_id)
@@ -98,7 +78,7 @@ def webhook_test_page(request, webhook_id: int):
 
 
 @require_GET
-@_gated
+@gated(Feature.WEBHOOKS)
 def webhook_page(request, webhook_id: int):
     """One endpoint and its latest deliveries: status, attempts, response, timing."""
     try:
