@@ -406,7 +406,8 @@ class RaceWriter:
         wanted = {(d.bet_type, d.combination, d.amount, d.label) for d in payload.dividends}
         if _same_dividends(existing, wanted):
             return False
-        Dividend.objects.filter(race_id=race_id).delete()
+        if existing:  # a race without rapports yet (every new one) has none to delete
+            Dividend.objects.filter(race_id=race_id).delete()
         Dividend.objects.bulk_create(
             [
                 Dividend(race_id=race_id, bet_type=t, combination=c, amount=a, label=label)
