@@ -2,26 +2,7 @@
 
 from django.db import migrations
 
-TASK_NAME = "Alerts: webhook deliveries whose retry is overdue, sent again"
-
-
-def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "alerts.webhook_retry_due",
-            "interval": every_minute,
-            "enabled": True,
-            "description": "Send again the webhook deliveries no retry message holds (a lost message, a killed worker).",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+from turf.schedules import beat_row
 
 
 class Migration(migrations.Migration):
@@ -30,4 +11,11 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [
+        beat_row(
+            "Alerts: webhook deliveries whose retry is overdue, sent again",
+            "alerts.webhook_retry_due",
+            "Send again the webhook deliveries no retry message holds (a lost message, a killed worker).",
+            every_minutes=1,
+        )
+    ]

@@ -2,26 +2,7 @@
 
 from django.db import migrations
 
-TASK_NAME = "Track record: close the days whose races have all gone off"
-
-
-def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every, _ = IntervalSchedule.objects.get_or_create(every=10, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "predictions.track_record_close",
-            "interval": every,
-            "enabled": True,
-            "description": "Hash each finished day's pre-off predictions into the public, verifiable chain.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+from turf.schedules import beat_row
 
 
 class Migration(migrations.Migration):
@@ -29,4 +10,11 @@ class Migration(migrations.Migration):
         ("predictions", "0009_track_record"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [
+        beat_row(
+            "Track record: close the days whose races have all gone off",
+            "predictions.track_record_close",
+            "Hash each finished day's pre-off predictions into the public, verifiable chain.",
+            every_minutes=10,
+        )
+    ]

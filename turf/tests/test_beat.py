@@ -58,3 +58,39 @@ def test_results_expire_themselves_in_redis_or_without_a_backend_but_not_in_a_da
     assert results_expire_themselves(fake(None, False))
     assert results_expire_themselves(fake("redis://localhost/0", True))
     assert not results_expire_themselves(fake("db+postgresql://localhost/turf", False))
+
+
+MIGRATED = {
+    # name: (task, every minutes, crontab "HH:MM" in Europe/Paris)
+    "Alerts: mail batches whose delay has passed, sent": ("alerts.mail_batches_due", 1, None),
+    "Alerts: webhook deliveries whose retry is overdue, sent again": ("alerts.webhook_retry_due", 1, None),
+    "Billing: subscriptions past due beyond the grace period": ("billing.expire_past_due", None, "4:15"),
+    "Live feed: the morning programme": ("courses.feed_morning", None, "6:30"),
+    "Live feed: the scheduled checks": ("courses.feed_tick", 1, None),
+    "Nightly retrain and rescore": ("predictions.nightly", None, "3:30"),
+    "Track record: close the days whose races have all gone off": ("predictions.track_record_close", 10, None),
+    "Wagering: backtest jobs the task queue did not take, sent again": ("wagering.backtest_requeue", 1, None),
+}
+
+
+@pytest.mark.django_db
+def test_the_migrations_schedule_each_task_once_enabled_with_its_description():
+    rows = {
+        row.name: (
+            row.task,
+            row.interval.every if row.interval else None,
+            f"{row.crontab.hour}:{row.crontab.minute}" if row.crontab else None,
+        )
+        for row in PeriodicTask.objects.select_related("interval", "crontab").exclude(task=BACKEND_CLEANUP)
+    }
+    assert rows == MIGRATED
+    assert all(row.enabled and row.description for row in PeriodicTask.objects.filter(name__in=MIGRATED))
+    assert {str(zone) for zone in CrontabSchedule.objects.values_list("timezone", flat=True)} == {"Europe/Paris"}
+
+
+def test_a_beat_row_is_scheduled_every_few_minutes_or_at_a_time_of_day_never_both():
+    from turf.schedules import beat_row
+
+    for when in ({}, {"every_minutes": 5, "at": "03:30"}):
+        with pytest.raises(ValueError, match="every_minutes or at"):
+            beat_row("Name", "app.task", "What it does.", **when)

@@ -2,26 +2,7 @@
 
 from django.db import migrations, models
 
-TASK_NAME = "Wagering: backtest jobs the task queue did not take, sent again"
-
-
-def schedule(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "wagering.backtest_requeue",
-            "interval": every_minute,
-            "enabled": True,
-            "description": "Send again the backtest jobs asked for while the broker (Redis) was away.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+from turf.schedules import beat_row
 
 
 class Migration(migrations.Migration):
@@ -46,5 +27,10 @@ class Migration(migrations.Migration):
                 max_length=8,
             ),
         ),
-        migrations.RunPython(schedule, unschedule),
+        beat_row(
+            "Wagering: backtest jobs the task queue did not take, sent again",
+            "wagering.backtest_requeue",
+            "Send again the backtest jobs asked for while the broker (Redis) was away.",
+            every_minutes=1,
+        ),
     ]
