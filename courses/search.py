@@ -6,7 +6,8 @@ trigram GIN index on that expression for each searched table), a name matches wh
 one of its words is near it (``pg_trgm``'s word similarity: "Chery" finds "Chéri"), and matches are ranked by that
 similarity. Elsewhere (SQLite) ``turf_unaccent`` is ``search_normalise`` registered on each connection: a name
 matches when it contains the query, and the candidates, at most ``CANDIDATES`` per kind, are ranked in Python by
-``search_score``.
+``search_score``. A query of two characters, on either, matches the names with a word that begins with it (on
+PostgreSQL the trigram index serves a word's start, not two letters inside a word).
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from dataclasses import dataclass
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
-from django.db.models import CharField, F, Func, Max, Q, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Func, Max, Q, QuerySet, Value
+from django.db.models.functions import Length, Lower
 
 from .models import Horse, Jockey, Race, Racecourse, Runner, Trainer, race_code
 from .selectors import RaceAddressError, race_get
 
 MIN_QUERY = 2  # characters: one letter matches half the horses of France
+TRIGRAM = 3  # characters: a shorter query is matched at the start of a word only
+WORD_SEPARATORS = (" ", "-", "'")  # what begins a word inside a normalised name ("jean-pierre", "d'or")
 MAX_QUERY = 100
 CANDIDATES = 50  # the best matches of each kind kept before the merge (the list a search answers is bounded)
 SQLITE_SCAN = 500  # SQLite: the names containing the query read per kind before ranking them in Python
@@ -48,17 +51,24 @@ def search_normalise(text: str | None) -> str:
 
 
 def search_score(query: str, name: str) -> float:
-    """How well the normalised ``name`` matches the normalised ``query``, 0 to 1: the whole name, then a name that
-    begins with it, then a word that begins with it, then anywhere, each ranked by closeness (difflib's ratio)."""
+    """How well the normalised ``name`` matches the normalised ``query``, 0 to 1: the whole name, then a name whose
+    first words are the query ("cheri du bois" for "cheri"), then one that begins with it ("cherie amour"), then a
+    later word that is it, then a word that begins with it, then anywhere; within each, by closeness (difflib's
+    ratio)."""
     if not query or not name:
         return 0.0
     closeness = difflib.SequenceMatcher(None, query, name).ratio()
+    words = name.replace("-", " ").replace("'", " ").split()
     if name == query:
         return 1.0
+    if name.startswith(query) and name[len(query)] in WORD_SEPARATORS:
+        return 0.9 + 0.09 * closeness
     if name.startswith(query):
-        return 0.75 + 0.2 * closeness
-    if any(word.startswith(query) for word in name.replace("-", " ").replace("'", " ").split()):
-        return 0.5 + 0.2 * closeness
+        return 0.75 + 0.14 * closeness
+    if query in words:
+        return 0.6 + 0.14 * closeness
+    if any(word.startswith(query) for word in words):
+        return 0.5 + 0.09 * closeness
     if query in name:
         return 0.25 + 0.2 * closeness
     return 0.2 * closeness
@@ -91,11 +101,25 @@ def _ranked(queryset: QuerySet, query: str, order: tuple[str, ...] = ("name", "p
     """The rows of ``queryset`` whose name matches ``query`` (normalised), best first (then in ``order``), at most
     CANDIDATES, each with ``search_score``."""
     queryset = queryset.annotate(search_name=Normalised("name"))
+    if len(query) < TRIGRAM:
+        # Too short to be looked for inside words (a trigram index has nothing to serve "ch" within "Bichette" with,
+        # and half the names hold it): the names with a word that begins with it, served by the trigram " ch" of a
+        # word's start; those that begin with it first, then the shortest (what ``search_score`` ranks first).
+        word_start = Q(search_name__startswith=query) | Q(
+            *(Q(search_name__contains=f"{separator}{query}") for separator in WORD_SEPARATORS), _connector=Q.OR
+        )
+        rows = list(
+            queryset.filter(word_start)
+            .annotate(begins=ExpressionWrapper(Q(search_name__startswith=query), output_field=BooleanField()))
+            .order_by("-begins", Length("search_name"), *order)[:CANDIDATES]
+        )
+        for row in rows:
+            row.search_score = search_score(query, row.search_name)
+        rows.sort(key=lambda row: -row.search_score)
+        return rows
     if connection.vendor == "postgresql":
         # Contains (LIKE, which the trigram index serves) or a word near it (%>, served by the same index).
-        matches = Q(search_name__contains=query)
-        if len(query) >= 3:  # a shorter query has no trigram of its own: no near spelling, and no index to serve it
-            matches |= TrigramWordSimilar(F("search_name"), Value(query))
+        matches = Q(search_name__contains=query) | TrigramWordSimilar(F("search_name"), Value(query))
         rows = list(
             queryset.filter(matches)
             .annotate(search_score=TrigramWordSimilarity(Value(query), F("search_name")))

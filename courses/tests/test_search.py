@@ -5,6 +5,7 @@ import datetime as dt
 import sqlite3
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from courses.models import Horse, Jockey, Racecourse, Trainer
@@ -55,6 +56,8 @@ def test_case_and_accents_in_the_query_do_not_matter(names):
 
 
 def test_a_near_spelling_is_found_on_postgresql(names):
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram word similarity is PostgreSQL's (pg_trgm); SQLite matches what the name contains")
     assert names["cheri"].pk in [item["id"] for item in search(q="Chery du bois", day=dt.date(2025, 11, 5))]
 
 
@@ -85,8 +88,9 @@ def test_the_fallback_normalises_as_unaccent_does():
 
 
 def test_the_fallback_ranks_the_whole_name_then_its_beginning_then_a_word_then_anywhere():
-    scores = [search_score("cheri", name) for name in ("cheri", "cheri du bois", "mon cheri", "acheri", "bold")]
-    assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
+    names = ("cheri", "cheri du bois", "cherie amour", "mon cheri", "mon cherie", "acheri", "bold")
+    scores = [search_score("cheri", name) for name in names]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(names)
     assert search_score("", "cheri") == 0.0
 
 
@@ -120,3 +124,14 @@ def test_the_api_searches_with_a_logged_in_plan(api, free_user, names):
 def test_the_api_refuses_a_short_or_missing_query(api, free_user, query):
     answer = api.as_user(free_user).get("/api/v1/search", query)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_parameter"
+
+
+def test_two_characters_find_the_names_with_a_word_that_begins_with_them(names):
+    Horse.objects.create(name="Bichette")  # "ch" inside a word: too short a query to look there
+    Horse.objects.create(name="Roi de Chambord")
+    found = [item["name"] for item in search(q="CH", day=dt.date(2025, 11, 5), kinds=("horse", "racecourse"))]
+    # Those that begin with it first, the shortest first (the closest to the query), then a later word.
+    assert found == ["Chantilly", "Cherie Amour", "Chéri du Bois", "Roi de Chambord"]
+    assert [item["name"] for item in search(q="mi", day=dt.date(2025, 11, 5), kinds=("trainer",))] == [
+        "Jean-Michel Bazire"  # after a hyphen
+    ]
