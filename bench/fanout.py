@@ -16,13 +16,11 @@ bare ``Alert`` rows for another event, in one transaction — the least any fan-
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench_database import bench_database_url
+from bench_database import in_bench_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DB = "turf_bench_fanout"
@@ -36,16 +34,12 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
-        env = {
-            **os.environ,
-            "DATABASE_URL": bench_database_url(PG_DB, sqlite=args.sqlite),
-            "DJANGO_SETTINGS_MODULE": "turf.settings",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
-        env.pop("REDIS_URL", None)  # nothing queued leaves the process: the sends are counted, not run
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        child = [sys.executable, __file__, "--child", *sys.argv[1:]]
-        sys.exit(subprocess.run(child, cwd=ROOT, env=env).returncode)
+        in_bench_database(
+            __file__,
+            PG_DB,
+            sqlite=args.sqlite,
+            env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend", "REDIS_URL": None},
+        )
     _measure(args)
 
 

@@ -13,13 +13,11 @@ ratio to the baseline (the machine is shared: the ratio is the figure to compare
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench_database import bench_database_url
+from bench_database import in_bench_database
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_DB = "turf_bench_record"
@@ -34,14 +32,7 @@ def main() -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not args.child:
-        env = {
-            **os.environ,
-            "DATABASE_URL": bench_database_url(PG_DB, sqlite=args.sqlite),
-            "DJANGO_SETTINGS_MODULE": "turf.settings",
-        }
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        child = [sys.executable, __file__, "--child", *sys.argv[1:]]
-        sys.exit(subprocess.run(child, cwd=ROOT, env=env).returncode)
+        in_bench_database(__file__, PG_DB, sqlite=args.sqlite)
     _measure(args)
 
 
