@@ -223,7 +223,8 @@ def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_a
     assert len(gunicorns) == 3, supervisor.output  # the master and WEB_CONCURRENCY workers
 
     # /metrics adds up every process's counts (prometheus_client's multiprocess mode, in the directory serve.py
-    # emptied at start): both workers write there, and the scrape counts each call whichever worker answered it.
+    # emptied at start): each worker that answers writes there, and the scrape counts each call whichever worker
+    # answered it (which of the two takes a call is the kernel's choice: one may take them all).
     calls = 12
     for _ in range(calls):
         http_get(supervisor.port, "/api/v1/health/data-sources")
@@ -239,7 +240,7 @@ def test_the_supervisor_serves_the_api_and_static_files_and_a_sigterm_stops_it_a
     assert answered == calls
     written = {path.stem.rsplit("_", 1)[-1] for path in (embedded_site / "metrics").glob("counter_*.db")}
     workers = {pid for pid in gunicorns if process_table()[pid][0] in gunicorns}
-    assert {str(pid) for pid in workers} <= written, (workers, written)
+    assert written & {str(pid) for pid in workers}, (workers, written)  # (beat, which runs tasks, writes too)
     # The embedded mode runs beat beside the web server (eager Celery: beat runs the tasks), no worker.
     supervisor.wait_for("Celery beat started", supervisor.logged("beat.1", "beat: Starting..."))
     assert "worker.1" not in supervisor.output
