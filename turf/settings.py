@@ -227,6 +227,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH") or str(BASE_DIR / "db.sqlite3"),
             "OPTIONS": {"timeout": 20},
+            # The tests' database in memory, as Django's default for SQLite (named, since the engine below is
+            # django-prometheus' wrapper, which pytest-xdist's per-worker naming does not take for SQLite).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 # django-prometheus' wrapper of the same backend (psycopg 3 included): it counts queries, their time and errors.

@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import get_resolver
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework import serializers
 
 from accounts.services import tokens_issue
@@ -16,10 +17,13 @@ from wagering.models import BacktestJob, UserBet
 
 
 def read(field, value):
-    try:
-        return field.run_validation(value)
-    except serializers.ValidationError as exc:
-        return str(exc.detail[0])
+    """The field's value, or its message as the API writes it (in English, API_LANGUAGE_CODE, whatever language an
+    earlier test left active: outside a request the default is the pages' French)."""
+    with translation.override(settings.API_LANGUAGE_CODE):
+        try:
+            return field.run_validation(value)
+        except serializers.ValidationError as exc:
+            return str(exc.detail[0])
 
 
 @pytest.mark.parametrize(
