@@ -144,8 +144,8 @@ TABLE = [
     ("GET", "/watchlist/?q=horse", PAGE),
     ("POST", "/watchlist/follow/", (302, 400, 400, 400)),  # nothing named to follow
     ("POST", "/watchlist/unfollow/", (302, 400, 400, 400)),
-    ("GET", "/horses/1/", (302, 404, 404, 404)),  # no such horse, past the plan gate
-    ("GET", "/people/jockey/1/", (302, 404, 404, 404)),
+    ("GET", "/horses/999999999/", (302, 404, 404, 404)),  # no such horse, past the plan gate
+    ("GET", "/people/jockey/999999999/", (302, 404, 404, 404)),
     ("POST", "/bets/", (302, 302, 302, 302)),  # back to /bets/ saying what was wrong (an empty bet)
     ("POST", "/bets/1/delete/", (302, 404, 404, 404)),  # nobody's bet: a 404 past the plan gate
     ("GET", "/login/", VISITOR_PAGE),
