@@ -44,9 +44,9 @@ def alerts(request, params):
     return render(request, "dashboard/alerts.html", context)
 
 
-@gated(Feature.ALERTS, AlertListParams)
+@gated(Feature.ALERTS)
 @require_POST
-def alert_mark_read(request, params, alert_id: int):
+def alert_mark_read(request, alert_id: int):
     """Mark one of one's alerts read; another user's is a 404."""
     try:
         alert_read(user=request.user, alert_id=alert_id)
@@ -55,18 +55,18 @@ def alert_mark_read(request, params, alert_id: int):
     return redirect(reverse("dashboard:alerts"))
 
 
-@gated(Feature.ALERTS, AlertListParams)
+@gated(Feature.ALERTS)
 @require_POST
-def alerts_mark_read(request, params):
+def alerts_mark_read(request):
     """Mark every alert read."""
     read = alerts_read_all(user=request.user)
     request.session[NOTICE] = {"message": _("Alerts marked read: %(count)s.") % {"count": read}, "error": False}
     return redirect(reverse("dashboard:alerts"))
 
 
-@gated(Feature.ALERTS, AlertListParams)
+@gated(Feature.ALERTS)
 @require_POST
-def preferences(request, params):
+def preferences(request):
     """The preferences form: per event type, the channels ticked and (odds moves) the threshold; the API's body."""
     items = []
     for event_type in EventType.values:

@@ -116,9 +116,9 @@ def bets(request, params):
     return render(request, "dashboard/card/bets.html", context)
 
 
-@gated(Feature.BANKROLL, BetListParams)
+@gated(Feature.BANKROLL)
 @require_POST
-def bet_delete(request, params, bet_id: int):
+def bet_delete(request, bet_id: int):
     """Withdraw one's own bet before the off (the API's service and its rule); another user's bet is a 404."""
     try:
         user_bet_delete(user=request.user, bet_id=bet_id)
