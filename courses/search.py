@@ -58,7 +58,7 @@ def search_score(query: str, name: str) -> float:
     if not query or not name:
         return 0.0
     closeness = difflib.SequenceMatcher(None, query, name).ratio()
-    words = name.replace("-", " ").replace("'", " ").split()
+    words = "".join(" " if character in WORD_SEPARATORS else character for character in name).split()
     if name == query:
         return 1.0
     if name.startswith(query) and name[len(query)] in WORD_SEPARATORS:
